@@ -1,0 +1,166 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from .models import (
+    AnnualTask,
+    DepartmentDetails,
+    Filing,
+    FilingKind,
+    FormVariant,
+    FunctionItem,
+    Indicator,
+    Membership,
+    ProjectDetails,
+    Unit,
+)
+from .models.project import FUND_SCOPES, FUND_SOURCES
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    autocomplete_fields = ["user"]
+    extra = 0
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "parent", "sector", "region", "is_primary"]
+    list_filter = ["kind", "is_primary", "sector", "region"]
+    list_select_related = ["parent"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["path"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "unit", "role"]
+    list_filter = ["role", "unit__kind"]
+    list_select_related = ["user", "unit"]
+    search_fields = ["user__username", "user__first_name", "unit__name", "unit__code"]
+    autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(FormVariant)
+class FormVariantAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "region", "default_scheme", "default_money_unit"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code", "region"]
+
+
+class DepartmentInline(admin.StackedInline):
+    model = DepartmentDetails
+    can_delete = False
+    fieldsets = [
+        ("单位基本信息", {"fields": [
+            "function_basis", "function_summary", ("functions_changed", "is_primary_department"),
+            ("sector", "subordinate_units"),
+        ]}),
+        ("人员情况", {"fields": [
+            ("internal_department_count", "staffing_quota", "staff_total"),
+            ("staff_administrative", "staff_institutional", "staff_extra"),
+        ]}),
+        ("上年预算（元）", {"fields": [
+            ("prior_approved", "prior_adjusted", "prior_actual"),
+            ("prior_execution_rate", "prior_carryover"),
+        ]}),
+        ("当年预算收入（元）", {"fields": [
+            "income_total", ("income_higher_grant", "income_local"),
+            ("income_general_budget", "income_government_fund", "income_special_account"), "income_other",
+        ]}),
+        ("当年预算支出（元）", {"fields": [
+            "expenditure_total", ("expenditure_personnel", "expenditure_public"),
+            ("expenditure_basic", "expenditure_project"),
+        ]}),
+        ("目标与说明", {"fields": ["overall_goal", "other_notes"]}),
+    ]
+
+
+class ProjectInline(admin.StackedInline):
+    model = ProjectDetails
+    can_delete = False
+    fieldsets = [
+        ("项目基本信息", {"fields": [
+            "name", ("code", "implementing_unit"), ("novelty", "recurrence"),
+            ("period_text", "period_years"), ("start_date", "end_date"),
+        ]}),
+        *[
+            (f"{scope_label}资金（元）", {"fields": [
+                tuple(f"{scope}_{source}" for source in list(FUND_SOURCES)[:4]),
+                tuple(f"{scope}_{source}" for source in list(FUND_SOURCES)[4:]),
+            ]})
+            for scope, scope_label in FUND_SCOPES.items()
+        ],
+        ("本级与上级资金（元）", {"fields": [("local_amount", "higher_level_note")]}),
+        ("项目情况", {"fields": ["overview", "basis", "necessity", "safeguards", "plan"]}),
+        ("绩效目标", {"fields": ["implementation_goal", "annual_goal"]}),
+    ]
+
+
+class FunctionItemInline(admin.TabularInline):
+    model = FunctionItem
+    fields = ["order", "name", "mid_term_goal", "annual_goal"]
+    extra = 0
+
+
+class AnnualTaskInline(admin.TabularInline):
+    model = AnnualTask
+    fields = ["order", "name", "content", "related_goal", "amount_total", "amount_fiscal", "amount_other"]
+    extra = 0
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    fields = ["period", "category", "order", "name", "value_text", "operator", "value_number",
+              "value_unit", "standard", "not_applicable", "note"]
+    readonly_fields = ["operator", "value_number", "value_unit"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category__parent")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "category":
+            filing_id = request.resolver_match.kwargs.get("object_id")
+            queryset = kwargs.get("queryset", db_field.remote_field.model.objects.all())
+            queryset = queryset.filter(parent__isnull=False).select_related("parent")
+            if filing_id and filing_id.isdigit():
+                queryset = queryset.filter(scheme__filings=filing_id)
+            kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Filing)
+class FilingAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "year", "unit", "variant", "status", "money_unit", "indicator_count"]
+    list_filter = ["year", "kind", "status", "variant", "scheme", "unit__region"]
+    list_select_related = ["unit", "variant", "project"]
+    search_fields = ["unit__name", "unit__code", "unit_name", "project__name"]
+    autocomplete_fields = ["unit", "created_by"]
+    readonly_fields = ["created_at", "updated_at", "lock_version"]
+    fieldsets = [
+        (None, {"fields": [("kind", "year", "status"), "unit", ("variant", "scheme", "money_unit"),
+                           ("revision", "position")]}),
+        ("表头", {"fields": ["unit_name", ("competent_department", "competent_department_code")]}),
+        ("联系与签章", {"fields": [
+            ("contact_person", "contact_phone"), ("responsible_person", "handler", "unit_head"),
+            ("filled_on", "filled_time"), "no_direct_beneficiaries",
+        ]}),
+        ("记录", {"fields": ["source", "created_by", ("created_at", "updated_at"), "submitted_at",
+                           "lock_version"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(indicator_total=Count("indicators"))
+
+    @admin.display(description="指标数", ordering="indicator_total")
+    def indicator_count(self, obj):
+        return obj.indicator_total
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return []
+        if obj.kind == FilingKind.PROJECT:
+            return [ProjectInline, IndicatorInline]
+        return [DepartmentInline, FunctionItemInline, AnnualTaskInline, IndicatorInline]

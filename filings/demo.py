@@ -1,0 +1,207 @@
+"""The demo: a unit tree, users for each role, and the twelve filings of the five published seeds."""
+
+import datetime
+from decimal import Decimal
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from indicators.hierarchy import CategoryResolver
+from indicators.models import Scheme
+
+from . import reference
+from .models import (
+    AnnualTask,
+    DepartmentDetails,
+    Filing,
+    FilingKind,
+    FormVariant,
+    FunctionItem,
+    Indicator,
+    Membership,
+    ProjectDetails,
+    Unit,
+)
+from .models.project import FUND_SCOPES, FUND_SOURCES
+from .money import to_yuan
+
+DEPARTMENT_AMOUNTS = {
+    "prior_approved", "prior_adjusted", "prior_actual", "prior_carryover",
+    "income_total", "income_higher_grant", "income_local", "income_general_budget",
+    "income_government_fund", "income_special_account", "income_other",
+    "expenditure_total", "expenditure_personnel", "expenditure_public", "expenditure_basic",
+    "expenditure_project",
+}
+SEED_PREFIX = "seed:"
+
+
+@dataclass
+class DemoResult:
+    filings: int
+    indicators: int
+    library_added: int
+    logins: list[tuple[str, str, str]]
+    password: str
+
+
+@transaction.atomic
+def load_demo() -> DemoResult:
+    reference.load_schemes()
+    reference.load_variants()
+    units = load_units()
+    logins, password = load_users(units)
+    library_added = reference.load_library({code: unit.sector for code, unit in units.items()})
+    filings = indicators = 0
+    for file_name, seed in reference.seed_files():
+        for data in seed["filings"]:
+            filing = load_filing(data, units, file_name)
+            filings += 1
+            indicators += filing.indicators.count()
+    return DemoResult(filings, indicators, library_added, logins, password)
+
+
+def load_units() -> dict[str, Unit]:
+    units: dict[str, Unit] = {}
+    for data in reference.read_json("units.json")["units"]:
+        unit, _ = Unit.objects.update_or_create(
+            code=data["code"],
+            defaults={
+                "name": data["name"],
+                "kind": data["kind"],
+                "parent": units.get(data.get("parent")),
+                "sector": data.get("sector", ""),
+                "region": data.get("region", ""),
+                "is_primary": data.get("is_primary", False),
+            },
+        )
+        units[unit.code] = unit
+    return units
+
+
+def load_users(units: dict[str, Unit]) -> tuple[list[tuple[str, str, str]], str]:
+    data = reference.read_json("demo_users.json")
+    User = get_user_model()
+    logins = []
+    for entry in data["users"]:
+        user, created = User.objects.get_or_create(username=entry["username"])
+        if created:
+            user.set_password(data["password"])
+        user.first_name = entry["name"]
+        user.is_superuser = user.is_staff = entry.get("superuser", False)
+        user.save()
+        if "unit" in entry:
+            membership, _ = Membership.objects.get_or_create(
+                user=user, unit=units[entry["unit"]], role=entry["role"]
+            )
+            logins.append((user.username, membership.unit.name, membership.get_role_display()))
+        else:
+            logins.append((user.username, "全部", "系统管理员"))
+    return logins, data["password"]
+
+
+def load_filing(data: dict, units: dict[str, Unit], file_name: str) -> Filing:
+    """(Re)create one seed filing exactly as transcribed; running it again replaces the earlier copy."""
+    source = SEED_PREFIX + data["key"]
+    Filing.objects.filter(source=source).delete()
+    header = data.get("header", {})
+    money_unit = data["money_unit"]
+    filing = Filing.objects.create(
+        kind=data["kind"],
+        unit=units[data["unit"]],
+        year=data["year"],
+        variant=FormVariant.objects.get(code=data["variant"]),
+        scheme=Scheme.objects.get(code=data["scheme"]),
+        money_unit=money_unit,
+        position=int(data["key"].rsplit("proj", 1)[1]) if "proj" in data["key"] else 0,
+        source=source,
+        filled_on=_date(header.get("filled_on")),
+        filled_time=_time(header.get("filled_time")),
+        **{
+            key: header.get(key) or ""
+            for key in (
+                "unit_name", "competent_department", "competent_department_code", "contact_person",
+                "contact_phone", "responsible_person", "handler", "unit_head",
+            )
+        },
+    )
+    if data["kind"] == FilingKind.DEPARTMENT:
+        _load_department(filing, data, money_unit)
+    else:
+        _load_project(filing, data["project"], money_unit)
+    _load_indicators(filing, data["indicators"])
+    return filing
+
+
+def _load_department(filing: Filing, data: dict, money_unit: str) -> None:
+    fields = {}
+    for key, value in data.get("department", {}).items():
+        if key in DEPARTMENT_AMOUNTS:
+            value = to_yuan(value, money_unit)
+        elif key == "prior_execution_rate" and value is not None:
+            value = Decimal(value)
+        fields[key] = value
+    DepartmentDetails.objects.create(filing=filing, **{k: v for k, v in fields.items() if v is not None})
+    FunctionItem.objects.bulk_create(
+        FunctionItem(filing=filing, order=order, **row)
+        for order, row in enumerate(data.get("functions", []), start=1)
+    )
+    AnnualTask.objects.bulk_create(
+        AnnualTask(
+            filing=filing,
+            order=order,
+            name=row["name"],
+            content=row.get("content", ""),
+            related_goal=row.get("related_goal", ""),
+            amount_total=to_yuan(row.get("amount_total"), money_unit),
+            amount_fiscal=to_yuan(row.get("amount_fiscal"), money_unit),
+            amount_other=to_yuan(row.get("amount_other"), money_unit),
+        )
+        for order, row in enumerate(data.get("tasks", []), start=1)
+    )
+
+
+def _load_project(filing: Filing, data: dict, money_unit: str) -> None:
+    fields = {
+        key: data.get(key) or ""
+        for key in (
+            "name", "code", "implementing_unit", "novelty", "recurrence", "period_text",
+            "higher_level_note", "overview", "basis", "necessity", "safeguards", "plan",
+            "implementation_goal", "annual_goal",
+        )
+    }
+    fields["period_years"] = data.get("period_years")
+    fields["start_date"] = _date(data.get("start_date"))
+    fields["end_date"] = _date(data.get("end_date"))
+    fields["local_amount"] = to_yuan(data.get("local_amount"), money_unit)
+    funds = data.get("funds", {})
+    for scope in FUND_SCOPES:
+        for source in FUND_SOURCES:
+            fields[f"{scope}_{source}"] = to_yuan(funds.get(scope, {}).get(source), money_unit)
+    ProjectDetails.objects.create(filing=filing, **fields)
+
+
+def _load_indicators(filing: Filing, rows: list[dict]) -> None:
+    resolver = CategoryResolver(filing.scheme)
+    indicators = []
+    for order, row in enumerate(rows, start=1):
+        indicator = Indicator(
+            filing=filing,
+            period=row.get("period", "annual"),
+            category=resolver.resolve(row.get("level1", ""), row["level2"]),
+            order=order,
+            name=row["name"],
+            value_text=row.get("value", ""),
+            standard=row.get("standard", ""),
+        )
+        indicator.apply_reading()
+        indicators.append(indicator)
+    Indicator.objects.bulk_create(indicators)
+
+
+def _date(text: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(text) if text else None
+
+
+def _time(text: str | None) -> datetime.time | None:
+    return datetime.time.fromisoformat(text) if text else None

@@ -1,0 +1,26 @@
+from .department import AnnualTask, DepartmentDetails, FunctionItem
+from .filings import Filing, FilingKind, FilingStatus, FormVariant
+from .indicators import Indicator, Operator, Period, ValueKind
+from .project import Novelty, ProjectDetails, Recurrence
+from .units import Membership, Role, Unit, UnitKind
+
+__all__ = [
+    "AnnualTask",
+    "DepartmentDetails",
+    "Filing",
+    "FilingKind",
+    "FilingStatus",
+    "FormVariant",
+    "FunctionItem",
+    "Indicator",
+    "Membership",
+    "Novelty",
+    "Operator",
+    "Period",
+    "ProjectDetails",
+    "Recurrence",
+    "Role",
+    "Unit",
+    "UnitKind",
+    "ValueKind",
+]

@@ -1,0 +1,159 @@
+from django.conf import settings
+from django.db import models
+
+from indicators.models import Scheme
+
+from ..money import MoneyUnit
+from .units import Unit
+
+
+class FilingKind(models.TextChoices):
+    DEPARTMENT = "department", "部门整体支出"
+    PROJECT = "project", "项目支出"
+
+
+class FilingStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+    DEPARTMENT_APPROVED = "department_approved", "主管部门审核通过"
+    APPROVED = "approved", "已批复"
+    RETURNED = "returned", "已退回"
+
+
+class FormVariant(models.Model):
+    """A regional layout of one form (88号, 江西, 阳泉, 湖南 …): which blocks, columns and sets it shows."""
+
+    class Funding(models.TextChoices):
+        FISCAL_OTHER = "fiscal_other", "财政拨款 / 其他资金"
+        BY_LEVEL = "by_level", "中央 / 省级 / 市县 / 单位自筹 / 其他"
+        LOCAL_AND_HIGHER = "local_and_higher", "本级预算金额 + 上级资金"
+
+    class Budget(models.TextChoices):
+        NONE = "none", "无"
+        JIANGXI = "jiangxi", "上年预算 + 当年收入（上级/本级/其他）与支出（人员/公用/项目）"
+        HUNAN = "hunan", "年度预算申请：按收入性质与按支出性质分"
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("表类型", max_length=20, choices=FilingKind.choices)
+    region = models.CharField("适用地区", max_length=100, blank=True)
+    default_scheme = models.ForeignKey(
+        Scheme, models.PROTECT, related_name="+", verbose_name="默认指标体系"
+    )
+    default_money_unit = models.CharField(
+        "默认金额单位", max_length=10, choices=MoneyUnit.choices, default=MoneyUnit.WAN
+    )
+    budget_layout = models.CharField(
+        "预算情况栏目", max_length=20, choices=Budget.choices, default=Budget.NONE
+    )
+    has_unit_facts = models.BooleanField("含单位基本信息与人员情况", default=False)
+    has_function_breakdown = models.BooleanField("含部门职能分解", default=False)
+    has_annual_tasks = models.BooleanField("含年度主要任务", default=False)
+    task_amount_split = models.BooleanField("任务金额分财政拨款/其他资金", default=False)
+    funding_layout = models.CharField(
+        "项目资金栏目", max_length=20, choices=Funding.choices, default=Funding.FISCAL_OTHER
+    )
+    has_implementation_period = models.BooleanField("含实施期资金、目标与指标", default=False)
+    has_project_narrative = models.BooleanField("含项目概况/立项依据/必要性/保障措施/实施计划", default=False)
+    has_performance_standard = models.BooleanField("指标含绩效标准列", default=False)
+    notes = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "表样"
+        verbose_name_plural = "表样"
+        ordering = ["kind", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class FilingQuerySet(models.QuerySet):
+    def departments(self):
+        return self.filter(kind=FilingKind.DEPARTMENT)
+
+    def projects(self):
+        return self.filter(kind=FilingKind.PROJECT)
+
+    def with_related(self):
+        return self.select_related("unit", "variant", "scheme", "department", "project")
+
+
+class Filing(models.Model):
+    """One 绩效目标申报表 of either kind, travelling from draft to approval."""
+
+    kind = models.CharField("表类型", max_length=20, choices=FilingKind.choices)
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="filings", verbose_name="填报单位")
+    year = models.PositiveSmallIntegerField("年度")
+    variant = models.ForeignKey(FormVariant, models.PROTECT, related_name="filings", verbose_name="表样")
+    scheme = models.ForeignKey(Scheme, models.PROTECT, related_name="filings", verbose_name="指标体系")
+    status = models.CharField(
+        "状态", max_length=30, choices=FilingStatus.choices, default=FilingStatus.DRAFT, db_index=True
+    )
+    money_unit = models.CharField(
+        "金额单位", max_length=10, choices=MoneyUnit.choices, default=MoneyUnit.WAN
+    )
+    revision = models.PositiveSmallIntegerField("修订版本", default=1)
+    lock_version = models.PositiveIntegerField("编辑版本号", default=0, editable=False)
+    position = models.PositiveIntegerField("排序", default=0)
+
+    unit_name = models.CharField("单位名称（表头）", max_length=200, blank=True)
+    competent_department = models.CharField("主管部门", max_length=200, blank=True)
+    competent_department_code = models.CharField("主管部门代码", max_length=40, blank=True)
+    contact_person = models.CharField("联系人／填表人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=50, blank=True)
+    responsible_person = models.CharField("负责人", max_length=50, blank=True)
+    handler = models.CharField("经办人", max_length=50, blank=True)
+    unit_head = models.CharField("单位负责人", max_length=50, blank=True)
+    filled_on = models.DateField("填报日期", null=True, blank=True)
+    filled_time = models.TimeField("填报时间", null=True, blank=True)
+    no_direct_beneficiaries = models.BooleanField(
+        "不直接面向服务对象", default=False, help_text="勾选后满意度指标可不填。"
+    )
+
+    source = models.CharField("数据来源", max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="创建人",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+
+    objects = FilingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "绩效目标申报表"
+        verbose_name_plural = "绩效目标申报表"
+        ordering = ["-year", "unit__path", "kind", "position", "pk"]
+        indexes = [models.Index(fields=["unit", "year", "kind"], name="filing_unit_year_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "revision"],
+                condition=models.Q(kind="department"),
+                name="one_department_filing_per_unit_year_revision",
+                violation_error_message="该单位本年度已有部门整体支出绩效目标申报表。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年 {self.title}"
+
+    @property
+    def title(self) -> str:
+        if self.kind == FilingKind.PROJECT:
+            project = getattr(self, "project", None)
+            name = project.name if project else ""
+            return f"{name or '（未命名项目）'} 项目支出绩效目标申报表"
+        return f"{self.display_unit_name} 部门整体支出绩效目标申报表"
+
+    @property
+    def display_unit_name(self) -> str:
+        return self.unit_name or self.unit.name
+
+    def indicator_rows(self, period: str | None = None):
+        rows = self.indicators.select_related("category__parent")
+        return rows.filter(period=period) if period else rows

@@ -1,0 +1,94 @@
+"""Reference data every installation needs: indicator schemes and aliases, form variants, the indicator library."""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from indicators.hierarchy import CategoryResolver
+from indicators.models import Category, CategoryAlias, LibraryIndicator, Scheme, normalize_category_name
+from indicators.values import parse_target
+
+from .models import FormVariant
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+
+def read_json(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def load_schemes(data: dict | None = None) -> None:
+    data = data or read_json("indicator_schemes.json")
+    for scheme_data in data["schemes"]:
+        scheme, _ = Scheme.objects.update_or_create(
+            code=scheme_data["code"],
+            defaults={key: scheme_data.get(key, "") for key in ("name", "basis", "description")}
+            | {"is_default": scheme_data.get("is_default", False)},
+        )
+        for order1, level1 in enumerate(scheme_data["categories"], start=1):
+            parent = _save_category(scheme, None, order1, level1)
+            for order2, level2 in enumerate(level1.get("children", []), start=1):
+                _save_category(scheme, parent, order2, level2)
+    for alias, code in data["aliases"].items():
+        CategoryAlias.objects.update_or_create(alias=normalize_category_name(alias), defaults={"code": code})
+
+
+def _save_category(scheme, parent, order, data) -> Category:
+    category, _ = Category.objects.update_or_create(
+        scheme=scheme,
+        code=data["code"],
+        defaults={
+            "parent": parent,
+            "name": data["name"],
+            "order": order,
+            "is_required": data.get("required", False),
+            "allows_not_applicable": data.get("allows_not_applicable", True),
+            "not_applicable_needs_reason": data.get("not_applicable_needs_reason", False),
+        },
+    )
+    return category
+
+
+@transaction.atomic
+def load_variants(data: dict | None = None) -> None:
+    data = data or read_json("form_variants.json")
+    schemes = {scheme.code: scheme for scheme in Scheme.objects.all()}
+    for variant in data["variants"]:
+        fields = dict(variant)
+        code = fields.pop("code")
+        fields["default_scheme"] = schemes[fields.pop("default_scheme")]
+        FormVariant.objects.update_or_create(code=code, defaults=fields)
+
+
+def seed_files() -> list[tuple[str, dict]]:
+    return [(path.name, json.loads(path.read_text(encoding="utf-8")))
+            for path in sorted((FIXTURES / "seeds").glob("*.json"))]
+
+
+@transaction.atomic
+def load_library(unit_sectors: dict[str, str]) -> int:
+    """Seed the indicator library with every applicable 三级 indicator of the seed filings."""
+    resolvers = {scheme.code: CategoryResolver(scheme) for scheme in Scheme.objects.all()}
+    entries = {}
+    for file_name, seed in seed_files():
+        for filing in seed["filings"]:
+            resolver = resolvers[filing["scheme"]]
+            sector = unit_sectors.get(filing["unit"], "")
+            for row in filing["indicators"]:
+                name = row["name"].strip()
+                if not name or name == "不适用":
+                    continue
+                code = resolver.resolve(row.get("level1", ""), row["level2"]).code
+                target = parse_target(row.get("value", ""))
+                entries.setdefault((name, code, sector), LibraryIndicator(
+                    name=name, category_code=code, sector=sector,
+                    unit=target.unit if target.is_quantitative else "",
+                    example_value=target.text, source=f"{file_name} {filing['key']}",
+                ))
+    existing = set(LibraryIndicator.objects.values_list("name", "category_code", "sector"))
+    new = [entry for key, entry in entries.items() if key not in existing]
+    LibraryIndicator.objects.bulk_create(new)
+    return len(new)

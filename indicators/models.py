@@ -1,0 +1,129 @@
+"""The indicator hierarchy as data: schemes, their 一级/二级 categories, name aliases and the indicator library."""
+
+from django.db import models
+
+
+class Scheme(models.Model):
+    """A 指标体系: which 一级 and 二级 categories a filing uses (e.g. 成本 as 一级, or 成本 under 产出)."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100)
+    basis = models.CharField("依据", max_length=200, blank=True)
+    description = models.TextField("说明", blank=True)
+    is_default = models.BooleanField("新建填报时默认使用", default=False)
+
+    class Meta:
+        verbose_name = "指标体系"
+        verbose_name_plural = "指标体系"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def level1_categories(self):
+        return self.categories.filter(parent__isnull=True)
+
+    def level2_categories(self):
+        return self.categories.filter(parent__isnull=False).select_related("parent")
+
+
+class CategoryKind(models.TextChoices):
+    OUTPUT = "output", "产出指标"
+    COST = "cost", "成本指标"
+    BENEFIT = "benefit", "效益指标"
+    SATISFACTION = "satisfaction", "满意度指标"
+    QUANTITY = "quantity", "数量指标"
+    QUALITY = "quality", "质量指标"
+    TIMELINESS = "timeliness", "时效指标"
+    OUTPUT_COST = "output_cost", "成本指标（产出下）"
+    ECONOMIC_COST = "economic_cost", "经济成本指标"
+    SOCIAL_COST = "social_cost", "社会成本指标"
+    ECOLOGICAL_COST = "ecological_cost", "生态环境成本指标"
+    ECONOMIC_BENEFIT = "economic_benefit", "经济效益指标"
+    SOCIAL_BENEFIT = "social_benefit", "社会效益指标"
+    ECOLOGICAL_BENEFIT = "ecological_benefit", "生态效益指标"
+    SUSTAINABLE_IMPACT = "sustainable_impact", "可持续影响指标"
+    BENEFICIARY_SATISFACTION = "beneficiary_satisfaction", "服务对象满意度指标"
+    OTHER_SATISFACTION = "other_satisfaction", "其他满意度指标"
+
+
+class Category(models.Model):
+    """A 一级 (no parent) or 二级 indicator category of one scheme, in the official order."""
+
+    scheme = models.ForeignKey(Scheme, models.CASCADE, related_name="categories", verbose_name="指标体系")
+    parent = models.ForeignKey(
+        "self", models.CASCADE, null=True, blank=True, related_name="children", verbose_name="一级指标"
+    )
+    code = models.CharField("类别", max_length=40, choices=CategoryKind.choices)
+    name = models.CharField("名称", max_length=50)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    is_required = models.BooleanField(
+        "必填", default=False, help_text="至少要有一条不是“不适用”的三级指标"
+    )
+    allows_not_applicable = models.BooleanField("可标记为不适用", default=True)
+    not_applicable_needs_reason = models.BooleanField("标记不适用时须说明理由", default=False)
+
+    class Meta:
+        verbose_name = "指标类别"
+        verbose_name_plural = "指标类别"
+        ordering = ["scheme", "parent__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="unique_category_code_per_scheme"),
+        ]
+
+    def __str__(self):
+        if self.parent_id:
+            return f"{self.parent.name} / {self.name}"
+        return self.name
+
+    @property
+    def level(self) -> int:
+        return 2 if self.parent_id else 1
+
+
+class CategoryAlias(models.Model):
+    """Another printed name of a category (生态效益成本指标, 社会公众或服务对象满意度指标, 服务对象满意度 …)."""
+
+    alias = models.CharField("别名", max_length=50, unique=True)
+    code = models.CharField("对应类别", max_length=40, choices=CategoryKind.choices)
+
+    class Meta:
+        verbose_name = "指标类别别名"
+        verbose_name_plural = "指标类别别名"
+        ordering = ["code", "alias"]
+
+    def __str__(self):
+        return f"{self.alias} → {self.get_code_display()}"
+
+    def save(self, *args, **kwargs):
+        self.alias = normalize_category_name(self.alias)
+        super().save(*args, **kwargs)
+
+
+def normalize_category_name(name: str) -> str:
+    """The comparable form of a printed category name: no spaces, no trailing 指标."""
+    return "".join((name or "").split()).removesuffix("指标")
+
+
+class LibraryIndicator(models.Model):
+    """An entry of the indicator library (常用三级指标), offered as a suggestion while filling."""
+
+    name = models.CharField("三级指标", max_length=200)
+    category_code = models.CharField("二级指标", max_length=40, choices=CategoryKind.choices)
+    sector = models.CharField("所属领域", max_length=50, blank=True)
+    unit = models.CharField("计量单位", max_length=30, blank=True)
+    example_value = models.CharField("参考指标值", max_length=200, blank=True)
+    source = models.CharField("来源", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "指标库指标"
+        verbose_name_plural = "指标库"
+        ordering = ["sector", "category_code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "category_code", "sector"], name="unique_library_indicator"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
