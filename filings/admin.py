@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from indicators.models import Category
+
 from .models import (
     AnnualTask,
     DepartmentDetails,
@@ -121,14 +123,16 @@ class IndicatorInline(admin.TabularInline):
         return super().get_queryset(request).select_related("category__parent")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "category":
-            filing_id = request.resolver_match.kwargs.get("object_id")
-            queryset = kwargs.get("queryset", db_field.remote_field.model.objects.all())
-            queryset = queryset.filter(parent__isnull=False).select_related("parent")
-            if filing_id and filing_id.isdigit():
-                queryset = queryset.filter(scheme__filings=filing_id)
-            kwargs["queryset"] = queryset
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name != "category":
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        queryset = Category.objects.filter(parent__isnull=False).select_related("parent")
+        filing_id = request.resolver_match.kwargs.get("object_id")
+        if filing_id and filing_id.isdigit():
+            queryset = queryset.filter(scheme__filings=filing_id)
+        field = super().formfield_for_foreignkey(db_field, request, queryset=queryset, **kwargs)
+        # A fixed list, read once: otherwise every inline row queries the categories again.
+        field.choices = [("", "---------"), *((c.pk, str(c)) for c in queryset)]
+        return field
 
 
 @admin.register(Filing)

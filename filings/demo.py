@@ -1,8 +1,8 @@
 """The demo: a unit tree, users for each role, and the twelve filings of the five published seeds."""
 
 import datetime
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction

@@ -66,6 +66,10 @@ class Indicator(models.Model):
     def __str__(self):
         return f"{self.category} / {self.name} {self.value_text}"
 
+    def save(self, *args, **kwargs):
+        self.apply_reading()
+        super().save(*args, **kwargs)
+
     @property
     def level1(self) -> Category:
         return self.category.parent
@@ -75,10 +79,6 @@ class Indicator(models.Model):
             raise ValidationError({"category": "二级指标不属于本申报表所用的指标体系。"})
         if self.category_id and self.category.parent_id is None:
             raise ValidationError({"category": "请选择二级指标。"})
-
-    def save(self, *args, **kwargs):
-        self.apply_reading()
-        super().save(*args, **kwargs)
 
     def apply_reading(self):
         """Fill the parsed fields from the typed 指标值; a row named 不适用 marks its 二级 not applicable."""

@@ -45,13 +45,6 @@ class Unit(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
-    def computed_path(self) -> str:
-        return (self.parent.path if self.parent_id else "/") + f"{self.code}/"
-
-    def clean(self):
-        if self.path and self.parent_id and self.computed_path().startswith(self.path):
-            raise ValidationError({"parent": "上级单位不能是本单位或本单位的下级单位。"})
-
     def save(self, *args, **kwargs):
         previous_path = self.path
         self.path = self.computed_path()
@@ -60,6 +53,13 @@ class Unit(models.Model):
         super().save(*args, **kwargs)
         if previous_path and previous_path != self.path:
             self._move_descendants(previous_path)
+
+    def clean(self):
+        if self.path and self.parent_id and self.computed_path().startswith(self.path):
+            raise ValidationError({"parent": "上级单位不能是本单位或本单位的下级单位。"})
+
+    def computed_path(self) -> str:
+        return (self.parent.path if self.parent_id else "/") + f"{self.code}/"
 
     def _move_descendants(self, previous_path: str):
         for child in Unit.objects.filter(path__startswith=previous_path).exclude(pk=self.pk):

@@ -1,0 +1,82 @@
+import pytest
+
+from indicators.hierarchy import CategoryResolver, UnknownCategory
+from indicators.models import CategoryAlias, Scheme
+
+
+@pytest.fixture
+def cost_first(db):
+    return Scheme.objects.get(code="cost-first")
+
+
+@pytest.fixture
+def cost_under_output(db):
+    return Scheme.objects.get(code="cost-under-output")
+
+
+def names(categories):
+    return [c.name for c in categories]
+
+
+def test_current_scheme_has_cost_as_first_level(cost_first):
+    assert names(cost_first.level1_categories()) == ["成本指标", "产出指标", "效益指标", "满意度指标"]
+    cost = cost_first.level1_categories().get(code="cost")
+    assert names(cost.children.all()) == ["经济成本指标", "社会成本指标", "生态环境成本指标"]
+
+
+def test_older_scheme_has_cost_under_output(cost_under_output):
+    assert names(cost_under_output.level1_categories()) == ["产出指标", "效益指标", "满意度指标"]
+    output = cost_under_output.level1_categories().get(code="output")
+    assert names(output.children.all()) == ["数量指标", "质量指标", "时效指标", "成本指标"]
+
+
+def test_mandatory_categories_refuse_not_applicable(cost_first):
+    quantity = cost_first.categories.get(code="quantity")
+    economic_cost = cost_first.categories.get(code="economic_cost")
+    social_cost = cost_first.categories.get(code="social_cost")
+    assert quantity.is_required and not quantity.allows_not_applicable
+    assert economic_cost.is_required and not economic_cost.allows_not_applicable
+    assert not social_cost.is_required and social_cost.allows_not_applicable
+    assert cost_first.categories.get(code="beneficiary_satisfaction").not_applicable_needs_reason
+
+
+@pytest.mark.parametrize(
+    ("level1", "level2", "code"),
+    [
+        ("成本指标", "生态效益成本指标", "ecological_cost"),
+        ("成本指标", "生态环境成本指标", "ecological_cost"),
+        ("效益指标", "环境效益指标", "ecological_benefit"),
+        ("满意度指标", "社会公众或服务对象满意度指标", "beneficiary_satisfaction"),
+        ("满意度", "服务对象满意度", "beneficiary_satisfaction"),
+        ("满意度指标", "满意度指标", "beneficiary_satisfaction"),
+        ("产出", "数量", "quantity"),
+        ("", "时效 指标", "timeliness"),
+    ],
+)
+def test_printed_names_and_aliases_resolve(cost_first, level1, level2, code):
+    assert CategoryResolver(cost_first).resolve(level1, level2).code == code
+
+
+def test_cost_second_level_only_exists_in_the_older_scheme(cost_first, cost_under_output):
+    assert CategoryResolver(cost_under_output).resolve("产出指标", "成本指标").code == "output_cost"
+    with pytest.raises(UnknownCategory) as error:
+        CategoryResolver(cost_first).resolve("产出指标", "成本指标")
+    assert "没有二级指标“成本指标”" in str(error.value)
+
+
+def test_second_level_must_belong_to_the_printed_first_level(cost_first):
+    with pytest.raises(UnknownCategory):
+        CategoryResolver(cost_first).resolve("产出指标", "社会效益指标")
+
+
+def test_aliases_added_in_the_admin_are_normalized(cost_first):
+    CategoryAlias.objects.create(alias="群众满意度 指标", code="beneficiary_satisfaction")
+    assert CategoryResolver(cost_first).resolve("满意度指标", "群众满意度").code == "beneficiary_satisfaction"
+
+
+def test_resolver_reads_the_scheme_once(cost_first, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        resolver = CategoryResolver(cost_first)
+    with django_assert_num_queries(0):
+        for _ in range(50):
+            resolver.resolve("产出指标", "数量指标")
