@@ -137,7 +137,7 @@ class IndicatorInline(admin.TabularInline):
 
 @admin.register(Filing)
 class FilingAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "year", "unit", "variant", "status", "money_unit", "indicator_count"]
+    list_display = ["name", "kind", "year", "unit", "variant", "status", "money_unit", "indicator_count"]
     list_filter = ["year", "kind", "status", "variant", "scheme", "unit__region"]
     list_select_related = ["unit", "variant", "project"]
     search_fields = ["unit__name", "unit__code", "unit_name", "project__name"]
@@ -157,6 +157,10 @@ class FilingAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(indicator_total=Count("indicators"))
+
+    @admin.display(description="名称", ordering="project__name")
+    def name(self, obj):
+        return obj.project.name if obj.kind == FilingKind.PROJECT else obj.display_unit_name
 
     @admin.display(description="指标数", ordering="indicator_total")
     def indicator_count(self, obj):
