@@ -172,3 +172,17 @@ class FilingAdmin(admin.ModelAdmin):
         if obj.kind == FilingKind.PROJECT:
             return [ProjectInline, IndicatorInline]
         return [DepartmentInline, FunctionItemInline, AnnualTaskInline, IndicatorInline]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    """All indicators across filings, for finding how units word and set a given 三级指标."""
+
+    list_display = ["name", "value_text", "value_kind", "operator", "value_number", "value_unit", "category",
+                    "period", "filing"]
+    list_filter = ["period", "value_kind", "not_applicable", "category__scheme", "category__parent__name",
+                   "category__name", "filing__year"]
+    list_select_related = ["category__parent", "filing__unit", "filing__project"]
+    search_fields = ["name", "value_text", "filing__unit__name", "filing__project__name"]
+    readonly_fields = ["value_kind", "operator", "value_number", "value_unit"]
+    raw_id_fields = ["filing"]

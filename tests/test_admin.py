@@ -9,7 +9,7 @@ from django.urls import reverse
 from filings.models import Filing, Indicator, ProjectDetails
 
 CHANGELISTS = [
-    "filings_unit", "filings_membership", "filings_formvariant", "filings_filing",
+    "filings_unit", "filings_membership", "filings_formvariant", "filings_filing", "filings_indicator",
     "indicators_scheme", "indicators_category", "indicators_categoryalias", "indicators_libraryindicator",
 ]
 
@@ -102,3 +102,16 @@ def test_filing_page_query_count_does_not_grow_with_indicators(admin_client, dem
         for n in range(40)
     )
     assert count_queries(admin_client, url) == before
+
+
+def test_indicator_list_filters_by_kind_and_searches_values(admin_client):
+    response = admin_client.get(reverse("admin:filings_indicator_changelist"),
+                                {"value_kind__exact": "time", "q": "季度"})
+    content = response.content.decode()
+    assert "平台软件建成时间" in content and "患者满意度" not in content
+
+
+def test_indicator_list_query_count_is_constant(admin_client, demo):
+    url = reverse("admin:filings_indicator_changelist") + "?p=1"
+    small = count_queries(admin_client, url + "&filing__year=2026")
+    assert count_queries(admin_client, url) == small
