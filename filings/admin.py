@@ -3,6 +3,7 @@ from django.db.models import Count
 
 from indicators.models import Category
 
+from .forms.money import money_form_for
 from .models import (
     AnnualTask,
     DepartmentDetails,
@@ -16,6 +17,7 @@ from .models import (
     Unit,
 )
 from .models.project import FUND_SCOPES, FUND_SOURCES
+from .money import MoneyUnit
 
 
 class MembershipInline(admin.TabularInline):
@@ -51,7 +53,15 @@ class FormVariantAdmin(admin.ModelAdmin):
     search_fields = ["name", "code", "region"]
 
 
-class DepartmentInline(admin.StackedInline):
+class MoneyInUnitInline:
+    """Inline rows whose amounts are shown and typed in the filing's unit (万元 or 元), stored in 元."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = money_form_for(obj.money_unit if obj else MoneyUnit.YUAN)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class DepartmentInline(MoneyInUnitInline, admin.StackedInline):
     model = DepartmentDetails
     can_delete = False
     fieldsets = [
@@ -63,23 +73,24 @@ class DepartmentInline(admin.StackedInline):
             ("internal_department_count", "staffing_quota", "staff_total"),
             ("staff_administrative", "staff_institutional", "staff_extra"),
         ]}),
-        ("上年预算（元）", {"fields": [
+        ("上年预算", {"fields": [
             ("prior_approved", "prior_adjusted", "prior_actual"),
             ("prior_execution_rate", "prior_carryover"),
         ]}),
-        ("当年预算收入（元）", {"fields": [
-            "income_total", ("income_higher_grant", "income_local"),
+        ("当年预算收入", {"fields": [
+            ("funds_total", "income_total"), ("income_higher_grant", "income_local"),
             ("income_general_budget", "income_government_fund", "income_special_account"), "income_other",
         ]}),
-        ("当年预算支出（元）", {"fields": [
+        ("当年预算支出", {"fields": [
             "expenditure_total", ("expenditure_personnel", "expenditure_public"),
             ("expenditure_basic", "expenditure_project"),
         ]}),
+        ("年度主要任务金额合计", {"fields": [("tasks_total_amount", "tasks_total_fiscal", "tasks_total_other")]}),
         ("目标与说明", {"fields": ["overall_goal", "other_notes"]}),
     ]
 
 
-class ProjectInline(admin.StackedInline):
+class ProjectInline(MoneyInUnitInline, admin.StackedInline):
     model = ProjectDetails
     can_delete = False
     fieldsets = [
@@ -88,13 +99,13 @@ class ProjectInline(admin.StackedInline):
             ("period_text", "period_years"), ("start_date", "end_date"),
         ]}),
         *[
-            (f"{scope_label}资金（元）", {"fields": [
+            (f"{scope_label}资金", {"fields": [
                 tuple(f"{scope}_{source}" for source in list(FUND_SOURCES)[:4]),
                 tuple(f"{scope}_{source}" for source in list(FUND_SOURCES)[4:]),
             ]})
             for scope, scope_label in FUND_SCOPES.items()
         ],
-        ("本级与上级资金（元）", {"fields": [("local_amount", "higher_level_note")]}),
+        ("本级与上级资金", {"fields": [("local_amount", "higher_level_note")]}),
         ("项目情况", {"fields": ["overview", "basis", "necessity", "safeguards", "plan"]}),
         ("绩效目标", {"fields": ["implementation_goal", "annual_goal"]}),
     ]
@@ -106,7 +117,7 @@ class FunctionItemInline(admin.TabularInline):
     extra = 0
 
 
-class AnnualTaskInline(admin.TabularInline):
+class AnnualTaskInline(MoneyInUnitInline, admin.TabularInline):
     model = AnnualTask
     fields = ["order", "name", "content", "related_goal", "amount_total", "amount_fiscal", "amount_other"]
     extra = 0
@@ -116,7 +127,7 @@ class IndicatorInline(admin.TabularInline):
     model = Indicator
     fields = ["period", "category", "order", "name", "value_text", "operator", "value_number",
               "value_unit", "standard", "not_applicable", "note"]
-    readonly_fields = ["operator", "value_number", "value_unit"]
+    readonly_fields = ["operator", "value_number", "value_unit", "not_applicable"]
     extra = 0
 
     def get_queryset(self, request):
@@ -165,6 +176,13 @@ class FilingAdmin(admin.ModelAdmin):
     @admin.display(description="指标数", ordering="indicator_total")
     def indicator_count(self, obj):
         return obj.indicator_total
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.kind == FilingKind.PROJECT:
+            ProjectDetails.objects.get_or_create(filing=obj)
+        else:
+            DepartmentDetails.objects.get_or_create(filing=obj)
 
     def get_inlines(self, request, obj):
         if obj is None:

@@ -24,21 +24,16 @@ from .models import (
     Unit,
 )
 from .models.project import FUND_SCOPES, FUND_SOURCES
-from .money import to_yuan
+from .money import MoneyField, to_yuan
 
-DEPARTMENT_AMOUNTS = {
-    "prior_approved", "prior_adjusted", "prior_actual", "prior_carryover",
-    "income_total", "income_higher_grant", "income_local", "income_general_budget",
-    "income_government_fund", "income_special_account", "income_other",
-    "expenditure_total", "expenditure_personnel", "expenditure_public", "expenditure_basic",
-    "expenditure_project",
-}
+DEPARTMENT_AMOUNTS = {f.name for f in DepartmentDetails._meta.fields if isinstance(f, MoneyField)}
 SEED_PREFIX = "seed:"
 
 
 @dataclass
 class DemoResult:
     filings: int
+    created: int
     indicators: int
     library_added: int
     logins: list[tuple[str, str, str]]
@@ -46,19 +41,23 @@ class DemoResult:
 
 
 @transaction.atomic
-def load_demo() -> DemoResult:
+def load_demo(reset: bool = False) -> DemoResult:
+    """Load what is missing; with reset, put every seed filing back as published (discarding edits)."""
     reference.load_schemes()
     reference.load_variants()
     units = load_units()
     logins, password = load_users(units)
-    library_added = reference.load_library({code: unit.sector for code, unit in units.items()})
-    filings = indicators = 0
-    for file_name, seed in reference.seed_files():
+    library_added = reference.load_library()
+    existing = set(Filing.objects.filter(source__startswith=SEED_PREFIX).values_list("source", flat=True))
+    created = 0
+    for _, seed in reference.seed_files():
         for data in seed["filings"]:
-            filing = load_filing(data, units, file_name)
-            filings += 1
-            indicators += filing.indicators.count()
-    return DemoResult(filings, indicators, library_added, logins, password)
+            if reset or SEED_PREFIX + data["key"] not in existing:
+                load_filing(data, units)
+                created += 1
+    seeds = Filing.objects.filter(source__startswith=SEED_PREFIX)
+    indicators = Indicator.objects.filter(filing__in=seeds).count()
+    return DemoResult(seeds.count(), created, indicators, library_added, logins, password)
 
 
 def load_units() -> dict[str, Unit]:
@@ -87,9 +86,9 @@ def load_users(units: dict[str, Unit]) -> tuple[list[tuple[str, str, str]], str]
         user, created = User.objects.get_or_create(username=entry["username"])
         if created:
             user.set_password(data["password"])
-        user.first_name = entry["name"]
-        user.is_superuser = user.is_staff = entry.get("superuser", False)
-        user.save()
+            user.first_name = entry["name"]
+            user.is_superuser = user.is_staff = entry.get("superuser", False)
+            user.save()
         if "unit" in entry:
             membership, _ = Membership.objects.get_or_create(
                 user=user, unit=units[entry["unit"]], role=entry["role"]
@@ -100,7 +99,7 @@ def load_users(units: dict[str, Unit]) -> tuple[list[tuple[str, str, str]], str]
     return logins, data["password"]
 
 
-def load_filing(data: dict, units: dict[str, Unit], file_name: str) -> Filing:
+def load_filing(data: dict, units: dict[str, Unit]) -> Filing:
     """(Re)create one seed filing exactly as transcribed; running it again replaces the earlier copy."""
     source = SEED_PREFIX + data["key"]
     Filing.objects.filter(source=source).delete()

@@ -1,11 +1,14 @@
 """Money units. Amounts are stored in 元 as Decimal; 万元 is a display unit converted only at the edges."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.db import models
 
 TEN_THOUSAND = Decimal(10000)
 CENT = Decimal("0.01")
+
+# SQLite keeps DECIMAL values as floating point: beyond 15 significant digits it is not exact there.
+# PostgreSQL, the production database, stores numeric(18, 2) exactly.
 
 
 class MoneyUnit(models.TextChoices):
@@ -14,15 +17,22 @@ class MoneyUnit(models.TextChoices):
 
 
 def to_yuan(amount, unit: str) -> Decimal | None:
-    """An amount written in `unit` as the stored value in 元 (None stays None)."""
-    if amount is None or amount == "":
+    """An amount written in `unit` as the stored value in 元 (blank stays None).
+
+    Raises InvalidOperation for text that is no finite number, and for amounts finer than one 分
+    (more than 2 decimals in 元, more than 6 in 万元): those would be rounded, silently changing what was typed.
+    """
+    if amount is None or (isinstance(amount, str) and not amount.strip()):
         return None
     value = amount if isinstance(amount, Decimal) else Decimal(str(amount).replace(",", "").strip())
     if not value.is_finite():
         raise InvalidOperation(f"not a finite amount: {amount!r}")
     if unit == MoneyUnit.WAN:
         value *= TEN_THOUSAND
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    stored = value.quantize(CENT)
+    if stored != value:
+        raise InvalidOperation(f"amount finer than one fen: {amount!r}")
+    return stored
 
 
 def from_yuan(amount: Decimal | None, unit: str) -> Decimal | None:

@@ -11,6 +11,7 @@ from indicators.models import Category, CategoryAlias, LibraryIndicator, Scheme,
 from indicators.values import parse_target
 
 from .models import FormVariant
+from .models.indicators import NOT_APPLICABLE
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -69,8 +70,9 @@ def seed_files() -> list[tuple[str, dict]]:
 
 
 @transaction.atomic
-def load_library(unit_sectors: dict[str, str]) -> int:
+def load_library() -> int:
     """Seed the indicator library with every applicable 三级 indicator of the seed filings."""
+    unit_sectors = {unit["code"]: unit.get("sector", "") for unit in read_json("units.json")["units"]}
     resolvers = {scheme.code: CategoryResolver(scheme) for scheme in Scheme.objects.all()}
     entries = {}
     for file_name, seed in seed_files():
@@ -79,7 +81,7 @@ def load_library(unit_sectors: dict[str, str]) -> int:
             sector = unit_sectors.get(filing["unit"], "")
             for row in filing["indicators"]:
                 name = row["name"].strip()
-                if not name or name == "不适用":
+                if not name or name == NOT_APPLICABLE:
                     continue
                 code = resolver.resolve(row.get("level1", ""), row["level2"]).code
                 target = parse_target(row.get("value", ""))

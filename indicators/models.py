@@ -108,11 +108,11 @@ def normalize_category_name(name: str) -> str:
 class LibraryIndicator(models.Model):
     """An entry of the indicator library (常用三级指标), offered as a suggestion while filling."""
 
-    name = models.CharField("三级指标", max_length=200)
+    name = models.CharField("三级指标", max_length=300)
     category_code = models.CharField("二级指标", max_length=40, choices=CategoryKind.choices)
     sector = models.CharField("所属领域", max_length=50, blank=True)
-    unit = models.CharField("计量单位", max_length=30, blank=True)
-    example_value = models.CharField("参考指标值", max_length=200, blank=True)
+    unit = models.CharField("计量单位", max_length=50, blank=True)
+    example_value = models.CharField("参考指标值", max_length=300, blank=True)
     source = models.CharField("来源", max_length=100, blank=True)
 
     class Meta:

@@ -48,8 +48,10 @@ def test_project_filing_page_shows_funds_and_both_periods(admin_client, demo):
     content = response.content.decode()
     assert response.status_code == 200
     assert "阳财社【2024】7号" in content
-    assert "550000.00" in content
-    assert "实施期" in content and "年度" in content
+    assert 'value="550000"' in content
+    assert content.count('<option value="implementation" selected>') == 5
+    # 7 年度 rows, plus the blank template row the admin keeps for "add another" (年度 by default)
+    assert content.count('<option value="annual" selected>') == 7 + 1
 
 
 def test_search_finds_projects_by_name(admin_client):
@@ -115,3 +117,22 @@ def test_indicator_list_query_count_is_constant(admin_client, demo):
     url = reverse("admin:filings_indicator_changelist") + "?p=1"
     small = count_queries(admin_client, url + "&filing__year=2026")
     assert count_queries(admin_client, url) == small
+
+
+def test_amounts_are_shown_in_the_filings_money_unit(admin_client, demo):
+    response = admin_client.get(reverse("admin:filings_filing_change", args=[demo["s1-dept"].pk]))
+    content = response.content.decode()
+    assert 'name="department-0-prior_actual" value="528.02"' in content
+    assert "上年实际支出数（万元）" in content
+
+
+def test_adding_a_filing_creates_its_details(admin_client, demo):
+    template = demo["s3-proj1"]
+    response = admin_client.post(reverse("admin:filings_filing_add"), {
+        "kind": "project", "year": 2025, "status": "draft", "unit": template.unit_id,
+        "variant": template.variant_id, "scheme": template.scheme_id, "money_unit": "yuan",
+        "revision": 1, "position": 9,
+    })
+    assert response.status_code == 302
+    filing = Filing.objects.get(year=2025, unit=template.unit, position=9)
+    assert ProjectDetails.objects.filter(filing=filing).exists()

@@ -62,13 +62,15 @@ def test_setup_says_clearly_when_no_python_312_exists(tmp_path):
     # Report every system package as installed, so the test never reaches apt-get.
     (fake / "dpkg-query").write_text("#!/bin/sh\nprintf 'install ok installed'\n")
     # The only Python on the path is too old.
-    (fake / "python3").write_text(f"#!/bin/sh\nexec {shutil.which('python3.11') or '/usr/bin/python3.11'} \"$@\"\n")
+    ran = tmp_path / "old-python-ran"
+    (fake / "python3").write_text(f"#!/bin/sh\ntouch {ran}\necho 'Python 3.11.2' >&2\nexit 1\n")
     for script in fake.iterdir():
         script.chmod(0o755)
-    for tool in ("dirname", "grep", "id", "rm"):
+    for tool in ("dirname", "grep", "id", "rm", "touch"):
         (fake / tool).symlink_to(shutil.which(tool))
     env = {"PATH": str(fake), "HOME": str(tmp_path), "PYENV_ROOT": str(tmp_path / "no-pyenv")}
     result = subprocess.run([shutil.which("bash"), "bin/setup"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "没有找到 Python 3.12 或更高版本" in result.stderr
     assert not (tmp_path / ".venv").exists()
+    assert ran.exists()  # the script did look at the only python3 there was

@@ -66,3 +66,17 @@ def test_one_department_filing_per_unit_and_year(filing):
 
 def test_a_unit_may_have_many_project_filings(demo):
     assert Filing.objects.projects().filter(unit__code="063001", year=2024).count() == 5
+
+
+def test_renaming_a_not_applicable_row_makes_it_applicable(filing):
+    row = add(filing, "", name="不适用", code="social_cost")
+    row.name = "碳排放量"
+    row.value_text = "≤10吨"
+    row.save()
+    row.refresh_from_db()
+    assert not row.not_applicable and row.value_kind == "quantitative"
+
+
+def test_not_applicable_value_marks_the_row(filing):
+    row = add(filing, "不适用", name="经济效益", code="economic_benefit")
+    assert row.not_applicable and row.value_kind == "not_applicable"

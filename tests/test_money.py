@@ -16,6 +16,14 @@ def test_wan_is_stored_in_yuan_exactly():
 def test_blank_stays_blank():
     assert to_yuan(None, MoneyUnit.WAN) is None
     assert to_yuan("", MoneyUnit.YUAN) is None
+    assert to_yuan("  ", MoneyUnit.YUAN) is None
+
+
+def test_amounts_finer_than_a_fen_are_refused_not_rounded():
+    with pytest.raises(ArithmeticError):
+        to_yuan("0.0000001", MoneyUnit.WAN)
+    with pytest.raises(ArithmeticError):
+        to_yuan("1.005", MoneyUnit.YUAN)
     assert from_yuan(None, MoneyUnit.WAN) is None
 
 

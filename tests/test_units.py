@@ -48,3 +48,15 @@ def test_unit_code_may_not_contain_a_slash(db):
     with pytest.raises(ValidationError) as error:
         Unit(code="A/B", name="错误编码").full_clean()
     assert "单位编码只能包含" in str(error.value)
+
+
+def test_saving_a_unit_whose_parent_moved_keeps_the_new_path(tree):
+    finance, department, unit, other = tree
+    stale_unit = Unit.objects.get(pk=unit.pk)
+    assert stale_unit.parent == department  # cached now; it keeps the old path after the move below
+    department.parent = other
+    department.save()
+    stale_unit.name = "改名后的单位"
+    stale_unit.save()
+    assert Unit.objects.get(pk=unit.pk).path == "/F1/D2/D1/U1/"
+    assert stale_unit in Unit.objects.subtree_of(other)

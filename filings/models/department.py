@@ -37,7 +37,8 @@ class DepartmentDetails(models.Model):
     )
     prior_carryover = MoneyField("上年年末结转结余数")
 
-    income_total = MoneyField("收入合计（资金总额）")
+    funds_total = MoneyField("资金总额", help_text="湖南式“年度预算申请”的资金总额。")
+    income_total = MoneyField("收入合计")
     income_higher_grant = MoneyField("其中：上级财政拨款")
     income_local = MoneyField("本级财政安排")
     income_general_budget = MoneyField("一般公共预算")
@@ -50,6 +51,10 @@ class DepartmentDetails(models.Model):
     expenditure_public = MoneyField("公用经费")
     expenditure_basic = MoneyField("基本支出")
     expenditure_project = MoneyField("项目经费（项目支出）")
+
+    tasks_total_amount = MoneyField("年度主要任务金额合计：总额", help_text="按表中填写；系统另行核对各任务之和。")
+    tasks_total_fiscal = MoneyField("金额合计：财政拨款")
+    tasks_total_other = MoneyField("金额合计：其他资金")
 
     other_notes = models.TextField("其他需要说明的事项", blank=True)
     overall_goal = models.TextField("年度总体目标", blank=True)

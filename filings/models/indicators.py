@@ -54,7 +54,9 @@ class Indicator(models.Model):
     )
     value_unit = models.CharField("计量单位", max_length=50, blank=True, editable=False)
     standard = models.CharField("绩效标准／取值依据", max_length=300, blank=True)
-    not_applicable = models.BooleanField("不适用", default=False)
+    not_applicable = models.BooleanField(
+        "不适用", default=False, editable=False, help_text="三级指标或指标值填写“不适用”时自动标记。"
+    )
     note = models.CharField("说明", max_length=300, blank=True, help_text="如标记不适用的理由。")
 
     class Meta:
@@ -82,9 +84,9 @@ class Indicator(models.Model):
 
     def apply_reading(self):
         """Fill the parsed fields from the typed 指标值; a row named 不适用 marks its 二级 not applicable."""
-        if self.name.strip() == NOT_APPLICABLE:
-            self.not_applicable = True
+        self.name = (self.name or "").strip()
         target = parse_target(self.value_text)
+        self.not_applicable = self.name == NOT_APPLICABLE or target.kind == TargetKind.NOT_APPLICABLE
         self.value_kind = ValueKind.NOT_APPLICABLE if self.not_applicable else target.kind
         quantitative = target.is_quantitative and fits_number_column(target.number)
         if target.is_quantitative and not quantitative:

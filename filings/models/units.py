@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 
 
 class UnitKind(models.TextChoices):
@@ -50,21 +52,21 @@ class Unit(models.Model):
         self.path = self.computed_path()
         if previous_path and self.path != previous_path and self.path.startswith(previous_path):
             raise ValueError("单位不能挂在自己的下级单位之下")
-        super().save(*args, **kwargs)
-        if previous_path and previous_path != self.path:
-            self._move_descendants(previous_path)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if previous_path and previous_path != self.path:
+                Unit.objects.filter(path__startswith=previous_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(self.path), Substr("path", len(previous_path) + 1))
+                )
 
     def clean(self):
         if self.path and self.parent_id and self.computed_path().startswith(self.path):
             raise ValidationError({"parent": "上级单位不能是本单位或本单位的下级单位。"})
 
     def computed_path(self) -> str:
-        return (self.parent.path if self.parent_id else "/") + f"{self.code}/"
-
-    def _move_descendants(self, previous_path: str):
-        for child in Unit.objects.filter(path__startswith=previous_path).exclude(pk=self.pk):
-            child.path = self.path + child.path.removeprefix(previous_path)
-            Unit.objects.filter(pk=child.pk).update(path=child.path)
+        # The parent's path is read from the database: the in-memory parent may be stale after a move.
+        parent_path = Unit.objects.filter(pk=self.parent_id).values_list("path", flat=True).first()
+        return (parent_path or "/") + f"{self.code}/"
 
     def ancestors(self):
         codes = [code for code in self.path.strip("/").split("/")[:-1] if code]

@@ -26,7 +26,7 @@ def test_administrator_finds_a_project_filing_with_both_indicator_sets(page, scr
 
     expect(page.locator("#id_project-0-name")).to_have_value(
         "2024年中央财政医疗服务与保障能力提升（公立医院综合改革）补助资金")
-    expect(page.locator("#id_project-0-implementation_total")).to_have_value("550000.00")
+    expect(page.locator("#id_project-0-implementation_total")).to_have_value("550000")
     names = page.locator("input[id^=id_indicators-][id$=-name]:not([id*=__prefix__])")
     expect(names).to_have_count(12)
     assert "患者满意度" in [names.nth(i).input_value() for i in range(names.count())]

@@ -6,11 +6,16 @@ from filings.demo import load_demo
 class Command(BaseCommand):
     help = "载入演示数据：单位、各角色用户和五份公开申报表中的全部申报（可重复执行）。"
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset", action="store_true", help="把演示申报表恢复为公开原表的内容（丢弃对它们的修改）。"
+        )
+
     def handle(self, *args, **options):
-        result = load_demo()
+        result = load_demo(reset=options["reset"])
         self.stdout.write(
             self.style.SUCCESS(
-                f"已载入 {result.filings} 份申报表，共 {result.indicators} 条绩效指标；"
+                f"演示申报表 {result.filings} 份（本次新建 {result.created} 份），共 {result.indicators} 条绩效指标；"
                 f"指标库新增 {result.library_added} 条。"
             )
         )
