@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import xstatic.pkg.bootstrap
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -105,7 +106,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start when it is missing
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Vendor assets come from installed packages (no CDN on a government intranet): Bootstrap from
+# xstatic-bootstrap under static/vendor/bootstrap/, htmx from django-htmx (static/django_htmx/htmx-2.min.js).
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 # Served by WhiteNoise straight from the installed packages and static/, so no collectstatic step is needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

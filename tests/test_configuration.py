@@ -74,3 +74,14 @@ def test_setup_says_clearly_when_no_python_312_exists(tmp_path):
     assert "没有找到 Python 3.12 或更高版本" in result.stderr
     assert not (tmp_path / ".venv").exists()
     assert ran.exists()  # the script did look at the only python3 there was
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/static/vendor/bootstrap/css/bootstrap.min.css", "/static/vendor/bootstrap/js/bootstrap.bundle.min.js",
+     "/static/django_htmx/htmx-2.min.js", "/static/admin/css/base.css"],
+)
+def test_vendor_assets_are_served_by_the_app_itself(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)
