@@ -1,5 +1,6 @@
 """The indicator hierarchy as data: schemes, their 一级/二级 categories, name aliases and the indicator library."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -47,6 +48,10 @@ class CategoryKind(models.TextChoices):
     OTHER_SATISFACTION = "other_satisfaction", "其他满意度指标"
 
 
+LEVEL1_KINDS = {CategoryKind.OUTPUT, CategoryKind.COST, CategoryKind.BENEFIT, CategoryKind.SATISFACTION}
+LEVEL2_CHOICES = [(value, label) for value, label in CategoryKind.choices if value not in LEVEL1_KINDS]
+
+
 class Category(models.Model):
     """A 一级 (no parent) or 二级 indicator category of one scheme, in the official order."""
 
@@ -75,6 +80,12 @@ class Category(models.Model):
         if self.parent_id:
             return f"{self.parent.name} / {self.name}"
         return self.name
+
+    def clean(self):
+        if (self.code in LEVEL1_KINDS) != (self.parent_id is None):
+            raise ValidationError({"code": "一级指标只能选一级类别，二级指标只能选二级类别。"})
+        if self.parent_id and (self.parent.parent_id or self.parent.scheme_id != self.scheme_id):
+            raise ValidationError({"parent": "上级须是同一指标体系中的一级指标。"})
 
     @property
     def level(self) -> int:
@@ -109,7 +120,7 @@ class LibraryIndicator(models.Model):
     """An entry of the indicator library (常用三级指标), offered as a suggestion while filling."""
 
     name = models.CharField("三级指标", max_length=300)
-    category_code = models.CharField("二级指标", max_length=40, choices=CategoryKind.choices)
+    category_code = models.CharField("二级指标", max_length=40, choices=LEVEL2_CHOICES)
     sector = models.CharField("所属领域", max_length=50, blank=True)
     unit = models.CharField("计量单位", max_length=50, blank=True)
     example_value = models.CharField("参考指标值", max_length=300, blank=True)

@@ -80,3 +80,13 @@ def test_resolver_reads_the_scheme_once(cost_first, django_assert_num_queries):
     with django_assert_num_queries(0):
         for _ in range(50):
             resolver.resolve("产出指标", "数量指标")
+
+
+def test_category_level_must_match_its_code(cost_first):
+    from django.core.exceptions import ValidationError
+
+    quantity = cost_first.categories.get(code="quantity")
+    quantity.parent = None
+    with pytest.raises(ValidationError) as error:
+        quantity.full_clean()
+    assert "一级指标只能选一级类别" in str(error.value)
