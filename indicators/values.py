@@ -22,10 +22,10 @@ class TargetKind(StrEnum):
 NOT_APPLICABLE_TEXT = "不适用"
 OPERATORS = ("≥", "≤", "=", ">", "<")
 
-# Full-width forms folded before parsing. "，" is kept on purpose: it is Chinese punctuation in qualitative
-# text and the joiner format_target puts before a remainder, so it must never read as a thousands separator.
+# Full-width forms folded before parsing. "，" is not folded: it is Chinese punctuation in qualitative text.
+# Only between a digit and exactly three digits (1，234万元) does _normalize read it as a thousands separator.
 FULL_WIDTH_FOLD = str.maketrans(
-    {"＞": ">", "＜": "<", "＝": "=", "％": "%", "．": ".", "／": "/", "\u3000": " "}
+    {"＞": ">", "＜": "<", "＝": "=", "％": "%", "．": ".", "／": "/", "－": "-", "\u2212": "-", "\u3000": " "}
     | {chr(0xFF10 + i): str(i) for i in range(10)}
 )
 SYMBOL_ALIASES = {"≧": "≥", "≦": "≤", ">=": "≥", "<=": "≤"}
@@ -44,15 +44,41 @@ CHINESE_NUMBERS = {c: i for i, c in enumerate("一二三四五六七八九十", 
 _SPACES = re.compile(r"\s+")
 # Spaces survive only between two ASCII letters/digits; OCR puts them everywhere else ("405. 7", "2023 年").
 _LOOSE_SPACE = re.compile(r"(?<![A-Za-z0-9]) | (?![A-Za-z0-9])")
-_THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
+_THOUSANDS = re.compile(r"(?<=[0-9])[,，](?=[0-9]{3}(?![0-9]))")
 
+# Units of measure (计量单位): every unit of domain.md §2.3 and the seeds, and the common ones beyond them.
+# Matched longest-first ("万人次" before "万人", "个月" before "个"), so a unit never swallows the text after
+# it: "≥100人次完成培训工作" is 100 人次 with the remainder 完成培训工作.
+UNITS = frozenset(
+    {
+        "人", "人次", "万人次", "万人", "名", "位", "户", "家", "所", "床", "张床",
+        "个", "个模块", "项", "批次", "批", "次", "份", "件", "套", "台", "辆", "张", "本", "册", "篇", "条",
+        "场", "例", "座", "间", "处", "种", "类", "门", "节", "课时", "学时", "期", "轮", "班", "株", "亩",
+        "分", "%", "‰", "元", "万元", "亿元", "千元", "万", "亿",
+        "平方米", "万平方米", "平方公里", "立方米", "公里", "千米", "米", "吨", "万吨", "公斤", "千克", "克",
+        "升", "毫升", "千瓦", "千瓦时", "度", "倍", "级", "岁",
+        "年", "半年", "季度", "季", "个月", "月", "周", "天", "日", "小时", "分钟", "工作日",
+        "kg", "g", "mg", "t", "km", "m", "cm", "mm", "m²", "m³", "m2", "m3", "km²", "L", "mL", "ml",
+        "h", "min", "kW", "kWh", "MW", "MB", "GB", "TB", "Mbps", "℃",
+    }
+)  # fmt: skip
+# Single CJK measure words (量词) accepted as a unit although not in UNITS: "≥3只" is 3 只. Any other
+# character after the number starts the remainder, with no unit ("3完成" is 3 with the remainder 完成).
+MEASURE_WORDS = frozenset("只头匹棵架艘栋幢层部把块根支枚盏片组对双副箱包袋瓶盒粒剂针")
+
+
+def _unit_alternative(unit: str) -> str:
+    # A Latin unit must end the Latin word: "5 kg" has the unit kg, "5 kgs" has none.
+    return re.escape(unit) + (r"(?![A-Za-z0-9²³])" if unit[-1].isascii() and unit[-1].isalnum() else "")
+
+
+_UNIT_PART = "|".join(_unit_alternative(u) for u in sorted(UNITS | MEASURE_WORDS, key=len, reverse=True))
+# A compound unit joins known parts with "/" (元/家/年, 人/年, 次/半年); "/digits" is a per-N base (12/100000).
+_UNIT_PER = rf"/(?:[0-9]+(?:{_UNIT_PART})?|{_UNIT_PART})"
 _OPERATOR = "|".join(re.escape(op) for op in sorted([*OPERATORS, *OPERATOR_WORDS], key=len, reverse=True))
-# A unit is a run of letters (CJK or Latin) and "/digits" parts, stopping before a suffix word and before
-# 或/且/并/至, which start a qualifier or a range rather than a unit.
-_UNIT_CHAR = r"(?:(?!及?以[上下内])[^\W\d_或且并至])"
 _QUANTITATIVE = re.compile(
-    rf"(?P<op>{_OPERATOR})?(?P<number>[0-9]+(?:\.[0-9]+)?)"
-    rf"(?: (?=[A-Za-z]))?(?P<unit>[%‰]|(?:{_UNIT_CHAR}|/[0-9]*)*)"
+    rf"(?P<op>{_OPERATOR})?(?P<number>-?[0-9]+(?:\.[0-9]+)?)"
+    rf"(?: (?=[A-Za-z]))?(?P<unit>(?:{_UNIT_PART}|{_UNIT_PER})(?:{_UNIT_PER})*)?"
     r"(?P<suffix>及?以[上下内])?(?P<rest>.*)",
     re.S,
 )
@@ -174,11 +200,12 @@ def parse_target(text: str | None) -> Target:
     operator = OPERATOR_WORDS.get(operator, operator)
     if not operator:
         operator = SUFFIX_WORDS[match["suffix"].removeprefix("及")] if match["suffix"] else "="
+    number = Decimal(_plain_number(Decimal(match["number"])))
     target = Target(
         TargetKind.QUANTITATIVE,
         operator=operator,
-        number=Decimal(_plain_number(Decimal(match["number"]))),
-        unit=match["unit"],
+        number=number if number else abs(number),  # "-0" is 0
+        unit=match["unit"] or "",
         remainder=match["rest"].lstrip(_REMAINDER_LEAD),
     )
     return replace(target, text=format_target(target))
@@ -194,7 +221,12 @@ def format_target(target: Target) -> str:
         return target.text
     body = ("" if target.number is None else _plain_number(target.number)) + target.unit
     if target.remainder:
-        body += target.remainder if target.remainder[0] in "(（" else "，" + target.remainder
+        # "，" is the usual joiner, but "，" before three digits reads as a thousands separator ("5，123" is
+        # 5123), so a remainder starting with a digit is joined with "；", which _normalize never touches.
+        if target.remainder[0] in "(（":
+            body += target.remainder
+        else:
+            body += ("；" if target.remainder[0] in "0123456789" else "，") + target.remainder
     # "=" is implied by a bare number, except where the bare text would read as a date ("=6月").
     if target.operator == "=" and _parse_deadline(body) is None:
         return body

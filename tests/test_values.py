@@ -2,13 +2,17 @@
 the OCR and notation variants, deadlines, and property tests."""
 
 import datetime
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators.values import (
+    MEASURE_WORDS,
+    UNITS,
     Deadline,
     Target,
     TargetKind,
@@ -27,8 +31,12 @@ def qn(operator, number, unit="", remainder=""):
 QUALITATIVE = (QL, "", None, "", "")
 TIME = (TM, "", None, "", "")
 
-# Every distinct 指标值 in the indicator tables of seeds/000…004, exactly as printed.
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
+
+# Every distinct 指标值 and 绩效标准 in the indicator tables of seeds/000…004, exactly as printed
+# (test_seed_table_is_complete checks this against the seed files).
 SEED_VALUES = {
+    "": (TargetKind.EMPTY, "", None, "", ""),  # blank cells
     # 000 九江市柴桑区总医院 (2026)
     "636.17万元": qn("=", "636.17", "万元"),
     "≥31.06%": qn("≥", "31.06", "%"),
@@ -155,7 +163,6 @@ SEED_VALUES = {
     "促进经济稳定发展": QUALITATIVE,
     "不断提高": QUALITATIVE,
     "\u3000≥90%": qn("≥", "90", "%"),
-    "\u3000": (TargetKind.EMPTY, "", None, "", ""),
     "19050万平方米": qn("=", "19050", "万平方米"),
     "260770人次": qn("=", "260770", "人次"),
     "维持零报告": QUALITATIVE,
@@ -203,7 +210,7 @@ VARIANT_VALUES = {
     "<10%或较上年降低": qn("<", "10", "%", "或较上年降低"),
     "≥5 kg": qn("≥", "5", "kg"),
     "不 适 用": (TargetKind.NOT_APPLICABLE, "", None, "", ""),
-    "": (TargetKind.EMPTY, "", None, "", ""),
+    "\u3000": (TargetKind.EMPTY, "", None, "", ""),
     "  \t\n": (TargetKind.EMPTY, "", None, "", ""),
     "2025年底": TIME,
     "2025年底完成紧密型县域医共体建设评审": TIME,
@@ -213,6 +220,44 @@ VARIANT_VALUES = {
     "≥有效提高": QUALITATIVE,
     "不低于上年": QUALITATIVE,
     "第一名": QUALITATIVE,
+    # The unit is a known unit or measure word; the text after it is the remainder.
+    "≥100人次完成培训工作": qn("≥", "100", "人次", "完成培训工作"),
+    "3个月内完成全部建设任务并通过验收": qn("=", "3", "个月", "内完成全部建设任务并通过验收"),
+    "≥3位专家": qn("≥", "3", "位", "专家"),
+    "≥3只": qn("≥", "3", "只"),
+    "≥3个项目": qn("≥", "3", "个", "项目"),
+    "≥2家医院": qn("≥", "2", "家", "医院"),
+    "3完成": qn("=", "3", "", "完成"),
+    "10至20人": qn("=", "10", "", "至20人"),
+    "5 kgs": qn("=", "5", "", "kgs"),
+    "≥5km": qn("≥", "5", "km"),
+    "≤2 m²": qn("≤", "2", "m²"),
+    "≤12/10万人": qn("≤", "12", "/10万人"),
+    "≥1次/季度": qn("≥", "1", "次/季度"),
+    "10万人次以上": qn("≥", "10", "万人次"),
+    "≥22次/年，全年覆盖": qn("≥", "22", "次/年", "全年覆盖"),
+    "≤30万元/年": qn("≤", "30", "万元/年"),
+    "≤5元/人次以内": qn("≤", "5", "元/人次"),
+    # "，" between a digit and exactly three digits is a thousands separator; elsewhere it is punctuation.
+    "1，234万元": qn("=", "1234", "万元"),
+    "1，234，567元": qn("=", "1234567", "元"),
+    "≥1，234 人": qn("≥", "1234", "人"),
+    "1，234": qn("=", "1234"),
+    "1，2345": qn("=", "1", "", "2345"),
+    "5，12元": qn("=", "5", "", "12元"),
+    "5、123": qn("=", "5", "", "123"),
+    "12/100000、123": qn("=", "12", "/100000", "123"),
+    # Negative numbers (growth rates may fall).
+    "≥-5%": qn("≥", "-5", "%"),
+    "-3%": qn("=", "-3", "%"),
+    "－3%": qn("=", "-3", "%"),
+    "≥ −2.50 %": qn("≥", "-2.5", "%"),
+    "不低于-5%": qn("≥", "-5", "%"),
+    "-1，500万元": qn("=", "-1500", "万元"),
+    "-0": qn("=", "0"),
+    "--5%": QUALITATIVE,
+    # Quantitative values start with the operator or the number; a leading phrase keeps the value qualitative.
+    "较上年下降-2%": QUALITATIVE,
 }
 
 
@@ -229,8 +274,35 @@ def test_parses_every_seed_value_and_notation(text, expected):
     assert parse_target(format_target(target)) == target
 
 
+def _seed_values():
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for indicator in node.get("indicators", ()):
+                found.update(indicator[key] for key in ("value", "standard") if key in indicator)
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    for path in sorted(SEEDS.glob("*.json")):
+        walk(json.loads(path.read_text(encoding="utf-8")))
+    return found
+
+
 def test_seed_table_is_complete():
-    assert len(SEED_VALUES) >= 120
+    printed = _seed_values()
+    assert len(printed) > 100  # the seed files were found and read
+    missing = sorted(value for value in printed if value not in SEED_VALUES)
+    assert not missing, f"seed values with no case in SEED_VALUES: {missing}"
+
+
+def test_every_unit_is_read_whole_and_ends_before_the_remainder():
+    for unit in sorted(UNITS | MEASURE_WORDS):
+        assert fields(parse_target(f"≥3{unit}完成")) == qn("≥", "3", unit, "完成"), unit
+        assert fields(parse_target(f"≥3{unit}")) == qn("≥", "3", unit), unit
 
 
 def test_none_is_empty():
@@ -260,6 +332,14 @@ def test_none_is_empty():
         ("按照5600元，4480元，3920元，3360", "按照5600元，4480元，3920元，3360"),
         ("不 适 用", "不适用"),
         ("　", ""),
+        ("≥100人次完成培训工作", "≥100人次，完成培训工作"),
+        ("3个月内完成全部建设任务并通过验收", "3个月，内完成全部建设任务并通过验收"),
+        ("1，234万元", "1234万元"),
+        ("5、123", "5；123"),
+        ("5，12元", "5；12元"),
+        ("≥ −2.50 %", "≥-2.5%"),
+        ("－3%", "-3%"),
+        ("-0.00", "0"),
     ],
 )
 def test_format_writes_canonical_text(text, canonical):
@@ -271,6 +351,14 @@ def test_format_writes_decimals_plainly():
     target = Target(TargetKind.QUANTITATIVE, "≥", Decimal("1E+2"), "%", "")
     assert format_target(target) == "≥100%"
     assert format_target(Target(TargetKind.QUANTITATIVE, "≤", Decimal("1E-7"), "", "")) == "≤0.0000001"
+    assert format_target(Target(TargetKind.QUANTITATIVE, "≥", Decimal("-5.0"), "%", "")) == "≥-5%"
+
+
+def test_a_remainder_starting_with_digits_is_not_joined_as_a_thousands_group():
+    target = parse_target("≥5、123元")
+    assert fields(target) == qn("≥", "5", "", "123元")
+    assert target.text == "≥5；123元"
+    assert parse_target(target.text) == target
 
 
 def test_bare_month_keeps_its_equals_sign():
@@ -372,12 +460,13 @@ TOKENS = [
     "不低于", "不超过", "至少", "低于", "以上", "以内", "及以下",
     "在", "于", "年", "年度", "月", "份", "日", "季度", "第", "四", "十二", "前", "底", "至",
     "万元", "元/人次", "人", "次/半年", "个模块", "个月", "%", "％", "‰", "/", "/100000", "kg",
-    "，", ",", "、", "；", "或", "且", "（平均）", "(", ")", "（", " ", "　", "\t", ".", "．", "-",
-    "0", "1", "2", "9", "12", "2023", "000", "０", "５", "不适用", "有效提高", "较上年降低", "e",
+    "，", ",", "、", "；", "或", "且", "（平均）", "(", ")", "（", " ", "　", "\t", ".", "．", "-", "－", "−",
+    "0", "1", "2", "9", "12", "2023", "000", "234", "０", "５", "不适用", "有效提高", "较上年降低", "e",
+    "人次", "个", "项目", "完成", "只", "m²", "半年", "万人",
 ]  # fmt: skip
 token_soup = st.lists(st.sampled_from(TOKENS), max_size=10).map("".join)
-SOUP_CHARS = "0123456789０５．.,，、 　≥≤≧≦<>=＞＜＝%％/e()（）" + (
-    "年月日季度第前底至以上内下万元人次个或且并不适用一二四十"
+SOUP_CHARS = "0123456789０５．.,，、；-－− 　≥≤≧≦<>=＞＜＝%％/ekgm²()（）" + (
+    "年月日季度第前底至以上内下万元人次个或且并不适用一二四十只完成"
 )
 char_soup = st.text(st.sampled_from(SOUP_CHARS))
 any_text = st.one_of(st.text(), st.text(st.characters(categories=["Cs", "Nd", "Lo", "Zs", "Sm", "Po"])))

@@ -27,7 +27,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, demo):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900}
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.base_url = live_server.url
