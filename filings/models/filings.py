@@ -56,6 +56,15 @@ class FormVariant(models.Model):
     has_implementation_period = models.BooleanField("含实施期资金、目标与指标", default=False)
     has_project_narrative = models.BooleanField("含项目概况/立项依据/必要性/保障措施/实施计划", default=False)
     has_performance_standard = models.BooleanField("指标含绩效标准列", default=False)
+    staff_total_includes_extra = models.BooleanField(
+        "在职人员总数含编外人数", default=True, help_text="决定在职人员总数与各类编制人数之和的核对口径。"
+    )
+    required_fields = models.JSONField(
+        "必填栏目",
+        default=list,
+        blank=True,
+        help_text="字段名列表，如 unit_name、contact_phone、function_basis；period 表示项目期（文字或起止日期）。",
+    )
     notes = models.TextField("说明", blank=True)
 
     class Meta:

@@ -1,0 +1,473 @@
+"""Rules about a filing's own fields and amounts (domain.md §4 A1–A11, A15; §7.1 E1, W9, W10).
+
+Each rule takes a `FilingFacts` and yields findings; `validate_filing` runs them together with the indicator-set
+rules of `indicators.validation`, so every caller (wizard, check page, review, command, import) gets one report.
+Amounts are compared in 元 with a tolerance of 0.01 in the filing's money unit, and shown in that unit.
+"""
+
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from indicators.findings import Finding, Report, Severity, Step
+from indicators.models import Category
+from indicators.validation import IndicatorContext, check_indicators
+
+from .models import AnnualTask, DepartmentDetails, Filing, FilingKind, FormVariant, Indicator, ProjectDetails
+from .models.project import Recurrence
+from .money import MoneyUnit, format_amount, from_yuan, to_yuan
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+HUNDRED = Decimal(100)
+
+
+@dataclass
+class FilingFacts:
+    """Everything the rules read, loaded once."""
+
+    filing: Filing
+    variant: FormVariant
+    department: DepartmentDetails | None
+    project: ProjectDetails | None
+    tasks: list[AnnualTask]
+    indicators: list
+    categories: list[Category]
+    siblings: list[Filing] = field(default_factory=list)  # other project filings of the unit and year
+
+    @property
+    def unit(self) -> str:
+        return self.filing.money_unit
+
+    @property
+    def tolerance(self) -> Decimal:
+        return to_yuan("0.01", self.unit)
+
+    def money(self, amount: Decimal | None) -> str:
+        """An amount in 元 written in the filing's unit with the unit's name: 405.7万元."""
+        return f"{format_amount(amount or Decimal(0), self.unit, grouping=True)}{MoneyUnit(self.unit).label}"
+
+    def differs(self, a: Decimal | None, b: Decimal | None) -> bool:
+        return abs((a or 0) - (b or 0)) > self.tolerance
+
+
+def finding(code, severity, message, step, field_name="", row=None, row_kind="") -> Finding:
+    return Finding(code, severity, message, step, field_name, row, row_kind)
+
+
+def total_of(*amounts: Decimal | None) -> Decimal:
+    return sum((amount for amount in amounts if amount is not None), Decimal(0))
+
+
+def verbose(model, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+# --- E1 required fields ---------------------------------------------------------------------------------
+
+PROJECT_PERIOD = "period"
+
+
+def required_fields(facts: FilingFacts) -> Iterator[Finding]:
+    details = facts.department or facts.project
+    for name in facts.variant.required_fields:
+        if name == PROJECT_PERIOD:
+            project = facts.project
+            if project and not (project.period_text.strip() or (project.start_date and project.end_date)):
+                yield finding("E1", ERROR, "请填写项目期（如“1年”）或完整的项目起止日期。", Step.PROJECT,
+                              "period_text")
+            continue
+        owner = next((obj for obj in (facts.filing, details) if obj is not None and _has_field(obj, name)), None)
+        if owner is None:
+            continue
+        value = getattr(owner, name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            label = verbose(type(owner), name)
+            yield finding("E1", ERROR, f"请填写“{label}”。", _step_of(name, facts), name)
+
+
+def _has_field(obj, name: str) -> bool:
+    return any(f.name == name for f in obj._meta.concrete_fields)
+
+
+FIELD_STEPS = {
+    **dict.fromkeys(["overall_goal", "implementation_goal", "annual_goal"], Step.GOALS),
+    **dict.fromkeys(["overview", "basis", "necessity", "safeguards", "plan"], Step.NARRATIVE),
+}
+
+
+def _step_of(name: str, facts: FilingFacts) -> Step:
+    if name in FIELD_STEPS:
+        return FIELD_STEPS[name]
+    if name.startswith(("income_", "expenditure_", "prior_", "funds_total")):
+        return Step.BUDGET
+    if name.startswith(("implementation_", "annual_", "local_amount")):
+        return Step.FUNDS
+    return Step.PROJECT if facts.filing.kind == FilingKind.PROJECT else Step.UNIT
+
+
+# --- department budgets -----------------------------------------------------------------------------------
+
+def _sum_rule(facts, code, total_field, part_fields, step=Step.BUDGET, model=DepartmentDetails, owner=None):
+    """total = Σ parts, when the total and at least one part are filled."""
+    owner = owner if owner is not None else facts.department
+    total = getattr(owner, total_field)
+    parts = [getattr(owner, name) for name in part_fields]
+    if total is None or all(part is None for part in parts):
+        return
+    if facts.differs(total, total_of(*parts)):
+        labels = " + ".join(
+            f"{verbose(model, name).removeprefix('其中：')} {facts.money(part)}"
+            for name, part in zip(part_fields, parts, strict=True) if part is not None
+        )
+        yield finding(code, ERROR, f"{verbose(model, total_field)} {facts.money(total)} 不等于 {labels} = "
+                      f"{facts.money(total_of(*parts))}。", step, total_field)
+
+
+def jiangxi_income(facts):  # A1
+    if facts.department and facts.variant.budget_layout == FormVariant.Budget.JIANGXI:
+        yield from _sum_rule(facts, "A1", "income_total", ["income_higher_grant", "income_local", "income_other"])
+
+
+def jiangxi_expenditure(facts):  # A2
+    if facts.department and facts.variant.budget_layout == FormVariant.Budget.JIANGXI:
+        yield from _sum_rule(facts, "A2", "expenditure_total",
+                             ["expenditure_personnel", "expenditure_public", "expenditure_project"])
+
+
+def balanced_budget(facts):  # A3
+    details = facts.department
+    if details and details.income_total is not None and details.expenditure_total is not None:
+        if facts.differs(details.income_total, details.expenditure_total):
+            yield finding("A3", ERROR, f"收入合计 {facts.money(details.income_total)} 与支出合计 "
+                          f"{facts.money(details.expenditure_total)} 不相等。", Step.BUDGET, "expenditure_total")
+
+
+def hunan_budget(facts):  # A9
+    details = facts.department
+    if not details or facts.variant.budget_layout != FormVariant.Budget.HUNAN:
+        return
+    yield from _sum_rule(facts, "A9", "funds_total", ["income_general_budget", "income_government_fund",
+                                                      "income_special_account", "income_other"])
+    yield from _sum_rule(facts, "A9", "funds_total", ["expenditure_basic", "expenditure_project"])
+    for name in ("income_total", "expenditure_total"):
+        value = getattr(details, name)
+        if value is not None and details.funds_total is not None and facts.differs(value, details.funds_total):
+            yield finding("A9", ERROR, f"{verbose(DepartmentDetails, name)} {facts.money(value)} 与资金总额 "
+                          f"{facts.money(details.funds_total)} 不相等。", Step.BUDGET, name)
+
+
+def execution_rate(facts):  # A4, and the A5 warning on a rate above 100%
+    details = facts.department
+    if not details or facts.variant.budget_layout != FormVariant.Budget.JIANGXI or details.prior_actual is None:
+        return
+    base_field = "prior_adjusted" if details.prior_adjusted is not None else "prior_approved"
+    base = getattr(details, base_field)
+    if not base:
+        yield finding("A4", WARNING, f"{verbose(DepartmentDetails, base_field)}为空或为 0，无法核对执行率。",
+                      Step.BUDGET, base_field)
+        return
+    computed = (details.prior_actual / base * HUNDRED).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    formula = f"{_plain(from_yuan(details.prior_actual, facts.unit))} ÷ {_plain(from_yuan(base, facts.unit))}"
+    printed = details.prior_execution_rate
+    if printed is None:
+        yield finding("A4", ERROR, f"请填写执行率，按表中数字应为 {_plain(computed)}%（{formula}）。",
+                      Step.BUDGET, "prior_execution_rate")
+    elif _disagrees(printed, computed):
+        yield finding("A4", ERROR, f"执行率应为 {_plain(computed)}%（{formula}），表中填写为 {_plain(printed)}%。",
+                      Step.BUDGET, "prior_execution_rate")
+
+
+def _disagrees(printed: Decimal, computed: Decimal) -> bool:
+    """A rate printed with fewer decimals (117%) is compared at its own precision; 0.01 points tolerance."""
+    places = max(0, -printed.normalize().as_tuple().exponent)
+    rounded = computed.quantize(Decimal(1).scaleb(-min(places, 2)), ROUND_HALF_UP)
+    return abs(printed - rounded) > Decimal("0.01")
+
+
+def carryover(facts):  # A5
+    details = facts.department
+    if not details or facts.variant.budget_layout != FormVariant.Budget.JIANGXI or details.prior_actual is None:
+        return
+    base = details.prior_adjusted if details.prior_adjusted is not None else details.prior_approved
+    if not base or details.other_notes.strip():
+        return
+    overspent = details.prior_actual - base
+    expected = max(-overspent, Decimal(0))
+    if overspent > facts.tolerance:
+        rate = _plain((details.prior_actual / base * HUNDRED).quantize(Decimal("0.01"), ROUND_HALF_UP))
+        yield finding("A5", WARNING, f"上年执行率 {rate}% 超过 100%：实际支出超出预算 {facts.money(overspent)}，"
+                      "请在“其他需要说明的事项”中说明资金来源。", Step.BUDGET, "other_notes")
+    elif details.prior_carryover is not None and facts.differs(details.prior_carryover, expected):
+        yield finding("A5", WARNING, f"年末结转结余数 {facts.money(details.prior_carryover)} 与预算减实际支出 "
+                      f"{facts.money(expected)} 不一致，请说明原因。", Step.BUDGET, "prior_carryover")
+
+
+def staffing(facts):  # A6
+    details = facts.department
+    if not details or not facts.variant.has_unit_facts:
+        return
+    administrative, institutional, extra = (details.staff_administrative, details.staff_institutional,
+                                            details.staff_extra)
+    if administrative is None or institutional is None:
+        return
+    established = administrative + institutional
+    if details.staff_total is not None:
+        if facts.variant.staff_total_includes_extra:
+            expected = established + (extra or 0)
+            formula = f"{administrative} + 事业编制 {institutional} + 编外 {extra or 0}"
+            differs = details.staff_total != expected
+        else:
+            expected, formula = established, f"{administrative} + 事业编制 {institutional}"
+            differs = details.staff_total < expected
+        if differs:
+            yield finding("A6", WARNING, f"在职人员总数 {details.staff_total} 与行政编制 {formula} = {expected} 不符。",
+                          Step.UNIT, "staff_total")
+    if details.staffing_quota is not None and established > details.staffing_quota:
+        yield finding("A6", WARNING, f"行政编制与事业编制人数合计 {established} 超过编制控制数 "
+                      f"{details.staffing_quota}。", Step.UNIT, "staffing_quota")
+
+
+# --- annual tasks ------------------------------------------------------------------------------------------
+
+def task_budget(facts):  # A7
+    details = facts.department
+    if not details or not facts.variant.has_annual_tasks:
+        return
+    if not facts.tasks:
+        yield finding("A7", ERROR, "请填写年度主要任务。", Step.TASKS)
+        return
+    budget_field = next((name for name in ("expenditure_total", "funds_total", "income_total")
+                         if getattr(details, name) is not None), None)
+    budget = getattr(details, budget_field) if budget_field else None
+    blank = [task for task in facts.tasks if task.amount_total is None]
+    if len(blank) == len(facts.tasks):
+        against = ""
+        if budget_field:
+            against = f"，无法与{verbose(DepartmentDetails, budget_field)} {facts.money(budget)} 核对"
+        yield finding("A7", ERROR, f"年度主要任务均未填预算金额（共 {len(blank)} 项）{against}。", Step.TASKS,
+                      "amount_total")
+        return
+    for task in blank:
+        yield finding("A7", ERROR, f"年度主要任务“{task.name}”未填预算金额。", Step.TASKS, "amount_total",
+                      task.pk, "task")
+    if budget_field is None:
+        return
+    tasks_sum = total_of(*(task.amount_total for task in facts.tasks))
+    if facts.differs(tasks_sum, budget):
+        yield finding("A7", ERROR, f"年度主要任务预算金额合计 {facts.money(tasks_sum)} 与"
+                      f"{verbose(DepartmentDetails, budget_field)} {facts.money(budget)} 不相等。",
+                      Step.TASKS, "amount_total")
+
+
+def task_split(facts):  # A8
+    if not facts.department or not facts.variant.task_amount_split:
+        return
+    for task in facts.tasks:
+        if task.amount_total is None or (task.amount_fiscal is None and task.amount_other is None):
+            continue
+        if facts.differs(task.amount_total, total_of(task.amount_fiscal, task.amount_other)):
+            yield finding("A8", ERROR, f"任务“{task.name}”总额 {facts.money(task.amount_total)} 不等于财政拨款 "
+                          f"{facts.money(task.amount_fiscal)} + 其他资金 {facts.money(task.amount_other)}。",
+                          Step.TASKS, "amount_total", task.pk, "task")
+    details = facts.department
+    for printed_field, row_field, label in (("tasks_total_amount", "amount_total", "总额"),
+                                            ("tasks_total_fiscal", "amount_fiscal", "财政拨款"),
+                                            ("tasks_total_other", "amount_other", "其他资金")):
+        printed = getattr(details, printed_field)
+        if printed is None:
+            continue
+        rows_sum = total_of(*(getattr(task, row_field) for task in facts.tasks))
+        if facts.differs(printed, rows_sum):
+            yield finding("A8", ERROR, f"金额合计（{label}）填写为 {facts.money(printed)}，各任务之和为 "
+                          f"{facts.money(rows_sum)}。", Step.TASKS, printed_field)
+
+
+# --- project funds ---------------------------------------------------------------------------------------
+
+SOURCES_BY_LAYOUT = {
+    FormVariant.Funding.BY_LEVEL: ["central", "provincial", "municipal", "self_raised", "other"],
+    FormVariant.Funding.FISCAL_OTHER: ["fiscal", "other"],
+}
+SCOPE_LABELS = {"implementation": "实施期", "annual": "年度"}
+
+
+def _scopes(facts) -> list[str]:
+    return ["implementation", "annual"] if facts.variant.has_implementation_period else ["annual"]
+
+
+def project_sources(facts):  # A10
+    project = facts.project
+    sources = SOURCES_BY_LAYOUT.get(facts.variant.funding_layout)
+    if not project or not sources:
+        return
+    for scope in _scopes(facts):
+        yield from _sum_rule(facts, "A10", f"{scope}_total", [f"{scope}_{source}" for source in sources],
+                             Step.FUNDS, ProjectDetails, project)
+
+
+def one_year_funds(facts):  # A11
+    project = facts.project
+    if not project or not facts.variant.has_implementation_period:
+        return
+    period_total, annual_total = project.implementation_total, project.annual_total
+    if period_total is None or annual_total is None:
+        return
+    if annual_total - period_total > facts.tolerance:
+        yield finding("A11", ERROR, f"年度资金总额 {facts.money(annual_total)} 超过实施期资金总额 "
+                      f"{facts.money(period_total)}。", Step.FUNDS, "annual_total")
+    elif is_one_year(project) and facts.differs(annual_total, period_total):
+        yield finding("A11", ERROR, f"一次性（1年）项目的实施期资金总额 {facts.money(period_total)} 应等于年度资金"
+                      f"总额 {facts.money(annual_total)}。", Step.FUNDS, "implementation_total")
+
+
+def is_one_year(project: ProjectDetails) -> bool:
+    return project.recurrence == Recurrence.ONE_OFF or project.period_years == 1
+
+
+# --- sign-off and cross-project checks -------------------------------------------------------------------
+
+def filled_date(facts):  # A15
+    filled_on = facts.filing.filled_on
+    if filled_on is None:
+        return
+    if filled_on > timezone.localdate():
+        yield finding("A15", WARNING, f"填报日期 {filled_on:%Y-%m-%d} 晚于今天。", _step_of("filled_on", facts),
+                      "filled_on")
+    elif filled_on >= datetime.date(facts.filing.year, 1, 1):
+        yield finding("A15", WARNING, f"填报日期 {filled_on:%Y-%m-%d} 已在 {facts.filing.year} 预算年度内，"
+                      "绩效目标通常应在编制预算时（年度开始前）填报。", _step_of("filled_on", facts), "filled_on")
+
+
+def same_person(facts):  # W9
+    filing = facts.filing
+    for filler, head in (("contact_person", "unit_head"), ("handler", "responsible_person")):
+        a, b = getattr(filing, filler).strip(), getattr(filing, head).strip()
+        if a and a == b:
+            yield finding("W9", WARNING, f"{verbose(Filing, filler)}与{verbose(Filing, head)}为同一人（{a}）。",
+                          _step_of(head, facts), head)
+
+
+TOTAL_IN_TEXT = re.compile(r"(?:共计|合计|总计)\s*([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(万元|元)")
+
+
+def narrative_totals(facts):  # W10
+    project = facts.project
+    if not project:
+        return
+    totals = {label: total for label, total in (("实施期资金总额", project.implementation_total),
+                                                ("年度资金总额", project.annual_total)) if total is not None}
+    if not totals:
+        return
+    for name in ("overview", "basis", "necessity", "safeguards", "plan"):
+        for number, unit in TOTAL_IN_TEXT.findall(getattr(project, name)):
+            try:
+                stated = to_yuan(number.replace("，", ""), MoneyUnit.WAN if unit == "万元" else MoneyUnit.YUAN)
+            except ArithmeticError:
+                continue  # a figure finer than a fen is no total anyone would compare
+            if all(facts.differs(stated, total) for total in totals.values()):
+                compared = "、".join(f"{label} {facts.money(total)}" for label, total in totals.items())
+                yield finding("W10", WARNING, f"“{verbose(ProjectDetails, name)}”中写明共计 {number}{unit}，与"
+                              f"{compared}均不一致。", Step.NARRATIVE, name)
+
+
+def overlapping_projects(facts):  # W10
+    project = facts.project
+    if not project:
+        return
+    for other in facts.siblings:
+        other_project = getattr(other, "project", None)
+        if other.pk == facts.filing.pk or other_project is None:
+            continue
+        if other_project.name.strip() and other_project.name.strip() == project.name.strip():
+            yield finding("W10", WARNING, f"本单位同年度另有同名项目“{other_project.name}”。", Step.PROJECT, "name")
+            continue
+        mine, theirs = project.implementation_total, other_project.implementation_total
+        if mine and theirs and mine > theirs and project.annual_total and not facts.differs(
+            mine - theirs, project.annual_total
+        ):
+            yield finding("W10", WARNING, f"实施期资金总额 {facts.money(mine)} 恰为项目“{other_project.name}”的 "
+                          f"{facts.money(theirs)} 加本项目年度资金 {facts.money(project.annual_total)}，"
+                          "可能重复计列。", Step.FUNDS, "implementation_total")
+
+
+FILING_RULES = [
+    required_fields, jiangxi_income, jiangxi_expenditure, balanced_budget, hunan_budget, execution_rate,
+    carryover, staffing, task_budget, task_split, project_sources, one_year_funds, filled_date, same_person,
+    narrative_totals, overlapping_projects,
+]
+
+
+# --- running everything ------------------------------------------------------------------------------------
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def indicator_context(facts: FilingFacts) -> IndicatorContext:
+    filing, project, details = facts.filing, facts.project, facts.department
+    budgets: dict[str, Decimal | None] = {}
+    if project:
+        budgets = {"annual": project.annual_total, "implementation": project.implementation_total}
+    elif details:
+        budgets = {"annual": next((v for v in (details.expenditure_total, details.funds_total,
+                                               details.tasks_total_amount, details.income_total) if v is not None),
+                                  None)}
+    return IndicatorContext(
+        categories=facts.categories,
+        kind=filing.kind,
+        year=filing.year,
+        money_unit=MoneyUnit(filing.money_unit).label,
+        periods=tuple(_scopes(facts)) if project else ("annual",),
+        budget_totals={period: from_yuan(value, filing.money_unit) for period, value in budgets.items()},
+        period_start=project.start_date if project else None,
+        period_end=project.end_date if project else None,
+        period_years=project.period_years if project else None,
+        one_year=bool(project and is_one_year(project)),
+        serves_beneficiaries=not filing.no_direct_beneficiaries,
+    )
+
+
+def load_facts(filing: Filing, categories: list[Category] | None = None) -> FilingFacts:
+    """Read a filing's rows; uses prefetched rows when the caller prefetched them."""
+    if categories is None:
+        categories = list(Category.objects.filter(scheme_id=filing.scheme_id).select_related("parent"))
+    siblings = []
+    if filing.kind == FilingKind.PROJECT:
+        siblings = list(Filing.objects.projects().filter(unit_id=filing.unit_id, year=filing.year)
+                        .exclude(pk=filing.pk).select_related("project"))
+    return FilingFacts(
+        filing=filing,
+        variant=filing.variant,
+        department=getattr(filing, "department", None) if filing.kind == FilingKind.DEPARTMENT else None,
+        project=getattr(filing, "project", None) if filing.kind == FilingKind.PROJECT else None,
+        tasks=_rows(filing, "tasks", filing.tasks.all()),
+        indicators=_rows(filing, "indicators", filing.indicators.select_related("category__parent")),
+        categories=categories,
+        siblings=siblings,
+    )
+
+
+def _rows(filing: Filing, name: str, queryset) -> list:
+    prefetched = getattr(filing, "_prefetched_objects_cache", {})
+    return list(prefetched[name] if name in prefetched else queryset)
+
+
+def validate_filing(filing: Filing, categories: list[Category] | None = None) -> Report:
+    """The one report of a filing: its own rules and the indicator-set rules, errors first."""
+    facts = load_facts(filing, categories)
+    findings = [f for rule in FILING_RULES for f in rule(facts)]
+    findings += check_indicators(facts.indicators, indicator_context(facts))
+    return Report(findings)
+
+
+def filings_for_validation(queryset):
+    """The filings of a queryset with everything validate_filing reads, in a fixed number of queries."""
+    return queryset.select_related("variant", "scheme", "unit", "department", "project").prefetch_related(
+        "tasks", Prefetch("indicators", Indicator.objects.select_related("category__parent"))
+    )
