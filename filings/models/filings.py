@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from indicators.models import Scheme
@@ -74,6 +75,16 @@ class FormVariant(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        from .department import DepartmentDetails
+        from .project import ProjectDetails
+
+        details = DepartmentDetails if self.kind == FilingKind.DEPARTMENT else ProjectDetails
+        known = {f.name for model in (Filing, details) for f in model._meta.concrete_fields} | {"period"}
+        unknown = [name for name in self.required_fields or [] if name not in known]
+        if not isinstance(self.required_fields, list) or unknown:
+            raise ValidationError({"required_fields": f"未知的字段：{'、'.join(map(str, unknown)) or '格式应为列表'}"})
 
 
 class FilingQuerySet(models.QuerySet):

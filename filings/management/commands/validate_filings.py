@@ -41,6 +41,7 @@ class Command(BaseCommand):
     def write_text(self, results):
         if not results:
             self.stdout.write("没有符合条件的申报表。")
+            return
         for filing, report in results:
             self.stdout.write("")
             self.stdout.write(self.style.MIGRATE_HEADING(f"{filing}（{filing.unit.name}，{filing.get_status_display()}）"))
