@@ -10,13 +10,13 @@ from filings.models import Filing
 
 
 def run(*args):
-    out = StringIO()
+    out, err = StringIO(), StringIO()
     try:
-        call_command("validate_filings", *args, stdout=out, no_color=True)
+        call_command("validate_filings", *args, stdout=out, stderr=err, no_color=True)
         code = 0
-    except CommandError as error:
-        code, out = error.returncode, StringIO(out.getvalue() + f"\n{error}")
-    return code, out.getvalue()
+    except SystemExit as exit:
+        code = exit.code
+    return code, out.getvalue() + err.getvalue()
 
 
 def test_text_report_lists_findings_per_filing_and_fails_on_errors(demo):
@@ -32,6 +32,7 @@ def test_text_report_lists_findings_per_filing_and_fails_on_errors(demo):
 def test_unit_filter_covers_the_unit_and_its_subordinates(demo):
     code, output = run("--unit", "360404", "--format", "json")
     reports = json.loads(output[: output.rindex("]") + 1])
+    assert code == 1
     assert {r["unit"] for r in reports} == {"327001", "327002001"}
     assert len(reports) == 3
     s1 = next(r for r in reports if r["title"].startswith("2025年 九江市柴桑区医疗保障局 部门"))

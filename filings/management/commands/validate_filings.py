@@ -1,4 +1,5 @@
 import json
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -36,7 +37,8 @@ class Command(BaseCommand):
             self.write_text(results)
         failing = sum(report.has_errors for _, report in results)
         if failing:
-            raise CommandError(f"{failing} 份申报表有错误，须改正后才能提交。", returncode=1)
+            self.stderr.write(f"{failing} 份申报表有错误，须改正后才能提交。")
+            sys.exit(1)
 
     def write_text(self, results):
         if not results:
