@@ -5,6 +5,7 @@ from decimal import InvalidOperation
 from django import forms
 
 from ..money import MoneyField, MoneyUnit, from_yuan, to_yuan
+from .fields import AmountField
 
 
 class MoneyUnitModelForm(forms.ModelForm):
@@ -17,13 +18,10 @@ class MoneyUnitModelForm(forms.ModelForm):
         unit_label = MoneyUnit(self.money_unit).label
         for name in self.money_field_names():
             model_field = self._meta.model._meta.get_field(name)
-            self.fields[name] = forms.DecimalField(
+            self.fields[name] = AmountField(
                 label=f"{model_field.verbose_name}（{unit_label}）",
-                required=False,
-                max_digits=18,
                 decimal_places=6 if self.money_unit == MoneyUnit.WAN else 2,
                 help_text=model_field.help_text,
-                localize=False,
             )
             if self.instance.pk is not None:
                 self.initial[name] = from_yuan(getattr(self.instance, name), self.money_unit)

@@ -2,6 +2,7 @@ from .department import AnnualTask, DepartmentDetails, FunctionItem
 from .filings import Filing, FilingKind, FilingStatus, FormVariant
 from .indicators import Indicator, Operator, Period, ValueKind
 from .project import Novelty, ProjectDetails, Recurrence
+from .review import Transition
 from .units import Membership, Role, Unit, UnitKind
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "ProjectDetails",
     "Recurrence",
     "Role",
+    "Transition",
     "Unit",
     "UnitKind",
     "ValueKind",

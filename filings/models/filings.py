@@ -21,6 +21,9 @@ class FilingStatus(models.TextChoices):
     RETURNED = "returned", "已退回"
 
 
+EDITABLE_STATUSES = {FilingStatus.DRAFT, FilingStatus.RETURNED}
+
+
 class FormVariant(models.Model):
     """A regional layout of one form (88号, 江西, 阳泉, 湖南 …): which blocks, columns and sets it shows."""
 
@@ -142,6 +145,17 @@ class Filing(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提交人",
+    )
+    current_step = models.CharField("上次填写到", max_length=20, blank=True)
+    saved_steps = models.JSONField("已保存的步骤", default=list, blank=True)
+    completed_steps = models.JSONField("已完成的步骤", default=list, blank=True)
 
     objects = FilingQuerySet.as_manager()
 
@@ -169,6 +183,10 @@ class Filing(models.Model):
             name = project.name if project else ""
             return f"{name or '（未命名项目）'} 项目支出绩效目标申报表"
         return f"{self.display_unit_name} 部门整体支出绩效目标申报表"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
 
     @property
     def display_unit_name(self) -> str:

@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def sign_in(page, username="admin", password="perfbudget-demo"):
-    page.goto(page.base_url + "/")
+    page.goto(page.base_url + "/admin/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("input[type=submit]")

@@ -1,0 +1,82 @@
+"""Form fields that read numbers the way officers paste them: 1,234.5, full-width digits, stray spaces."""
+
+import unicodedata
+
+from django import forms
+
+
+def clean_number_text(value):
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFKC", value)
+    return "".join(ch for ch in text if not ch.isspace() and ch not in ",，")
+
+
+class AmountField(forms.DecimalField):
+    """A non-negative amount; pasted thousands separators, full-width digits and spaces are accepted."""
+
+    def __init__(self, *, decimal_places=2, **kwargs):
+        kwargs.setdefault("max_digits", 18)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("required", False)
+        super().__init__(decimal_places=decimal_places, **kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "class": "form-control text-end amount"})
+        self.widget.input_type = "text"
+
+    def to_python(self, value):
+        return super().to_python(clean_number_text(value))
+
+
+class CountField(forms.IntegerField):
+    """A head count or similar whole number, pasted text accepted."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.input_type = "text"
+        self.widget.attrs.update({"inputmode": "numeric", "class": "form-control text-end count"})
+
+    def to_python(self, value):
+        return super().to_python(clean_number_text(value))
+
+
+class PreloadedChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField over objects read once: rendering and cleaning many rows costs no further queries."""
+
+    def __init__(self, objects, **kwargs):
+        self.objects_by_pk = {str(obj.pk): obj for obj in objects}
+        super().__init__(queryset=None, **kwargs)
+        self.choices = [("", "---------"), *((obj.pk, str(obj)) for obj in objects)]
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.objects_by_pk[str(value.pk if hasattr(value, "pk") else value)]
+        except KeyError:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+    def has_changed(self, initial, data):
+        return str(initial or "") != str(data or "")
+
+
+class PercentField(forms.DecimalField):
+    """A percentage as printed: 117, 108.97 or 117% are all accepted."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_digits", 9)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+        self.widget.input_type = "text"
+        self.widget.attrs.update({"inputmode": "decimal", "class": "form-control text-end"})
+
+    def to_python(self, value):
+        cleaned = clean_number_text(value)
+        if isinstance(cleaned, str):
+            cleaned = cleaned.removesuffix("%")
+        return super().to_python(cleaned)

@@ -1,0 +1,55 @@
+"""Creating filings: a new draft, or this year's draft copied from last year's filing."""
+
+from django.db import transaction
+
+from .models import AnnualTask, DepartmentDetails, Filing, FilingKind, FunctionItem, Indicator, ProjectDetails
+from .money import MoneyField
+
+
+@transaction.atomic
+def create_department_filing(unit, year, variant, user) -> Filing:
+    filing = Filing.objects.create(
+        kind=FilingKind.DEPARTMENT, unit=unit, year=year, variant=variant, scheme=variant.default_scheme,
+        money_unit=variant.default_money_unit, unit_name=unit.name, created_by=user,
+    )
+    DepartmentDetails.objects.create(filing=filing, sector=unit.sector, is_primary_department=unit.is_primary)
+    return filing
+
+
+def _money_fields(model) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if isinstance(f, MoneyField)]
+
+
+def _copy_fields(source, target, skip=()):
+    for f in source._meta.concrete_fields:
+        if not f.primary_key and f.name not in {"filing", *skip}:
+            setattr(target, f.attname, getattr(source, f.attname))
+
+
+@transaction.atomic
+def copy_filing(source: Filing, year: int, user, keep_amounts: bool) -> Filing:
+    """A new draft for `year` with every field, row and indicator of `source`; amounts kept or emptied."""
+    filing = Filing(kind=source.kind, unit=source.unit, year=year, variant=source.variant, scheme=source.scheme,
+                    money_unit=source.money_unit, created_by=user)
+    _copy_fields(source, filing, skip={
+        "kind", "unit", "year", "status", "revision", "lock_version", "source", "created_by", "created_at",
+        "updated_at", "submitted_at", "submitted_by", "filled_on", "filled_time", "current_step", "saved_steps",
+        "completed_steps",
+    })
+    filing.save()
+    details_model = DepartmentDetails if source.kind == FilingKind.DEPARTMENT else ProjectDetails
+    details = details_model(filing=filing)
+    old_details = getattr(source, "department" if source.kind == FilingKind.DEPARTMENT else "project", None)
+    if old_details is not None:
+        skip = set() if keep_amounts else set(_money_fields(details_model)) | {"prior_execution_rate"}
+        _copy_fields(old_details, details, skip)
+    details.save()
+    for model in (FunctionItem, AnnualTask, Indicator):
+        skip = set() if keep_amounts else set(_money_fields(model))
+        rows = []
+        for row in model.objects.filter(filing=source):
+            copy = model(filing=filing)
+            _copy_fields(row, copy, skip)
+            rows.append(copy)
+        model.objects.bulk_create(rows)
+    return filing

@@ -1,0 +1,27 @@
+from django import template
+
+from indicators.values import TargetKind, format_target, parse_target
+
+from ..money import format_amount
+
+register = template.Library()
+
+KIND_LABELS = {TargetKind.QUANTITATIVE: "定量", TargetKind.QUALITATIVE: "定性", TargetKind.TIME: "时间",
+               TargetKind.NOT_APPLICABLE: "不适用", TargetKind.EMPTY: ""}
+
+
+@register.inclusion_tag("filings/partials/reading.html")
+def reading(text):
+    target = parse_target(text or "")
+    return {"target": target, "kind": KIND_LABELS[target.kind]}
+
+
+@register.filter
+def amount(value, unit):
+    """A stored 元 amount written in the filing's money unit, with thousands separators."""
+    return format_amount(value, unit, grouping=True)
+
+
+@register.filter
+def canonical(text):
+    return format_target(parse_target(text or ""))

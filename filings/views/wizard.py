@@ -1,0 +1,98 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from .. import workflow
+from ..access import can_edit, get_filing_for_user
+from ..layout import indicator_table
+from ..models.indicators import Period
+from ..validation import validate_filing
+from ..wizard import (
+    find_step,
+    indicator_groups,
+    indicator_periods,
+    save_step,
+    scheme_categories,
+    step_state,
+    steps_for,
+)
+
+
+def progress(filing, report):
+    return [(step, step_state(filing, step, report)) for step in steps_for(filing)]
+
+
+@login_required
+def tasks(request, pk):
+    filing = get_filing_for_user(request, pk)
+    report = validate_filing(filing)
+    return render(request, "filings/tasks.html", {
+        "filing": filing, "report": report, "steps": progress(filing, report),
+        "editable": can_edit(request.user, filing),
+        "resume": find_step(filing, filing.current_step),
+    })
+
+
+@login_required
+def step(request, pk, key):
+    filing = get_filing_for_user(request, pk, write=True)
+    current = find_step(filing, key)
+    if current is None:
+        raise Http404("没有这个填写步骤。")
+    stale = False
+    if request.method == "POST":
+        bound = current.build(filing, request.POST)
+        stale = request.POST.get("lock_version") != str(filing.lock_version)
+        if not stale and bound.is_valid():
+            complete = "continue" in request.POST
+            save_step(filing, current, bound, complete)
+            if complete:
+                target = filing.current_step
+                messages.success(request, f"已保存“{current.title}”。")
+                return redirect("filings:check", pk=pk) if target == "check" else redirect(
+                    "filings:step", pk=pk, key=target)
+            messages.success(request, f"已保存“{current.title}”，可以继续填写或稍后再来。")
+            return redirect("filings:step", pk=pk, key=key)
+    else:
+        bound = current.build(filing)
+    report = validate_filing(filing)
+    context = {
+        "filing": filing, "step": current, "bound": bound, "report": report, "stale": stale,
+        "findings": report.for_step(current.key), "steps": progress(filing, report),
+        "summary": bound.error_summary() if request.method == "POST" else [],
+    }
+    if current.key == "indicators":
+        categories = scheme_categories(filing)
+        context["groups"] = indicator_groups(bound.formsets["rows"], categories, indicator_periods(filing))
+    return render(request, "filings/step.html", context, status=422 if request.method == "POST" else 200)
+
+
+@login_required
+def check(request, pk):
+    filing = get_filing_for_user(request, pk)
+    report = validate_filing(filing)
+    categories = scheme_categories(filing)
+    indicators = list(filing.indicators.order_by("period", "order", "pk"))
+    tables = [{"period": period, "label": Period(period).label, "rows": indicator_table(indicators, categories, period)}
+              for period in indicator_periods(filing)]
+    return render(request, "filings/check.html", {
+        "filing": filing, "report": report, "steps": progress(filing, report),
+        "editable": can_edit(request.user, filing), "indicator_tables": tables,
+        "tasks": list(filing.tasks.all()), "functions": list(filing.functions.all()),
+    })
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    filing = get_filing_for_user(request, pk, write=True)
+    try:
+        workflow.submit(filing, request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("filings:check", pk=pk)
+    messages.success(request, "已提交。提交后不能再修改，如需修改请等待审核退回。")
+    return redirect("filings:check", pk=pk)
