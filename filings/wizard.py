@@ -16,6 +16,7 @@ from indicators.models import Category
 
 from .forms.fields import CountField, PercentField, PreloadedChoiceField
 from .forms.money import money_form_for
+from .forms.rows import BlankRowMixin, row_form
 from .models import AnnualTask, DepartmentDetails, Filing, FilingKind, FormVariant, FunctionItem, Indicator
 from .models.indicators import Period
 
@@ -192,7 +193,7 @@ class BudgetStep(WizardStep):
 
 def rows_formset(model, fields, filing, data, prefix, form=forms.ModelForm, queryset=None, widgets=None):
     formset_class = inlineformset_factory(
-        Filing, model, form=form, fields=fields, extra=0, can_delete=True, widgets=widgets or {},
+        Filing, model, form=row_form(form), fields=fields, extra=0, can_delete=True, widgets=widgets or {},
         formfield_callback=step_formfield,
     )
     return formset_class(data, instance=filing, prefix=prefix, queryset=queryset)
@@ -239,7 +240,7 @@ class GoalsStep(WizardStep):
         return StepForms(forms={"goals": form_class(data, instance=instance, prefix="goals")})
 
 
-class IndicatorRowForm(forms.ModelForm):
+class IndicatorRowForm(BlankRowMixin, forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ["period", "category", "order", "name", "value_text", "standard", "note"]
