@@ -12,7 +12,7 @@ def create_department_filing(unit, year, variant, user) -> Filing:
         kind=FilingKind.DEPARTMENT, unit=unit, year=year, variant=variant, scheme=variant.default_scheme,
         money_unit=variant.default_money_unit, unit_name=unit.name, created_by=user,
     )
-    DepartmentDetails.objects.create(filing=filing, sector=unit.sector, is_primary_department=unit.is_primary)
+    DepartmentDetails.objects.create(filing=filing, sector=unit.sector)
     return filing
 
 

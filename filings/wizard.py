@@ -14,7 +14,7 @@ from django.forms import BaseForm, BaseFormSet, inlineformset_factory
 from indicators.findings import STEP_LABELS, Report, Step
 from indicators.models import Category
 
-from .forms.fields import CountField, PercentField, PreloadedChoiceField
+from .forms.fields import CountField, PercentField, PreloadedChoiceField, YesNoRadio
 from .forms.money import money_form_for
 from .forms.rows import BlankRowMixin, row_form
 from .models import AnnualTask, DepartmentDetails, Filing, FilingKind, FormVariant, FunctionItem, Indicator
@@ -124,9 +124,6 @@ def details_form(model, fields, labels=None, money_unit=None, widgets=None):
     return type(f"{model.__name__}StepForm", (base,), {"Meta": meta, "__module__": __name__})
 
 
-YES_NO = [("", "未选择"), ("true", "是"), ("false", "否")]
-
-
 def step_formfield(model_field, **kwargs):
     """Form fields as officers type them: counts accept pasted text, 是/否 are radio buttons, text areas are roomy."""
     if isinstance(model_field, models.PositiveIntegerField):
@@ -135,8 +132,7 @@ def step_formfield(model_field, **kwargs):
             field.widget = kwargs["widget"]
         return field
     if isinstance(model_field, models.BooleanField) and model_field.null:
-        return forms.NullBooleanField(label=model_field.verbose_name, required=False,
-                                      widget=forms.RadioSelect(choices=YES_NO[1:]))
+        return forms.NullBooleanField(label=model_field.verbose_name, required=False, widget=YesNoRadio())
     if isinstance(model_field, models.DecimalField):
         return PercentField(label=model_field.verbose_name, help_text=model_field.help_text)
     field = model_field.formfield(**kwargs)
@@ -160,7 +156,9 @@ HUNAN_BUDGET = [
     "funds_total", "income_total", "income_general_budget", "income_government_fund", "income_special_account",
     "income_other", "expenditure_total", "expenditure_basic", "expenditure_project",
 ]
-HUNAN_LABELS = {"income_total": "按收入性质分合计", "expenditure_total": "按支出性质分合计"}
+HUNAN_LABELS = {"income_total": "按收入性质分合计", "expenditure_total": "按支出性质分合计",
+                "income_other": "其他资金", "expenditure_project": "项目支出"}
+JIANGXI_LABELS = {"income_other": "其他"}
 
 
 class UnitStep(WizardStep):
@@ -187,16 +185,16 @@ class BudgetStep(WizardStep):
     def build(self, filing, data=None):
         hunan = filing.variant.budget_layout == FormVariant.Budget.HUNAN
         form_class = details_form(DepartmentDetails, HUNAN_BUDGET if hunan else JIANGXI_BUDGET,
-                                  HUNAN_LABELS if hunan else {}, filing.money_unit)
+                                  HUNAN_LABELS if hunan else JIANGXI_LABELS, filing.money_unit)
         return StepForms(forms={"budget": form_class(data, instance=filing.department, prefix="budget")})
 
 
-def rows_formset(model, fields, filing, data, prefix, form=forms.ModelForm, queryset=None, widgets=None):
+def rows_formset(model, fields, filing, data, prefix, form=forms.ModelForm, widgets=None, labels=None):
     formset_class = inlineformset_factory(
         Filing, model, form=row_form(form), fields=fields, extra=0, can_delete=True, widgets=widgets or {},
-        formfield_callback=step_formfield,
+        labels=labels or {}, formfield_callback=step_formfield,
     )
-    return formset_class(data, instance=filing, prefix=prefix, queryset=queryset)
+    return formset_class(data, instance=filing, prefix=prefix)
 
 
 ORDER_WIDGET = {"order": forms.HiddenInput(attrs={"class": "row-order"})}
@@ -220,6 +218,7 @@ class TasksStep(WizardStep):
         rows = rows_formset(
             AnnualTask, ["order", "name", "content", "related_goal", "amount_total", "amount_fiscal", "amount_other"],
             filing, data, "tasks", form=money_form_for(filing.money_unit), widgets=ORDER_WIDGET,
+            labels={"content": "工作内容"} if filing.variant.has_unit_facts else {},
         )
         result = StepForms(formsets={"rows": rows})
         if filing.variant.task_amount_split:

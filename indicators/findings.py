@@ -34,7 +34,7 @@ STEP_LABELS = {
     Step.PROJECT: "项目基本信息",
     Step.FUNDS: "项目资金",
     Step.NARRATIVE: "项目情况",
-    Step.GOALS: "绩效目标",
+    Step.GOALS: "总体目标",
     Step.INDICATORS: "绩效指标",
 }
 

@@ -80,3 +80,14 @@ class PercentField(forms.DecimalField):
         if isinstance(cleaned, str):
             cleaned = cleaned.removesuffix("%")
         return super().to_python(cleaned)
+
+
+class YesNoRadio(forms.RadioSelect):
+    """是/否 as radio buttons for a yes/no/unanswered value; nothing is ticked until the user answers."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("true", "是"), ("false", "否")])
+
+    def format_value(self, value):
+        mapping = {True: "true", False: "false", "True": "true", "False": "false", "true": "true", "false": "false"}
+        return [mapping[value]] if value in mapping else []

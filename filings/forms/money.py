@@ -18,8 +18,9 @@ class MoneyUnitModelForm(forms.ModelForm):
         unit_label = MoneyUnit(self.money_unit).label
         for name in self.money_field_names():
             model_field = self._meta.model._meta.get_field(name)
+            label = (self._meta.labels or {}).get(name, model_field.verbose_name)
             self.fields[name] = AmountField(
-                label=f"{model_field.verbose_name}（{unit_label}）",
+                label=f"{label}（{unit_label}）",
                 decimal_places=6 if self.money_unit == MoneyUnit.WAN else 2,
                 help_text=model_field.help_text,
             )

@@ -50,7 +50,7 @@ class DepartmentDetails(models.Model):
     expenditure_personnel = MoneyField("其中：人员经费")
     expenditure_public = MoneyField("公用经费")
     expenditure_basic = MoneyField("基本支出")
-    expenditure_project = MoneyField("项目经费（项目支出）")
+    expenditure_project = MoneyField("项目经费", help_text="湖南式表中为“项目支出”。")
 
     tasks_total_amount = MoneyField("年度主要任务金额合计：总额", help_text="按表中填写；系统另行核对各任务之和。")
     tasks_total_fiscal = MoneyField("金额合计：财政拨款")

@@ -25,6 +25,12 @@ def progress(filing, report):
     return [(step, step_state(filing, step, report)) for step in steps_for(filing)]
 
 
+def step_findings(filing, step, report):
+    """The step's findings; “please fill in” errors wait until the step has been saved once."""
+    started = step.key in filing.saved_steps
+    return [f for f in report.for_step(step.key) if started or f.code != "E1"]
+
+
 @login_required
 def tasks(request, pk):
     filing = get_filing_for_user(request, pk)
@@ -61,7 +67,7 @@ def step(request, pk, key):
     report = validate_filing(filing)
     context = {
         "filing": filing, "step": current, "bound": bound, "report": report, "stale": stale,
-        "findings": report.for_step(current.key), "steps": progress(filing, report),
+        "findings": step_findings(filing, current, report), "steps": progress(filing, report),
         "summary": bound.error_summary() if request.method == "POST" else [],
     }
     if current.key == "indicators":
