@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db import models, transaction
-from django.forms import BaseForm, BaseFormSet, inlineformset_factory
+from django.forms import BaseForm, BaseFormSet, BaseInlineFormSet, inlineformset_factory
 
 from indicators.findings import STEP_LABELS, Report, Step
 from indicators.models import Category
@@ -76,7 +76,7 @@ def _marked_deleted(form) -> bool:
 def save_rows(formset) -> None:
     """Save a row formset with bulk statements: a constant number of queries however many rows there are."""
     model = formset.model
-    keep, deleted = [], []
+    keep, deleted, changed = [], [], set()
     for form in formset.forms:
         if not form.has_changed() and form.instance.pk is None:
             continue
@@ -84,19 +84,36 @@ def save_rows(formset) -> None:
             if form.instance.pk is not None:
                 deleted.append(form.instance.pk)
             continue
-        keep.append(form.save(commit=False))
+        row = form.save(commit=False)
+        keep.append(row)
+        if form.has_changed():
+            changed.add(id(row))
     for position, row in enumerate(sorted(keep, key=lambda r: (r.order or 0, r.pk or 0)), start=1):
-        row.order = position
+        if row.order != position:
+            row.order = position
+            changed.add(id(row))
         if hasattr(row, "apply_reading"):
             row.apply_reading()
     if deleted:
         model.objects.filter(pk__in=deleted).delete()
     new = [row for row in keep if row.pk is None]
-    old = [row for row in keep if row.pk is not None]
+    old = [row for row in keep if row.pk is not None and id(row) in changed]
     model.objects.bulk_create(new)
     if old:
         fields = [f.name for f in model._meta.concrete_fields if not f.primary_key and f.name != "filing"]
         model.objects.bulk_update(old, fields)
+
+
+class RowFormSet(BaseInlineFormSet):
+    """An inline formset whose rows' hidden ids are checked against the rows it already read, not one by one."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        pk_name = self.model._meta.pk.name
+        original = form.fields[pk_name]
+        form.fields[pk_name] = PreloadedChoiceField(
+            list(self.get_queryset()), required=False, widget=original.widget, initial=original.initial
+        )
 
 
 # --- the steps --------------------------------------------------------------------------------------------
@@ -191,8 +208,8 @@ class BudgetStep(WizardStep):
 
 def rows_formset(model, fields, filing, data, prefix, form=forms.ModelForm, widgets=None, labels=None):
     formset_class = inlineformset_factory(
-        Filing, model, form=row_form(form), fields=fields, extra=0, can_delete=True, widgets=widgets or {},
-        labels=labels or {}, formfield_callback=step_formfield,
+        Filing, model, form=row_form(form), formset=RowFormSet, fields=fields, extra=0, can_delete=True,
+        widgets=widgets or {}, labels=labels or {}, formfield_callback=step_formfield,
     )
     return formset_class(data, instance=filing, prefix=prefix)
 
@@ -257,6 +274,11 @@ class IndicatorRowForm(BlankRowMixin, forms.ModelForm):
         self.fields["category"] = PreloadedChoiceField(
             categories, label="二级指标", widget=forms.HiddenInput(attrs={"class": "row-category"}))
 
+    def _get_validation_exclusions(self):
+        # The field only offers the scheme's 二级 categories; the model's limit_choices_to check would cost a
+        # query per row.
+        return super()._get_validation_exclusions() | {"category"}
+
     def clean(self):
         cleaned = super().clean()
         name, value = (cleaned.get("name") or "").strip(), (cleaned.get("value_text") or "").strip()
@@ -273,8 +295,8 @@ class IndicatorsStep(WizardStep):
         fields = ["period", "category", "order", "name", "value_text", "note"]
         if filing.variant.has_performance_standard:
             fields.insert(5, "standard")
-        formset_class = inlineformset_factory(Filing, Indicator, form=IndicatorRowForm, fields=fields, extra=0,
-                                              can_delete=True)
+        formset_class = inlineformset_factory(Filing, Indicator, form=IndicatorRowForm, formset=RowFormSet,
+                                              fields=fields, extra=0, can_delete=True)
         formset = formset_class(data, instance=filing, prefix="indicators", queryset=queryset,
                                 form_kwargs={"categories": level2})
         return StepForms(formsets={"rows": formset})
@@ -298,7 +320,8 @@ def indicator_groups(formset, categories: list[Category], periods: list[str]) ->
     level1 = [c for c in categories if c.parent_id is None]
     groups = {(period, c.pk): IndicatorGroup(period, c) for period in periods for c in categories if c.parent_id}
     for form in formset.forms:
-        key = (str(form["period"].value() or periods[-1]), int(form["category"].value() or 0))
+        category = str(form["category"].value() or "")
+        key = (str(form["period"].value() or periods[-1]), int(category) if category.isdigit() else 0)
         group = groups.get(key) or groups.get((periods[-1], key[1]))
         if group is not None:
             group.forms.append(form)

@@ -23,14 +23,17 @@ def reading(request):
 def suggestions(request, pk):
     """Indicators to insert with one click: the library by sector and 二级, and the unit's earlier filings."""
     filing = get_filing_for_user(request, pk)
-    category = Category.objects.filter(pk=request.GET.get("category") or 0, scheme=filing.scheme_id).first()
+    category_id = request.GET.get("category", "")
+    category = None
+    if category_id.isdigit():
+        category = Category.objects.filter(pk=category_id, scheme=filing.scheme_id, parent__isnull=False).first()
     query = request.GET.get("q", "").strip()[:50]
     library, previous = [], []
     if category is not None:
         library = LibraryIndicator.objects.filter(category_code=category.code)
-        previous = (Indicator.objects.filter(filing__in=visible_filings(request.user).filter(unit=filing.unit_id),
-                                             category__code=category.code, not_applicable=False)
-                    .exclude(filing=filing).select_related("filing").order_by("-filing__year", "order"))
+        earlier = visible_filings(request.user).filter(unit=filing.unit_id, year__lt=filing.year)
+        previous = (Indicator.objects.filter(filing__in=earlier, category__code=category.code, not_applicable=False)
+                    .select_related("filing").order_by("-filing__year", "order"))
         if query:
             library = library.filter(Q(name__icontains=query) | Q(example_value__icontains=query))
             previous = previous.filter(name__icontains=query)
