@@ -9,16 +9,9 @@ from .. import workflow
 from ..access import can_edit, get_filing_for_user
 from ..layout import indicator_table
 from ..models.indicators import Period
+from ..steps.shared import indicator_groups, indicator_periods, scheme_categories
 from ..validation import validate_filing
-from ..wizard import (
-    find_step,
-    indicator_groups,
-    indicator_periods,
-    save_step,
-    scheme_categories,
-    step_state,
-    steps_for,
-)
+from ..wizard import find_step, save_step, step_state, steps_for
 
 
 def progress(filing, report):
