@@ -1,10 +1,13 @@
 from django.urls import path
 
-from .views import home, indicators, wizard
+from .views import home, indicators, projects, wizard
 
 app_name = "filings"
 
 urlpatterns = [
+    path("projects/", projects.project_list, name="projects"),
+    path("<int:pk>/duplicate/", projects.duplicate, name="duplicate"),
+    path("<int:pk>/delete/", projects.delete, name="delete"),
     path("<int:pk>/", wizard.tasks, name="tasks"),
     path("<int:pk>/step/<slug:key>/", wizard.step, name="step"),
     path("<int:pk>/check/", wizard.check, name="check"),

@@ -433,14 +433,14 @@ def indicator_context(facts: FilingFacts) -> IndicatorContext:
     )
 
 
-def load_facts(filing: Filing, categories: list[Category] | None = None) -> FilingFacts:
-    """Read a filing's rows; uses prefetched rows when the caller prefetched them."""
+def load_facts(filing: Filing, categories: list[Category] | None = None, siblings: list | None = None) -> FilingFacts:
+    """Read a filing's rows; uses prefetched rows, categories and sibling projects when the caller has them."""
     if categories is None:
         categories = list(Category.objects.filter(scheme_id=filing.scheme_id).select_related("parent"))
-    siblings = []
-    if filing.kind == FilingKind.PROJECT:
+    if siblings is None and filing.kind == FilingKind.PROJECT:
         siblings = list(Filing.objects.projects().filter(unit_id=filing.unit_id, year=filing.year)
                         .exclude(pk=filing.pk).select_related("project"))
+    siblings = [other for other in siblings or [] if other.pk != filing.pk]
     return FilingFacts(
         filing=filing,
         variant=filing.variant,
@@ -458,12 +458,31 @@ def _rows(filing: Filing, name: str, queryset) -> list:
     return list(prefetched[name] if name in prefetched else queryset)
 
 
-def validate_filing(filing: Filing, categories: list[Category] | None = None) -> Report:
+def validate_filing(filing: Filing, categories: list[Category] | None = None, siblings: list | None = None) -> Report:
     """The one report of a filing: its own rules and the indicator-set rules, errors first."""
-    facts = load_facts(filing, categories)
+    facts = load_facts(filing, categories, siblings)
     findings = [f for rule in FILING_RULES for f in rule(facts)]
     findings += check_indicators(facts.indicators, indicator_context(facts))
     return Report(findings)
+
+
+def validate_many(filings) -> dict[int, Report]:
+    """Reports for many filings with a fixed number of queries: rows prefetched, categories read once per scheme,
+    each project checked against the other projects of its unit and year among `filings`."""
+    filings = list(filings_for_validation(filings))
+    schemes = {filing.scheme_id for filing in filings}
+    categories: dict[int, list[Category]] = {}
+    for category in Category.objects.filter(scheme_id__in=schemes).select_related("parent"):
+        categories.setdefault(category.scheme_id, []).append(category)
+    projects: dict[tuple, list[Filing]] = {}
+    for filing in filings:
+        if filing.kind == FilingKind.PROJECT:
+            projects.setdefault((filing.unit_id, filing.year), []).append(filing)
+    return {
+        filing.pk: validate_filing(filing, categories.get(filing.scheme_id, []),
+                                   projects.get((filing.unit_id, filing.year), []))
+        for filing in filings
+    }
 
 
 def filings_for_validation(queryset):

@@ -63,6 +63,15 @@ class FormVariant(models.Model):
     staff_total_includes_extra = models.BooleanField(
         "在职人员总数含编外人数", default=True, help_text="决定在职人员总数与各类编制人数之和的核对口径。"
     )
+    shown_fields = models.JSONField(
+        "显示的栏目",
+        default=list,
+        blank=True,
+        help_text="表头、项目基本信息和签章栏中本表样显示的字段名；留空表示全部显示。",
+    )
+    labels = models.JSONField(
+        "栏目名称", default=dict, blank=True, help_text="按本表样的叫法改写栏目名称，如 {\"name\": \"项目支出名称\"}。"
+    )
     required_fields = models.JSONField(
         "必填栏目",
         default=list,
@@ -85,8 +94,8 @@ class FormVariant(models.Model):
 
         details = DepartmentDetails if self.kind == FilingKind.DEPARTMENT else ProjectDetails
         known = {f.name for model in (Filing, details) for f in model._meta.concrete_fields} | {"period"}
-        unknown = [name for name in self.required_fields or [] if name not in known]
-        if not isinstance(self.required_fields, list) or unknown:
+        unknown = [name for name in [*(self.required_fields or []), *(self.shown_fields or [])] if name not in known]
+        if not isinstance(self.required_fields, list) or not isinstance(self.shown_fields, list) or unknown:
             raise ValidationError({"required_fields": f"未知的字段：{'、'.join(map(str, unknown)) or '格式应为列表'}"})
 
 
@@ -118,6 +127,9 @@ class Filing(models.Model):
     revision = models.PositiveSmallIntegerField("修订版本", default=1)
     lock_version = models.PositiveIntegerField("编辑版本号", default=0, editable=False)
     position = models.PositiveIntegerField("排序", default=0)
+    copied_from = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name="复制自"
+    )
 
     unit_name = models.CharField("单位名称（表头）", max_length=200, blank=True)
     competent_department = models.CharField("主管部门", max_length=200, blank=True)

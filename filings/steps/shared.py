@@ -14,14 +14,19 @@ from ..models.indicators import Period
 from ..wizard import RowFormSet, StepForms, WizardStep, details_form
 
 
+def shown(variant, names: list[str]) -> list[str]:
+    """The fields of `names` the form variant shows (all of them when it names none)."""
+    return [name for name in names if not variant.shown_fields or name in variant.shown_fields]
+
+
 class GoalsStep(WizardStep):
     def build(self, filing, data=None):
         if filing.kind == FilingKind.PROJECT:
-            fields, instance = ["implementation_goal", "annual_goal"], filing.project
+            fields, instance = [*shown(filing.variant, ["implementation_goal"]), "annual_goal"], filing.project
         else:
             fields, instance = ["overall_goal"], filing.department
         widgets = {name: forms.Textarea(attrs={"rows": 8}) for name in fields}
-        form_class = details_form(type(instance), fields, widgets=widgets)
+        form_class = details_form(type(instance), fields, filing.variant.labels or {}, widgets=widgets)
         return StepForms(forms={"goals": form_class(data, instance=instance, prefix="goals")})
 
 

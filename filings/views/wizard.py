@@ -9,6 +9,8 @@ from .. import workflow
 from ..access import can_edit, get_filing_for_user
 from ..layout import indicator_table
 from ..models.indicators import Period
+from ..models.project import FUND_SCOPES
+from ..steps.project import SOURCES_BY_LAYOUT, scope_names
 from ..steps.shared import indicator_groups, indicator_periods, scheme_categories
 from ..validation import validate_filing
 from ..wizard import find_step, save_step, step_state, steps_for
@@ -63,6 +65,9 @@ def step(request, pk, key):
         "findings": step_findings(filing, current, report), "steps": progress(filing, report),
         "summary": bound.error_summary() if request.method == "POST" else [],
     }
+    if current.key == "funds":
+        context |= {"scopes": [(scope, FUND_SCOPES[scope]) for scope in scope_names(filing)],
+                    "sources": SOURCES_BY_LAYOUT.get(filing.variant.funding_layout, [])}
     if current.key == "indicators":
         categories = scheme_categories(filing)
         context["groups"] = indicator_groups(bound.formsets["rows"], categories, indicator_periods(filing))

@@ -87,6 +87,22 @@
       const value = added.querySelector(".indicator-value");
       if (value && values.value_text) value.dispatchEvent(new Event("input", { bubbles: true }));
       added.querySelector(button.classList.contains("add-indicator") ? ".indicator-name" : ".indicator-value").focus();
+    } else if (button.classList.contains("copy-annual-to-implementation")) {
+      // Each visible 年度 row is added to the same 二级 group of the 实施期 set.
+      formset.querySelectorAll('.indicator-group[data-period="annual"] .formset-row:not(.d-none)').forEach((source) => {
+        const group = source.closest(".indicator-group");
+        const target = formset.querySelector(`.indicator-group[data-period="implementation"][data-category="${group.dataset.category}"]`);
+        if (!target) return;
+        const read = (cls) => (source.querySelector(cls) || {}).value || "";
+        const values = { category: group.dataset.category, period: "implementation",
+                         name: read(".indicator-name"), value_text: read(".indicator-value") };
+        const standard = source.querySelector('[name$="-standard"]');
+        if (standard) values.standard = standard.value;
+        if (values.name || values.value_text) addRow(formset, target.querySelector(".formset-rows"), values);
+      });
+    } else if (button.classList.contains("toggle-side-by-side")) {
+      const on = formset.classList.toggle("side-by-side");
+      button.setAttribute("aria-pressed", String(on));
     } else if (button.classList.contains("row-remove") && row) {
       row.querySelector(".row-delete").checked = true;
       row.classList.add("d-none");

@@ -1,0 +1,97 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Max
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ..access import can_edit, filer_units, get_filing_for_user, visible_filings, visible_units
+from ..models import Filing, FilingKind, FormVariant, Novelty
+from ..services import copy_filing, create_project_filing, delete_draft
+from ..validation import validate_many
+
+
+class NewProjectForm(forms.Form):
+    name = forms.CharField(label="项目名称", max_length=300)
+    variant = forms.ModelChoiceField(queryset=FormVariant.objects.filter(kind=FilingKind.PROJECT), label="表样",
+                                     empty_label="请选择")
+
+
+class ListFilter(forms.Form):
+    unit = forms.ModelChoiceField(queryset=None, label="单位", empty_label="请选择", required=False)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = visible_units(user).exclude(kind="finance")
+
+
+def _selection(request):
+    """The unit and year the list shows: as chosen, else the user's own unit and the latest year it files."""
+    chooser = ListFilter(request.GET or None, user=request.user)
+    unit = year = None
+    if chooser.is_valid():
+        unit, year = chooser.cleaned_data["unit"], chooser.cleaned_data["year"]
+    unit = unit or filer_units(request.user).first() or chooser.fields["unit"].queryset.first()
+    if year is None:
+        latest = visible_filings(request.user).filter(unit=unit).aggregate(latest=Max("year"))["latest"]
+        year = latest or timezone.localdate().year + 1
+    if unit is not None and not chooser.is_bound:
+        chooser = ListFilter(initial={"unit": unit, "year": year}, user=request.user)
+    return chooser, unit, year
+
+
+@login_required
+def project_list(request):
+    chooser, unit, year = _selection(request)
+    projects = (visible_filings(request.user).projects().filter(unit=unit, year=year)
+                .select_related("project", "unit", "variant").order_by("position", "pk"))
+    reports = validate_many(projects)
+    may_file = unit is not None and filer_units(request.user).filter(pk=unit.pk).exists()
+    copied = set(Filing.objects.projects().filter(unit=unit, year=year).values_list("copied_from", flat=True))
+    last_year = (visible_filings(request.user).projects().filter(unit=unit, year=year - 1)
+                 .select_related("project").order_by("position", "pk"))
+    form = NewProjectForm(request.POST or None) if may_file else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        filing = create_project_filing(unit, year, form.cleaned_data["variant"], form.cleaned_data["name"],
+                                       request.user)
+        messages.success(request, f"已新建项目“{filing.project.name}”。")
+        return redirect("filings:tasks", pk=filing.pk)
+    rows = [(filing, reports[filing.pk], may_file and can_edit(request.user, filing)) for filing in projects]
+    return render(request, "filings/projects.html", {
+        "chooser": chooser, "unit": unit, "year": year, "rows": rows, "form": form, "may_file": may_file,
+        "continuing": [f for f in last_year if f.pk not in copied], "novelty_continuing": Novelty.CONTINUING,
+    })
+
+
+def _back_to_list(filing):
+    return redirect(f"{reverse('filings:projects')}?unit={filing.unit_id}&year={filing.year}")
+
+
+@login_required
+@require_POST
+def duplicate(request, pk):
+    source = get_filing_for_user(request, pk)
+    if not filer_units(request.user).filter(pk=source.unit_id).exists():
+        messages.error(request, "只有本单位的填报人可以复制项目。")
+        return _back_to_list(source)
+    year = source.year if "same_year" in request.POST else source.year + 1
+    filing = copy_filing(source, year, request.user, keep_amounts="keep_amounts" in request.POST)
+    messages.success(request, f"已复制为“{filing.project.name}”（{year} 年度），请逐步核对。")
+    return redirect("filings:tasks", pk=filing.pk)
+
+
+@login_required
+def delete(request, pk):
+    filing = get_filing_for_user(request, pk, write=True)
+    if request.method == "POST":
+        try:
+            delete_draft(filing)
+        except ValueError as error:
+            messages.error(request, str(error))
+            return redirect("filings:tasks", pk=pk)
+        messages.success(request, f"已删除“{filing.title}”。")
+        return _back_to_list(filing) if filing.kind == FilingKind.PROJECT else redirect("home")
+    return render(request, "filings/delete.html", {"filing": filing})
