@@ -1,5 +1,6 @@
 """The 项目支出 form: attributes, period, funds by source for the 实施期 and the 年度, narratives and goals."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from ..money import MoneyField
@@ -72,6 +73,10 @@ class ProjectDetails(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "项目结束日期不能早于开始日期。"})
 
     def funds(self, scope: str) -> dict[str, object]:
         """The amounts of one scope (implementation | annual) by source key, in 元."""
