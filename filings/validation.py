@@ -86,7 +86,7 @@ def required_fields(facts: FilingFacts) -> Iterator[Finding]:
             continue
         value = getattr(owner, name)
         if value is None or (isinstance(value, str) and not value.strip()):
-            label = verbose(type(owner), name)
+            label = (facts.variant.labels or {}).get(name) or verbose(type(owner), name)
             yield finding("E1", ERROR, f"请填写“{label}”。", _step_of(name, facts), name)
 
 
@@ -121,11 +121,17 @@ def _sum_rule(facts, code, total_field, part_fields, step=Step.BUDGET, model=Dep
         return
     if facts.differs(total, total_of(*parts)):
         labels = " + ".join(
-            f"{verbose(model, name).removeprefix('其中：')} {facts.money(part)}"
+            f"{_part_label(model, name)} {facts.money(part)}"
             for name, part in zip(part_fields, parts, strict=True) if part is not None
         )
         yield finding(code, ERROR, f"{verbose(model, total_field)} {facts.money(total)} 不等于 {labels} = "
                       f"{facts.money(total_of(*parts))}。", step, total_field)
+
+
+def _part_label(model, name: str) -> str:
+    """A part's name without what the sentence already says (其中：, the 实施期/年度 scope)."""
+    label = verbose(model, name).removeprefix("其中：")
+    return label.split("：", 1)[-1]
 
 
 def jiangxi_income(facts):  # A1

@@ -1,5 +1,7 @@
 """The 项目支出 form: attributes, period, funds by source for the 实施期 and the 年度, narratives and goals."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -16,6 +18,19 @@ FUND_SOURCES = {
     "fiscal": "财政拨款",
 }
 FUND_SCOPES = {"implementation": "实施期", "annual": "年度"}
+
+
+CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)}
+YEARS = re.compile(r"^\s*(\d{1,3}|[一二三四五六七八九十])\s*年\s*$")
+
+
+def years_in(period_text: str) -> int | None:
+    """The number of years a printed 项目期 such as “1年”, “99年” or “一年” states, if it states one."""
+    match = YEARS.match(period_text or "")
+    if not match:
+        return None
+    text = match.group(1)
+    return int(text) if text.isdigit() else CHINESE_DIGITS[text]
 
 
 class Novelty(models.TextChoices):
@@ -74,9 +89,23 @@ class ProjectDetails(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        stated = years_in(self.period_text)
+        if stated is not None:
+            self.period_years = stated
+        super().save(*args, **kwargs)
+
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "项目结束日期不能早于开始日期。"})
+
+    @property
+    def implementation_funds(self) -> dict[str, object]:
+        return self.funds("implementation")
+
+    @property
+    def annual_funds(self) -> dict[str, object]:
+        return self.funds("annual")
 
     def funds(self, scope: str) -> dict[str, object]:
         """The amounts of one scope (implementation | annual) by source key, in 元."""

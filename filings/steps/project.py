@@ -4,7 +4,7 @@ from django import forms
 
 from indicators.findings import Step
 
-from ..models import Filing, FilingKind, FormVariant, ProjectDetails
+from ..models import Filing, FilingKind, FormVariant, Indicator, ProjectDetails
 from ..models.project import FUND_SCOPES
 from ..wizard import StepForms, WizardStep, details_form
 from .shared import GoalsStep, IndicatorsStep, shown
@@ -38,7 +38,7 @@ class FilingHeaderForm(forms.ModelForm):
 
     class Meta:
         model = Filing
-        fields = ["variant", "money_unit", *FILING_FIELDS, *SIGNOFF_FIELDS]
+        fields = ["variant", "money_unit", *FILING_FIELDS]
         widgets = DATE_WIDGETS
 
     def __init__(self, *args, **kwargs):
@@ -47,19 +47,58 @@ class FilingHeaderForm(forms.ModelForm):
         self.fields["variant"].empty_label = None
         self.fields["variant"].help_text = "各地表样栏目不同；更换后，本页和后续步骤按新表样显示。"
 
+    def save(self, commit=True):
+        filing = super().save(commit=False)
+        if "variant" in self.changed_data:
+            if "money_unit" not in self.changed_data:
+                # Amounts are kept in 元, so only how they are shown changes.
+                filing.money_unit = filing.variant.default_money_unit
+            switch_scheme(filing, filing.variant.default_scheme)
+        if commit:
+            filing.save()
+        return filing
+
+
+# A cost indicator moves between the schemes' cost categories; every other code exists in both.
+EQUIVALENT_CODES = {"output_cost": "economic_cost", "economic_cost": "output_cost"}
+
+
+def switch_scheme(filing: Filing, scheme) -> None:
+    """Move a filing to another indicator scheme when each of its indicators has a place there; else keep it."""
+    if scheme.pk == filing.scheme_id:
+        return
+    targets = {c.code: c for c in scheme.level2_categories()}
+    indicators = list(filing.indicators.select_related("category"))
+    moved = []
+    for indicator in indicators:
+        code = indicator.category.code
+        target = targets.get(code) or targets.get(EQUIVALENT_CODES.get(code, ""))
+        if target is None:
+            return
+        indicator.category = target
+        moved.append(indicator)
+    filing.scheme = scheme
+    Indicator.objects.bulk_update(moved, ["category"])
+
+
+class SignoffForm(forms.ModelForm):
+    class Meta:
+        model = Filing
+        fields = SIGNOFF_FIELDS
+        widgets = DATE_WIDGETS
+
 
 class ProjectStep(WizardStep):
     def build(self, filing, data=None):
         variant = filing.variant
         labels = variant.labels or {}
-        header_fields = ["variant", "money_unit", *shown(variant, FILING_FIELDS), *shown(variant, SIGNOFF_FIELDS)]
-        header = type("HeaderForm", (FilingHeaderForm,), {
-            "Meta": type("Meta", (FilingHeaderForm.Meta,), {"fields": header_fields, "labels": labels}),
-        })
+        header = _with_meta(FilingHeaderForm, ["variant", "money_unit", *shown(variant, FILING_FIELDS)], labels)
+        signoff = _with_meta(SignoffForm, shown(variant, SIGNOFF_FIELDS), labels)
         details = details_form(ProjectDetails, shown(variant, PROJECT_FIELDS), labels, widgets=DATE_WIDGETS)
         return StepForms(forms={
-            "header": header(data, instance=filing, prefix="header"),
             "details": details(data, instance=filing.project, prefix="details"),
+            "header": header(data, instance=filing, prefix="header"),
+            "signoff": signoff(data, instance=filing, prefix="signoff"),
         })
 
 
@@ -83,6 +122,11 @@ class NarrativeStep(WizardStep):
         widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in NARRATIVE_FIELDS}
         form_class = details_form(ProjectDetails, NARRATIVE_FIELDS, filing.variant.labels or {}, widgets=widgets)
         return StepForms(forms={"narrative": form_class(data, instance=filing.project, prefix="narrative")})
+
+
+def _with_meta(form_class, fields, labels):
+    meta = type("Meta", (form_class.Meta,), {"fields": fields, "labels": labels})
+    return type(form_class.__name__, (form_class,), {"Meta": meta, "__module__": __name__})
 
 
 PROJECT_STEPS = [

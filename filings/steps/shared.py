@@ -45,6 +45,10 @@ class IndicatorRowForm(BlankRowMixin, forms.ModelForm):
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Values are kept exactly as typed or printed (a leading full-width space included).
+        for name in ("value_text", "standard"):
+            if name in self.fields:
+                self.fields[name].strip = False
         self.fields["category"] = PreloadedChoiceField(
             categories, label="二级指标", widget=forms.HiddenInput(attrs={"class": "row-category"}))
 
@@ -65,7 +69,9 @@ class IndicatorsStep(WizardStep):
     def build(self, filing, data=None):
         categories = scheme_categories(filing)
         level2 = [c for c in categories if c.parent_id]
-        queryset = filing.indicators.select_related("category__parent").order_by("period", "order", "pk")
+        # Rows of a set the current variant does not have (after a change of 表样) stay stored but out of the editor.
+        queryset = (filing.indicators.filter(period__in=indicator_periods(filing)).select_related("category__parent")
+                    .order_by("period", "order", "pk"))
         fields = ["period", "category", "order", "name", "value_text", "note"]
         if filing.variant.has_performance_standard:
             fields.insert(5, "standard")
@@ -96,7 +102,7 @@ def indicator_groups(formset, categories: list[Category], periods: list[str]) ->
     for form in formset.forms:
         category = str(form["category"].value() or "")
         key = (str(form["period"].value() or periods[-1]), int(category) if category.isdigit() else 0)
-        group = groups.get(key) or groups.get((periods[-1], key[1]))
+        group = groups.get(key)
         if group is not None:
             group.forms.append(form)
     return [

@@ -25,3 +25,14 @@ def amount(value, unit):
 @register.filter
 def canonical(text):
     return format_target(parse_target(text or ""))
+
+
+@register.simple_tag
+def label(variant, name, default):
+    """What this form variant calls a field (e.g. 湖南 “项目支出名称” for 项目名称)."""
+    return (variant.labels or {}).get(name, default)
+
+
+@register.filter
+def shows(variant, name):
+    return not variant.shown_fields or name in variant.shown_fields

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ..access import can_edit, filer_units, get_filing_for_user, visible_filings, visible_units
+from ..access import filer_units, get_filing_for_user, visible_filings, visible_units
 from ..models import Filing, FilingKind, FormVariant, Novelty
 from ..services import copy_filing, create_project_filing, delete_draft
 from ..validation import validate_many
@@ -15,6 +15,7 @@ from ..validation import validate_many
 
 class NewProjectForm(forms.Form):
     name = forms.CharField(label="项目名称", max_length=300)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     variant = forms.ModelChoiceField(queryset=FormVariant.objects.filter(kind=FilingKind.PROJECT), label="表样",
                                      empty_label="请选择")
 
@@ -34,7 +35,9 @@ def _selection(request):
     unit = year = None
     if chooser.is_valid():
         unit, year = chooser.cleaned_data["unit"], chooser.cleaned_data["year"]
-    unit = unit or filer_units(request.user).first() or chooser.fields["unit"].queryset.first()
+    if unit is None:
+        with_projects = chooser.fields["unit"].queryset.filter(filings__kind=FilingKind.PROJECT).distinct()
+        unit = filer_units(request.user).first() or with_projects.first() or chooser.fields["unit"].queryset.first()
     if year is None:
         latest = visible_filings(request.user).filter(unit=unit).aggregate(latest=Max("year"))["latest"]
         year = latest or timezone.localdate().year + 1
@@ -53,13 +56,13 @@ def project_list(request):
     copied = set(Filing.objects.projects().filter(unit=unit, year=year).values_list("copied_from", flat=True))
     last_year = (visible_filings(request.user).projects().filter(unit=unit, year=year - 1)
                  .select_related("project").order_by("position", "pk"))
-    form = NewProjectForm(request.POST or None) if may_file else None
+    form = NewProjectForm(request.POST or None, initial={"year": year}) if may_file else None
     if form is not None and request.method == "POST" and form.is_valid():
-        filing = create_project_filing(unit, year, form.cleaned_data["variant"], form.cleaned_data["name"],
-                                       request.user)
+        filing = create_project_filing(unit, form.cleaned_data["year"], form.cleaned_data["variant"],
+                                       form.cleaned_data["name"], request.user)
         messages.success(request, f"已新建项目“{filing.project.name}”。")
         return redirect("filings:tasks", pk=filing.pk)
-    rows = [(filing, reports[filing.pk], may_file and can_edit(request.user, filing)) for filing in projects]
+    rows = [(filing, reports[filing.pk], may_file and filing.is_editable) for filing in projects]
     return render(request, "filings/projects.html", {
         "chooser": chooser, "unit": unit, "year": year, "rows": rows, "form": form, "may_file": may_file,
         "continuing": [f for f in last_year if f.pk not in copied], "novelty_continuing": Novelty.CONTINUING,
@@ -74,6 +77,9 @@ def _back_to_list(filing):
 @require_POST
 def duplicate(request, pk):
     source = get_filing_for_user(request, pk)
+    if source.kind != FilingKind.PROJECT:
+        messages.error(request, "只有项目支出申报表可以复制为新项目；部门整体支出申报表请在“我的申报”中复制为新年度。")
+        return redirect("home")
     if not filer_units(request.user).filter(pk=source.unit_id).exists():
         messages.error(request, "只有本单位的填报人可以复制项目。")
         return _back_to_list(source)

@@ -9,7 +9,7 @@ from .. import workflow
 from ..access import can_edit, get_filing_for_user
 from ..layout import indicator_table
 from ..models.indicators import Period
-from ..models.project import FUND_SCOPES
+from ..models.project import FUND_SCOPES, FUND_SOURCES
 from ..steps.project import SOURCES_BY_LAYOUT, scope_names
 from ..steps.shared import indicator_groups, indicator_periods, scheme_categories
 from ..validation import validate_filing
@@ -80,12 +80,14 @@ def check(request, pk):
     report = validate_filing(filing)
     categories = scheme_categories(filing)
     indicators = list(filing.indicators.order_by("period", "order", "pk"))
-    tables = [{"period": period, "label": Period(period).label, "rows": indicator_table(indicators, categories, period)}
-              for period in indicator_periods(filing)]
+    labels = filing.variant.labels or {}
+    tables = [{"period": period, "label": labels.get(f"{period}_indicators", f"{Period(period).label}绩效指标"),
+               "rows": indicator_table(indicators, categories, period)} for period in indicator_periods(filing)]
     return render(request, "filings/check.html", {
         "filing": filing, "report": report, "steps": progress(filing, report),
         "editable": can_edit(request.user, filing), "indicator_tables": tables,
         "tasks": list(filing.tasks.all()), "functions": list(filing.functions.all()),
+        "by_level_sources": [(key, label) for key, label in FUND_SOURCES.items() if key not in {"total", "fiscal"}],
     })
 
 
