@@ -9,6 +9,7 @@ from .models import (
     DepartmentDetails,
     Filing,
     FilingKind,
+    FilingStatus,
     FormVariant,
     FunctionItem,
     Indicator,
@@ -176,6 +177,12 @@ class FilingAdmin(admin.ModelAdmin):
     @admin.display(description="指标数", ordering="indicator_total")
     def indicator_count(self, obj):
         return obj.indicator_total
+
+    def has_change_permission(self, request, obj=None):
+        # An approved filing is the record of what was approved: no page, the admin included, changes it.
+        if obj is not None and obj.status == FilingStatus.APPROVED:
+            return False
+        return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -64,8 +64,11 @@ def _copy_fields(source, target, skip=()):
 
 
 @transaction.atomic
-def copy_filing(source: Filing, year: int, user, keep_amounts: bool) -> Filing:
-    """A new draft for `year` with every field, row and indicator of `source`; amounts kept or emptied."""
+def copy_filing(source: Filing, year: int, user, keep_amounts: bool, revision: int | None = None) -> Filing:
+    """A new draft for `year` with every field, row and indicator of `source`; amounts kept or emptied.
+
+    With `revision`, the copy is the next revision of the same filing (调整) rather than a new filing.
+    """
     filing = Filing(kind=source.kind, unit=source.unit, year=year, variant=source.variant, scheme=source.scheme,
                     money_unit=source.money_unit, created_by=user, copied_from=source)
     _copy_fields(source, filing, skip={
@@ -73,7 +76,10 @@ def copy_filing(source: Filing, year: int, user, keep_amounts: bool) -> Filing:
         "updated_at", "submitted_at", "submitted_by", "filled_on", "filled_time", "current_step", "saved_steps",
         "completed_steps", "copied_from",
     })
-    if source.kind == FilingKind.PROJECT:
+    if revision is not None:
+        filing.revision = revision
+        filing.position = source.position
+    elif source.kind == FilingKind.PROJECT:
         filing.position = next_project_position(source.unit, year)
     filing.save()
     details_model = DepartmentDetails if source.kind == FilingKind.DEPARTMENT else ProjectDetails
@@ -82,7 +88,9 @@ def copy_filing(source: Filing, year: int, user, keep_amounts: bool) -> Filing:
     if old_details is not None:
         skip = set() if keep_amounts else set(_money_fields(details_model)) | {"prior_execution_rate"}
         _copy_fields(old_details, details, skip)
-    if source.kind == FilingKind.PROJECT and year == source.year:
+    if revision is not None:
+        pass
+    elif source.kind == FilingKind.PROJECT and year == source.year:
         details.name = f"{details.name}（副本）"
     elif source.kind == FilingKind.PROJECT:
         details.novelty = Novelty.CONTINUING

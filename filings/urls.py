@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import home, indicators, projects, wizard
+from .views import home, indicators, projects, review, wizard
 
 app_name = "filings"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("<int:pk>/step/<slug:key>/", wizard.step, name="step"),
     path("<int:pk>/check/", wizard.check, name="check"),
     path("<int:pk>/submit/", wizard.submit, name="submit"),
+    path("<int:pk>/review/", review.review, name="review"),
+    path("<int:pk>/act/", review.act, name="act"),
+    path("<int:pk>/comments/", review.add_comment, name="add_comment"),
+    path("<int:pk>/comments/<int:comment_pk>/delete/", review.delete_comment, name="delete_comment"),
     path("<int:pk>/copy/", home.copy, name="copy"),
     path("<int:pk>/suggestions/", indicators.suggestions, name="suggestions"),
     path("reading/", indicators.reading, name="reading"),

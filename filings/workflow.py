@@ -1,27 +1,163 @@
-"""Filing states and the transitions between them, each atomic, locked and logged."""
+"""Filing states and the transitions between them: each checked (state, role, scope), atomic, locked, logged.
+
+草稿 → 已提交 → 主管部门审核通过 → 已批复, or with one review level 已提交 → 已批复; 退回 from a review level back to
+the filer with a mandatory opinion; 撤回 by the filer while no review has started; after approval 调整 opens a new
+revision that goes through review again while the approved one stays as it was.
+"""
+
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from .access import can_edit
-from .models import Filing, FilingStatus, Transition
+from .models import Action, Filing, FilingStatus, Membership, ReviewComment, Role, Submission, Transition
+from .notifications import notify_transition
+from .snapshots import snapshot
 from .validation import validate_filing
+
+REVIEW_POINTS = ["completeness", "relevance", "appropriateness", "feasibility"]
+
+
+class TransitionRefused(ValidationError):
+    """An action that is not allowed now; the message says why, in Chinese."""
+
+
+def review_levels(filing: Filing) -> int:
+    region = filing.unit.finance_region()
+    return region.review_levels if region else 2
+
+
+def _has_role_over(user, filing: Filing, role: str) -> bool:
+    if user.is_superuser:
+        return True
+    paths = Membership.objects.filter(user=user, role=role).values_list("unit__path", flat=True)
+    return any(filing.unit.path.startswith(path) for path in paths)
+
+
+def reviewing_role(filing: Filing) -> str | None:
+    """Whose turn it is: the 主管部门 reviewer, 财政, or nobody."""
+    if filing.status == FilingStatus.SUBMITTED:
+        return Role.REVIEWER if review_levels(filing) == 2 else Role.FINANCE
+    if filing.status == FilingStatus.DEPARTMENT_APPROVED:
+        return Role.FINANCE
+    return None
+
+
+def can_review(user, filing: Filing) -> bool:
+    role = reviewing_role(filing)
+    return role is not None and _has_role_over(user, filing, role)
+
+
+def available_actions(user, filing: Filing) -> list[str]:
+    actions = []
+    if can_edit(user, filing):
+        actions.append(Action.SUBMIT)
+    if filing.status == FilingStatus.SUBMITTED and _is_filer(user, filing):
+        actions.append(Action.WITHDRAW)
+    if can_review(user, filing):
+        actions += [Action.APPROVE, Action.RETURN]
+    if filing.status == FilingStatus.APPROVED and _is_filer(user, filing) and not filing.copies.filter(
+        revision__gt=filing.revision
+    ).exists():
+        actions.append(Action.ADJUST)
+    return actions
+
+
+def _is_filer(user, filing: Filing) -> bool:
+    return user.is_superuser or Membership.objects.filter(user=user, unit=filing.unit_id, role=Role.FILER).exists()
+
+
+@dataclass
+class Review:
+    comment: str = ""
+    points: dict | None = None
+    grade: str = ""
 
 
 @transaction.atomic
-def submit(filing: Filing, user) -> Filing:
-    """草稿/已退回 → 已提交, only when the validation report has no errors; the filer can no longer edit it."""
+def perform(filing: Filing, user, action: str, expected_status: str | None = None, review: Review | None = None):
+    """Carry out one action on a filing, or refuse it (TransitionRefused / PermissionDenied) changing nothing.
+
+    `expected_status` is the state the user saw: a replayed or stale form (double click, two reviewers at once)
+    finds the filing in another state and is refused.
+    """
     locked = Filing.objects.select_for_update().get(pk=filing.pk)
-    if not can_edit(user, locked):
-        raise PermissionDenied("这份申报表当前不能由您提交。")
-    report = validate_filing(Filing.objects.with_related().get(pk=locked.pk))
+    locked = Filing.objects.with_related().get(pk=locked.pk)
+    if expected_status is not None and locked.status != expected_status:
+        raise TransitionRefused(
+            f"这份申报表已是“{locked.get_status_display()}”，刚才的操作没有执行。请刷新页面后再看。"
+        )
+    if action not in available_actions(user, locked):
+        raise PermissionDenied(f"您现在不能对这份申报表执行“{Action(action).label}”。")
+    review = review or Review()
+    handler = {
+        Action.SUBMIT: _submit, Action.WITHDRAW: _withdraw, Action.APPROVE: _approve, Action.RETURN: _return,
+        Action.ADJUST: _adjust,
+    }[action]
+    return handler(locked, user, review)
+
+
+def _move(filing: Filing, user, action: str, to_status: str, review: Review) -> Transition:
+    entry = Transition.objects.create(
+        filing=filing, action=action, from_status=filing.status, to_status=to_status, actor=user,
+        comment=review.comment, grade=review.grade, **{k: v for k, v in (review.points or {}).items()
+                                                       if k in REVIEW_POINTS},
+    )
+    filing.status = to_status
+    filing.save(update_fields=["status", "updated_at"])
+    # The reviewer's open remarks travel with this transition and can no longer be edited.
+    ReviewComment.objects.filter(filing=filing, author=user, transition__isnull=True).update(transition=entry)
+    transaction.on_commit(lambda: notify_transition(entry))
+    return entry
+
+
+def _submit(filing: Filing, user, review: Review) -> Filing:
+    report = validate_filing(filing)
     if report.has_errors:
-        raise ValidationError(f"还有 {len(report.errors)} 项错误，改正后才能提交。")
-    previous = locked.status
-    locked.status = FilingStatus.SUBMITTED
-    locked.submitted_at = timezone.now()
-    locked.submitted_by = user
-    locked.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
-    Transition.objects.create(filing=locked, from_status=previous, to_status=locked.status, actor=user)
-    return locked
+        raise TransitionRefused(f"还有 {len(report.errors)} 项错误，改正后才能提交。")
+    _move(filing, user, Action.SUBMIT, FilingStatus.SUBMITTED, review)
+    filing.submitted_at = timezone.now()
+    filing.submitted_by = user
+    filing.save(update_fields=["submitted_at", "submitted_by"])
+    number = (filing.submissions.aggregate(last=Max("number"))["last"] or 0) + 1
+    Submission.objects.create(filing=filing, number=number, data=snapshot(filing), submitted_by=user)
+    return filing
+
+
+def _withdraw(filing: Filing, user, review: Review) -> Filing:
+    _move(filing, user, Action.WITHDRAW, FilingStatus.DRAFT, review)
+    return filing
+
+
+def _approve(filing: Filing, user, review: Review) -> Filing:
+    final = reviewing_role(filing) == Role.FINANCE
+    _move(filing, user, Action.APPROVE, FilingStatus.APPROVED if final else FilingStatus.DEPARTMENT_APPROVED, review)
+    return filing
+
+
+def _return(filing: Filing, user, review: Review) -> Filing:
+    if not review.comment.strip():
+        raise TransitionRefused("退回时必须填写审核意见，说明需要修改的内容。")
+    _move(filing, user, Action.RETURN, FilingStatus.RETURNED, review)
+    return filing
+
+
+def _adjust(filing: Filing, user, review: Review) -> Filing:
+    """A new revision as a draft, copied from the approved filing, which stays approved and printable."""
+    from .services import copy_filing
+
+    Transition.objects.create(filing=filing, action=Action.ADJUST, from_status=filing.status,
+                              to_status=filing.status, actor=user, comment=review.comment)
+    revision = copy_filing(filing, filing.year, user, keep_amounts=True, revision=filing.revision + 1)
+    return revision
+
+
+def submit(filing: Filing, user) -> Filing:
+    """Kept for the check page: submit what the filer sees."""
+    try:
+        return perform(filing, user, Action.SUBMIT)
+    except PermissionDenied:
+        raise PermissionDenied("这份申报表当前不能由您提交。") from None

@@ -2,7 +2,7 @@ from .department import AnnualTask, DepartmentDetails, FunctionItem
 from .filings import Filing, FilingKind, FilingStatus, FormVariant
 from .indicators import Indicator, Operator, Period, ValueKind
 from .project import Novelty, ProjectDetails, Recurrence
-from .review import Transition
+from .review import Action, FilingDeadline, Grade, Notification, PointRating, ReviewComment, Submission, Transition
 from .units import Membership, Role, Unit, UnitKind
 
 __all__ = [
@@ -22,6 +22,13 @@ __all__ = [
     "Recurrence",
     "Role",
     "Transition",
+    "Action",
+    "FilingDeadline",
+    "Grade",
+    "Notification",
+    "PointRating",
+    "ReviewComment",
+    "Submission",
     "Unit",
     "UnitKind",
     "ValueKind",

@@ -36,6 +36,12 @@ class Unit(models.Model):
     sector = models.CharField("所属领域", max_length=50, blank=True)
     region = models.CharField("所属地区", max_length=100, blank=True)
     is_primary = models.BooleanField("一级预算主管部门", default=False)
+    review_levels = models.PositiveSmallIntegerField(
+        "审核层级",
+        choices=[(1, "一级：财政审核"), (2, "两级：主管部门审核后财政审核")],
+        default=2,
+        help_text="只对财政部门有意义：本地区申报表经过几级审核。",
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -67,6 +73,11 @@ class Unit(models.Model):
         # The parent's path is read from the database: the in-memory parent may be stale after a move.
         parent_path = Unit.objects.filter(pk=self.parent_id).values_list("path", flat=True).first()
         return (parent_path or "/") + f"{self.code}/"
+
+    def finance_region(self) -> "Unit | None":
+        """The 财政 unit at the top of this unit's branch, whose settings (审核层级) apply to it."""
+        root_code = self.path.strip("/").split("/")[0]
+        return Unit.objects.filter(code=root_code, kind=UnitKind.FINANCE).first()
 
     def ancestors(self):
         codes = [code for code in self.path.strip("/").split("/")[:-1] if code]

@@ -10,14 +10,22 @@ from ..access import can_edit, get_filing_for_user
 from ..layout import indicator_table
 from ..models.indicators import Period
 from ..models.project import FUND_SCOPES, FUND_SOURCES
+from ..review import latest_return
 from ..steps.project import SOURCES_BY_LAYOUT, scope_names
 from ..steps.shared import indicator_groups, indicator_periods, scheme_categories
 from ..validation import validate_filing
 from ..wizard import find_step, save_step, step_state, steps_for
+from ..workflow import available_actions, can_review
 
 
 def progress(filing, report):
     return [(step, step_state(filing, step, report)) for step in steps_for(filing)]
+
+
+def step_comments(filing, step):
+    """The remarks of the review that returned the filing which point at this step."""
+    returned = latest_return(filing)
+    return [c for c in returned.comments.all() if c.step == step.key] if returned else []
 
 
 def step_findings(filing, step, report):
@@ -33,7 +41,8 @@ def tasks(request, pk):
     return render(request, "filings/tasks.html", {
         "filing": filing, "report": report, "steps": progress(filing, report),
         "editable": can_edit(request.user, filing),
-        "resume": find_step(filing, filing.current_step),
+        "resume": find_step(filing, filing.current_step), "returned": latest_return(filing),
+        "reviewing": can_review(request.user, filing),
     })
 
 
@@ -64,6 +73,7 @@ def step(request, pk, key):
         "filing": filing, "step": current, "bound": bound, "report": report, "stale": stale,
         "findings": step_findings(filing, current, report), "steps": progress(filing, report),
         "summary": bound.error_summary() if request.method == "POST" else [],
+        "step_comments": step_comments(filing, current),
     }
     if current.key == "funds":
         context |= {"scopes": [(scope, FUND_SCOPES[scope]) for scope in scope_names(filing)],
@@ -74,20 +84,27 @@ def step(request, pk, key):
     return render(request, "filings/step.html", context, status=422 if request.method == "POST" else 200)
 
 
-@login_required
-def check(request, pk):
-    filing = get_filing_for_user(request, pk)
-    report = validate_filing(filing)
+def printed_context(filing):
+    """What the printed layout of a filing needs: its rows and indicator tables in the scheme's order."""
     categories = scheme_categories(filing)
     indicators = list(filing.indicators.order_by("period", "order", "pk"))
     labels = filing.variant.labels or {}
     tables = [{"period": period, "label": labels.get(f"{period}_indicators", f"{Period(period).label}绩效指标"),
                "rows": indicator_table(indicators, categories, period)} for period in indicator_periods(filing)]
+    return {
+        "indicator_tables": tables, "tasks": list(filing.tasks.all()), "functions": list(filing.functions.all()),
+        "by_level_sources": [(key, label) for key, label in FUND_SOURCES.items() if key not in {"total", "fiscal"}],
+    }
+
+
+@login_required
+def check(request, pk):
+    filing = get_filing_for_user(request, pk)
+    report = validate_filing(filing)
     return render(request, "filings/check.html", {
         "filing": filing, "report": report, "steps": progress(filing, report),
-        "editable": can_edit(request.user, filing), "indicator_tables": tables,
-        "tasks": list(filing.tasks.all()), "functions": list(filing.functions.all()),
-        "by_level_sources": [(key, label) for key, label in FUND_SOURCES.items() if key not in {"total", "fiscal"}],
+        "editable": can_edit(request.user, filing), "actions": available_actions(request.user, filing),
+        "returned": latest_return(filing), **printed_context(filing),
     })
 
 

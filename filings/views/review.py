@@ -1,0 +1,116 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from indicators.findings import STEP_LABELS
+
+from ..access import get_filing_for_user
+from ..models import Action, Grade, PointRating, ReviewComment
+from ..review import comment_location
+from ..validation import validate_filing
+from ..wizard import steps_for
+from ..workflow import REVIEW_POINTS, Review, TransitionRefused, available_actions, can_review, perform
+from .wizard import printed_context
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                              max_length=4000)
+    completeness = forms.ChoiceField(label="完整性", choices=PointRating.choices, required=False)
+    relevance = forms.ChoiceField(label="相关性", choices=PointRating.choices, required=False)
+    appropriateness = forms.ChoiceField(label="适当性", choices=PointRating.choices, required=False)
+    feasibility = forms.ChoiceField(label="可行性", choices=PointRating.choices, required=False)
+    grade = forms.ChoiceField(label="审核结果", choices=[("", "请选择"), *Grade.choices], required=False)
+
+
+class CommentForm(forms.Form):
+    target = forms.ChoiceField(label="针对")
+    text = forms.CharField(label="批注", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, filing, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "整表")] + [(f"step:{step.key}", step.title) for step in steps_for(filing)]
+        choices += [(f"indicator:{row.pk}", f"指标：{row.name or row.category.name}") for row in indicators]
+        self.fields["target"].choices = choices
+        self.fields["target"].required = False
+
+
+def _indicators(filing):
+    return list(filing.indicators.select_related("category").order_by("period", "order", "pk"))
+
+
+@login_required
+def review(request, pk):
+    filing = get_filing_for_user(request, pk)
+    indicators = _indicators(filing)
+    names = {row.pk: row.name for row in indicators}
+    history = list(filing.transitions.select_related("actor").prefetch_related("comments").order_by("created_at"))
+    open_comments = list(filing.comments.filter(transition__isnull=True).select_related("author"))
+    for comment in [*open_comments, *(c for entry in history for c in entry.comments.all())]:
+        comment.location = comment_location(comment, names)
+    return render(request, "filings/review.html", {
+        "filing": filing, "report": validate_filing(filing), "history": history,
+        "open_comments": open_comments, "actions": available_actions(request.user, filing),
+        "reviewing": can_review(request.user, filing), "review_form": ReviewForm(),
+        "comment_form": CommentForm(filing=filing, indicators=indicators), "step_labels": STEP_LABELS,
+        "submissions": list(filing.submissions.order_by("number").values("number", "created_at")),
+        **printed_context(filing),
+    })
+
+
+@login_required
+@require_POST
+def act(request, pk):
+    filing = get_filing_for_user(request, pk)
+    form = ReviewForm(request.POST)
+    action = request.POST.get("action", "")
+    if action not in Action.values or not form.is_valid():
+        messages.error(request, "无法识别的操作，什么都没有改变。")
+        return redirect("filings:review", pk=pk)
+    data = form.cleaned_data
+    review_data = Review(comment=data["comment"], grade=data["grade"],
+                         points={name: data[name] for name in REVIEW_POINTS})
+    try:
+        result = perform(filing, request.user, action, request.POST.get("expected_status"), review_data)
+    except (TransitionRefused, PermissionDenied) as error:
+        messages.error(request, error.messages[0] if hasattr(error, "messages") else str(error))
+        return redirect("filings:review", pk=pk)
+    messages.success(request, f"已{Action(action).label}：{result}（{result.get_status_display()}）。")
+    if action == Action.ADJUST:
+        return redirect("filings:tasks", pk=result.pk)
+    return redirect("filings:review", pk=pk)
+
+
+@login_required
+@require_POST
+def add_comment(request, pk):
+    filing = get_filing_for_user(request, pk)
+    if not can_review(request.user, filing):
+        raise PermissionDenied("只有正在审核这份申报表的审核人可以添加批注。")
+    form = CommentForm(request.POST, filing=filing, indicators=_indicators(filing))
+    if not form.is_valid():
+        messages.error(request, "请填写批注内容。")
+        return redirect("filings:review", pk=pk)
+    kind, _, value = form.cleaned_data["target"].partition(":")
+    comment = ReviewComment(filing=filing, author=request.user, text=form.cleaned_data["text"])
+    if kind == "step":
+        comment.step = value
+    elif kind == "indicator":
+        comment.step, comment.row_kind, comment.row = "indicators", "indicator", int(value)
+    comment.save()
+    messages.success(request, "已添加批注；退回或通过时会随审核意见一并发给填报单位。")
+    return redirect("filings:review", pk=pk)
+
+
+@login_required
+@require_POST
+def delete_comment(request, pk, comment_pk):
+    filing = get_filing_for_user(request, pk)
+    comment = get_object_or_404(ReviewComment, pk=comment_pk, filing=filing, author=request.user,
+                                transition__isnull=True)
+    comment.delete()
+    messages.success(request, "已删除批注。")
+    return redirect("filings:review", pk=pk)
