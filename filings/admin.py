@@ -54,6 +54,28 @@ class FormVariantAdmin(admin.ModelAdmin):
     search_fields = ["name", "code", "region"]
 
 
+def is_approved(filing) -> bool:
+    return filing is not None and filing.status == FilingStatus.APPROVED
+
+
+class ApprovedIsReadOnly:
+    """An approved filing is the record of what was approved: no admin page adds, changes or deletes its parts."""
+
+    def _filing(self, obj):
+        return obj.filing if obj is not None and hasattr(obj, "filing_id") else obj
+
+    def has_add_permission(self, request, obj=None):
+        if not isinstance(self, admin.options.InlineModelAdmin):
+            return super().has_add_permission(request)  # a new filing is never approved
+        return not is_approved(self._filing(obj)) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not is_approved(self._filing(obj)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not is_approved(self._filing(obj)) and super().has_delete_permission(request, obj)
+
+
 class MoneyInUnitInline:
     """Inline rows whose amounts are shown and typed in the filing's unit (万元 or 元), stored in 元."""
 
@@ -62,7 +84,7 @@ class MoneyInUnitInline:
         return super().get_formset(request, obj, **kwargs)
 
 
-class DepartmentInline(MoneyInUnitInline, admin.StackedInline):
+class DepartmentInline(ApprovedIsReadOnly, MoneyInUnitInline, admin.StackedInline):
     model = DepartmentDetails
     can_delete = False
     fieldsets = [
@@ -91,7 +113,7 @@ class DepartmentInline(MoneyInUnitInline, admin.StackedInline):
     ]
 
 
-class ProjectInline(MoneyInUnitInline, admin.StackedInline):
+class ProjectInline(ApprovedIsReadOnly, MoneyInUnitInline, admin.StackedInline):
     model = ProjectDetails
     can_delete = False
     fieldsets = [
@@ -112,19 +134,19 @@ class ProjectInline(MoneyInUnitInline, admin.StackedInline):
     ]
 
 
-class FunctionItemInline(admin.TabularInline):
+class FunctionItemInline(ApprovedIsReadOnly, admin.TabularInline):
     model = FunctionItem
     fields = ["order", "name", "mid_term_goal", "annual_goal"]
     extra = 0
 
 
-class AnnualTaskInline(MoneyInUnitInline, admin.TabularInline):
+class AnnualTaskInline(ApprovedIsReadOnly, MoneyInUnitInline, admin.TabularInline):
     model = AnnualTask
     fields = ["order", "name", "content", "related_goal", "amount_total", "amount_fiscal", "amount_other"]
     extra = 0
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ApprovedIsReadOnly, admin.TabularInline):
     model = Indicator
     fields = ["period", "category", "order", "name", "value_text", "operator", "value_number",
               "value_unit", "standard", "not_applicable", "note"]
@@ -148,7 +170,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Filing)
-class FilingAdmin(admin.ModelAdmin):
+class FilingAdmin(ApprovedIsReadOnly, admin.ModelAdmin):
     list_display = ["name", "kind", "year", "unit", "variant", "status", "money_unit", "indicator_count"]
     list_filter = ["year", "kind", "status", "variant", "scheme", "unit__region"]
     list_select_related = ["unit", "variant", "project"]
@@ -178,12 +200,6 @@ class FilingAdmin(admin.ModelAdmin):
     def indicator_count(self, obj):
         return obj.indicator_total
 
-    def has_change_permission(self, request, obj=None):
-        # An approved filing is the record of what was approved: no page, the admin included, changes it.
-        if obj is not None and obj.status == FilingStatus.APPROVED:
-            return False
-        return super().has_change_permission(request, obj)
-
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if obj.kind == FilingKind.PROJECT:
@@ -200,7 +216,7 @@ class FilingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ApprovedIsReadOnly, admin.ModelAdmin):
     """All indicators across filings, for finding how units word and set a given 三级指标."""
 
     list_display = ["name", "value_text", "value_kind", "operator", "value_number", "value_unit", "category",

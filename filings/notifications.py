@@ -1,7 +1,147 @@
-"""Telling people about a filing's transitions: in-app notifications and e-mail."""
+"""Telling people about a filing's transitions: in-app notifications and e-mail.
 
-from .models import Transition
+Who hears of what:
+
+- 提交 → the reviewers whose turn it now is: the 主管部门 审核人 above the unit (two review levels) or the region's
+  财政 (one level);
+- 主管部门审核通过 → the region's 财政;
+- 退回 → the filers of the filing's unit, with who returned it and the first line of the opinion;
+- 已批复 → the filers of the filing's unit.
+
+The person who acted is never told of their own action. Notifications are stored in one bulk insert; e-mails (one per
+recipient, to those with an address) go out over one connection. Mail trouble is logged and never undoes or breaks
+a transition: the workflow calls `notify_transition` after the transition has been committed.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django.urls import reverse
+
+from .models import Action, Filing, FilingStatus, Notification, Role, Transition
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_PREFIX = "【预算绩效目标申报】"
+MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
+OPINION_LENGTH = 120
+
+
+@dataclass
+class Notice:
+    """One message for one person: stored in the inbox and, if they have an address, e-mailed."""
+
+    user: object
+    message: str
+    subject: str
+    link: str
+    filing: Filing | None = None
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def unit_prefixes(path: str) -> list[str]:
+    """The paths of a unit and all its ancestors: “/A/B/” → [“/A/”, “/A/B/”]."""
+    codes = [code for code in path.strip("/").split("/") if code]
+    return ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes) + 1)]
+
+
+def members_over(filing: Filing, role: str):
+    """Active users with `role` in the filing's unit or any unit above it (the scope the workflow checks)."""
+    return (get_user_model().objects
+            .filter(is_active=True, memberships__role=role, memberships__unit__path__in=unit_prefixes(filing.unit.path))
+            .distinct().order_by("pk"))
+
+
+def filers_of(unit_id: int):
+    return (get_user_model().objects
+            .filter(is_active=True, memberships__role=Role.FILER, memberships__unit=unit_id)
+            .distinct().order_by("pk"))
+
+
+def first_line(text: str) -> str:
+    line = next((line.strip() for line in text.strip().splitlines() if line.strip()), "")
+    return line if len(line) <= OPINION_LENGTH else line[: OPINION_LENGTH - 1] + "…"
+
+
+def _clip(message: str) -> str:
+    return message if len(message) <= MESSAGE_LENGTH else message[: MESSAGE_LENGTH - 1] + "…"
+
+
+def _mail_body(notice: Notice) -> str:
+    return (
+        f"{display_name(notice.user)}，您好：\n\n"
+        f"{notice.message}\n\n"
+        f"请登录预算绩效目标申报系统查看：{notice.link}\n\n"
+        "（本邮件由系统自动发送，请勿直接回复。）\n"
+    )
+
+
+def deliver(notices: list[Notice]) -> tuple[int, int]:
+    """Store the notices (one insert) and e-mail them; answer (notifications stored, e-mails sent).
+
+    A failing mail server is logged, not raised: the in-app notifications are kept either way.
+    """
+    if not notices:
+        return 0, 0
+    Notification.objects.bulk_create(
+        [Notification(user=n.user, filing=n.filing, message=_clip(n.message)) for n in notices]
+    )
+    mails = [(SUBJECT_PREFIX + n.subject, _mail_body(n), None, [n.user.email]) for n in notices if n.user.email]
+    if not mails:
+        return len(notices), 0
+    try:
+        sent = send_mass_mail(mails)
+    except Exception:
+        logger.exception("通知邮件发送失败（%d 封，收件人：%s）；站内通知已保存。", len(mails),
+                         "、".join(mail[3][0] for mail in mails))
+        return len(notices), 0
+    return len(notices), sent
+
+
+def notices_for(entry: Transition, filing: Filing) -> list[Notice]:
+    """Who is told what about one transition (nothing for 撤回 and 调整)."""
+    actor = display_name(entry.actor)
+    review_link = reverse("filings:review", args=[filing.pk])
+    tasks_link = reverse("filings:tasks", args=[filing.pk])
+    if entry.action == Action.SUBMIT:
+        role = Role.REVIEWER if review_levels_of(filing) == 2 else Role.FINANCE
+        recipients, link = members_over(filing, role), review_link
+        message = f"《{filing}》已由{actor}提交，等待您审核。"
+        subject = f"待审核：{filing}"
+    elif entry.action == Action.APPROVE and entry.to_status == FilingStatus.DEPARTMENT_APPROVED:
+        recipients, link = members_over(filing, Role.FINANCE), review_link
+        message = f"《{filing}》已通过主管部门审核（审核人：{actor}），等待财政审核。"
+        subject = f"待审核：{filing}"
+    elif entry.action == Action.APPROVE and entry.to_status == FilingStatus.APPROVED:
+        recipients, link = filers_of(filing.unit_id), tasks_link
+        message = f"《{filing}》已通过财政审核并批复（审核人：{actor}）。"
+        subject = f"已批复：{filing}"
+    elif entry.action == Action.RETURN:
+        recipients, link = filers_of(filing.unit_id), tasks_link
+        message = f"《{filing}》被{actor}退回修改。审核意见：{first_line(entry.comment)}"
+        subject = f"已退回：{filing}"
+    else:
+        return []
+    return [Notice(user=user, message=message, subject=subject, link=link, filing=filing)
+            for user in recipients if user.pk != entry.actor_id]
+
+
+def review_levels_of(filing: Filing) -> int:
+    from .workflow import review_levels  # the workflow imports this module
+
+    return review_levels(filing)
 
 
 def notify_transition(entry: Transition) -> None:
     """Called by the workflow after every transition (see filings/workflow.py)."""
+    try:
+        filing = Filing.objects.with_related().get(pk=entry.filing_id)
+        deliver(notices_for(entry, filing))
+    except Exception:
+        # The transition is already committed; telling people about it must not turn it into an error page.
+        logger.exception("流转 %s 的通知没有发出。", entry.pk)

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from .views import home, indicators, projects, review, wizard
+from .views import changes, home, inbox, indicators, projects, queues, review, wizard
 
 app_name = "filings"
 
 urlpatterns = [
     path("projects/", projects.project_list, name="projects"),
+    path("queue/", queues.queue, name="queue"),
+    path("overview/", queues.overview, name="overview"),
     path("<int:pk>/duplicate/", projects.duplicate, name="duplicate"),
     path("<int:pk>/delete/", projects.delete, name="delete"),
     path("<int:pk>/", wizard.tasks, name="tasks"),
@@ -15,8 +17,11 @@ urlpatterns = [
     path("<int:pk>/review/", review.review, name="review"),
     path("<int:pk>/act/", review.act, name="act"),
     path("<int:pk>/comments/", review.add_comment, name="add_comment"),
+    path("<int:pk>/changes/", changes.changes, name="changes"),
     path("<int:pk>/comments/<int:comment_pk>/delete/", review.delete_comment, name="delete_comment"),
     path("<int:pk>/copy/", home.copy, name="copy"),
     path("<int:pk>/suggestions/", indicators.suggestions, name="suggestions"),
     path("reading/", indicators.reading, name="reading"),
+    path("notifications/", inbox.inbox, name="notifications"),
+    path("notifications/read/", inbox.mark_read, name="notifications_read"),
 ]

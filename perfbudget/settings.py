@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "filings.context_processors.unread_notifications",
             ],
         },
     },
@@ -126,6 +127,28 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Notification e-mail: printed to the console (the service's log) unless EMAIL_HOST names an SMTP server. Django 6.1
+# configures sending through MAILERS (the EMAIL_BACKEND/EMAIL_HOST/… settings are deprecated), so the familiar
+# environment variables fill the default mailer.
+_email_host = os.environ.get("EMAIL_HOST", "")
+_email_backend = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if _email_host else "django.core.mail.backends.console.EmailBackend"
+)
+MAILERS = {
+    "default": {
+        "BACKEND": _email_backend,
+        "OPTIONS": {
+            "host": _email_host or "localhost",
+            "port": int(os.environ.get("EMAIL_PORT", "25")),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": 15,  # seconds: a hanging server must not hold a reviewer's request for long
+        } if _email_backend == "django.core.mail.backends.smtp.EmailBackend" else {},
+    },
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 
 # Errors go to the console (the service's log) whatever DEBUG says; nothing is mailed.
 LOGGING = {

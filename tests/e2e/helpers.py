@@ -32,3 +32,15 @@ def seed_filing(number: int, key: str) -> dict:
     """One filing of a transcribed seed, e.g. seed_filing(0, "s0-dept")."""
     data = json.loads((SEEDS / f"{number:03d}.json").read_text(encoding="utf-8"))
     return next(filing for filing in data["filings"] if filing["key"] == key)
+
+
+def page_as(browser, base_url, username):
+    """A new browser context (its own cookies) signed in as `username`; close it with page.context.close()."""
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.base_url = base_url
+    sign_in(page, username)
+    return page

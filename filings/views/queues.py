@@ -1,0 +1,132 @@
+"""工作台 (each role's work lists) and 年度概览 (a supervisor's view of a year against its deadline)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from .. import queues
+from ..models import FilingKind, FilingStatus, UnitKind
+
+PER_PAGE = 50
+TABS = [
+    ("review", "待审核", queues.to_review, "没有等待您审核的申报表。"),
+    ("returned", "被退回", queues.returned, "没有被退回、尚待修改的申报表。"),
+    ("reviewed", "已审核", queues.reviewed, "您还没有审核过申报表。"),
+]
+ANY = [("", "全部")]
+
+
+class QueueFilter(forms.Form):
+    year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
+    unit = forms.ModelChoiceField(queryset=None, label="单位（含下级）", required=False, empty_label="全部")
+    kind = forms.ChoiceField(label="类型", choices=ANY + FilingKind.choices, required=False)
+    status = forms.ChoiceField(label="状态", choices=ANY + FilingStatus.choices, required=False)
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = scope.units.exclude(kind=UnitKind.FINANCE).order_by("path")
+        self.fields["year"].choices = ANY + [(year, f"{year} 年度") for year in queues.filing_years(scope)]
+
+    def filters(self) -> queues.Filters:
+        """What was chosen; a choice outside the user's scope is shown as an error and ignored."""
+        self.is_valid()
+        data = self.cleaned_data
+        return queues.Filters(year=data.get("year"), unit=data.get("unit"), kind=data.get("kind") or "",
+                              status=data.get("status") or "")
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+
+
+class DeadlineForm(forms.Form):
+    region = forms.ModelChoiceField(queryset=None, label="财政部门", empty_label=None)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    due_on = forms.DateField(label="截止日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, auto_id="deadline_%s", **kwargs)  # the year chooser on the same page has id_year
+        self.fields["region"].queryset = regions
+
+
+def _tab(request, scope) -> str:
+    keys = [key for key, *_ in TABS]
+    default = "review" if scope.supervises else "returned"
+    return request.GET.get("tab") if request.GET.get("tab") in keys else default
+
+
+@login_required
+def queue(request):
+    scope = queues.Scope.of(request.user)
+    current = _tab(request, scope)
+    chooser = QueueFilter(request.GET, scope=scope)
+    filters = chooser.filters()
+    lists = {key: fetch(request.user, filters, scope) for key, _label, fetch, _empty in TABS}
+    page = Paginator(lists[current], PER_PAGE).get_page(request.GET.get("page"))
+    tabs = [{"key": key, "label": label, "active": key == current, "empty": empty,
+             "count": page.paginator.count if key == current else lists[key].count()}
+            for key, label, _fetch, empty in TABS]
+    return render(request, "filings/queue.html", {
+        "chooser": chooser, "tabs": tabs, "tab": next(t for t in tabs if t["active"]), "page": page,
+        "rows": queues.mark_rows(page.object_list, scope),
+    })
+
+
+def _supervisor_scope(request) -> queues.Scope:
+    scope = queues.Scope.of(request.user)
+    if not scope.supervises:
+        raise PermissionDenied("只有主管部门审核人和财政部门可以查看年度概览。")
+    return scope
+
+
+def _chosen_year(request, scope) -> int:
+    chooser = YearForm(request.GET)
+    if chooser.is_valid() and chooser.cleaned_data["year"]:
+        return chooser.cleaned_data["year"]
+    return queues.latest_year(scope)
+
+
+def _deadline_form(regions, report):
+    """An empty form setting a region's deadline, for 财政 members only (None for others)."""
+    allowed = list(regions)
+    if not allowed:
+        return None
+    current = next((r.deadline for r in report.regions if r.deadline and r.region in allowed), None)
+    region = current.region if current else allowed[0]
+    return DeadlineForm(regions=regions, initial={"region": region, "year": report.year,
+                                                  "due_on": current.due_on if current else None})
+
+
+def _render_overview(request, report, form):
+    return render(request, "filings/overview.html", {
+        "chooser": YearForm(initial={"year": report.year}), "year": report.year, "overview": report,
+        "states": [FilingStatus(status).label for status in queues.OVERVIEW_STATES], "deadline_form": form,
+    })
+
+
+def _set_deadline(request, scope, year, regions):
+    if not regions.exists():
+        raise PermissionDenied("只有财政部门可以设置申报截止日期。")
+    form = DeadlineForm(request.POST, regions=regions)
+    if not form.is_valid():
+        return _render_overview(request, queues.year_overview(request.user, year, scope), form)
+    data = form.cleaned_data
+    deadline = queues.set_deadline(data["region"], data["year"], data["due_on"])
+    messages.success(request, f"已将{deadline.region.name} {deadline.year} 年度的申报截止日期设为 "
+                              f"{deadline.due_on:%Y-%m-%d}。")
+    return redirect(f"{reverse('filings:overview')}?year={deadline.year}")
+
+
+@login_required
+def overview(request):
+    scope = _supervisor_scope(request)
+    year = _chosen_year(request, scope)
+    regions = queues.deadline_regions(request.user)
+    if request.method == "POST":
+        return _set_deadline(request, scope, year, regions)
+    report = queues.year_overview(request.user, year, scope)
+    return _render_overview(request, report, _deadline_form(regions, report))
