@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 
@@ -215,8 +216,17 @@ class FilingAdmin(ApprovedIsReadOnly, admin.ModelAdmin):
         return [DepartmentInline, FunctionItemInline, AnnualTaskInline, IndicatorInline]
 
 
+class IndicatorAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        if is_approved(cleaned.get("filing")):
+            raise forms.ValidationError("已批复的申报表不能修改；如需改动，请由填报单位申请调整。")
+        return cleaned
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(ApprovedIsReadOnly, admin.ModelAdmin):
+    form = IndicatorAdminForm
     """All indicators across filings, for finding how units word and set a given 三级指标."""
 
     list_display = ["name", "value_text", "value_kind", "operator", "value_number", "value_unit", "category",

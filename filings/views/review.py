@@ -19,10 +19,10 @@ from .wizard import printed_context
 class ReviewForm(forms.Form):
     comment = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 4}),
                               max_length=4000)
-    completeness = forms.ChoiceField(label="完整性", choices=PointRating.choices, required=False)
-    relevance = forms.ChoiceField(label="相关性", choices=PointRating.choices, required=False)
-    appropriateness = forms.ChoiceField(label="适当性", choices=PointRating.choices, required=False)
-    feasibility = forms.ChoiceField(label="可行性", choices=PointRating.choices, required=False)
+    completeness = forms.ChoiceField(label="完整性", choices=[("", "未评"), *PointRating.choices], required=False)
+    relevance = forms.ChoiceField(label="相关性", choices=[("", "未评"), *PointRating.choices], required=False)
+    appropriateness = forms.ChoiceField(label="适当性", choices=[("", "未评"), *PointRating.choices], required=False)
+    feasibility = forms.ChoiceField(label="可行性", choices=[("", "未评"), *PointRating.choices], required=False)
     grade = forms.ChoiceField(label="审核结果", choices=[("", "请选择"), *Grade.choices], required=False)
 
 
