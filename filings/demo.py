@@ -72,6 +72,7 @@ def load_units() -> dict[str, Unit]:
                 "sector": data.get("sector", ""),
                 "region": data.get("region", ""),
                 "is_primary": data.get("is_primary", False),
+                "review_levels": data.get("review_levels", 2),
             },
         )
         units[unit.code] = unit

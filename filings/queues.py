@@ -146,7 +146,8 @@ def _latest(action_filter: Q, column: str):
 def to_review(user, filters: Filters | None = None, scope: Scope | None = None):
     """Filings waiting for this user's review level, in their scope; the longest waiting first."""
     scope = scope or Scope.of(user)
-    filings = scope.filings().filter(scope.review_condition())
+    # Nobody reviews what they submitted themselves (as workflow.can_review).
+    filings = scope.filings().filter(scope.review_condition()).exclude(submitted_by_id=user.pk)
     return (filters or Filters()).apply(filings).order_by(F("submitted_at").asc(nulls_last=True), "pk")
 
 

@@ -47,8 +47,9 @@ def reviewing_role(filing: Filing) -> str | None:
 
 
 def can_review(user, filing: Filing) -> bool:
+    """Whether the user reviews the filing now; nobody reviews what they submitted themselves."""
     role = reviewing_role(filing)
-    return role is not None and _has_role_over(user, filing, role)
+    return role is not None and filing.submitted_by_id != user.pk and _has_role_over(user, filing, role)
 
 
 def available_actions(user, filing: Filing) -> list[str]:
