@@ -17,11 +17,15 @@ def latest_return(filing: Filing):
     return entry
 
 
-def comment_location(comment: ReviewComment, rows: dict) -> str:
-    """Where a remark points, in words: “绩效指标 · 患者满意度”."""
-    parts = [STEP_LABELS.get(comment.step, "")] if comment.step else ["整表"]
-    if comment.row_kind == "indicator" and comment.row in rows:
-        parts.append(rows[comment.row])
-    elif comment.field:
-        parts.append(comment.field)
-    return " · ".join(part for part in parts if part)
+def comment_target(comment: ReviewComment) -> str:
+    """The comment form's key for what a remark points at: indicator:<pk>, field:<step>:<name>, step:<key>."""
+    if comment.row_kind == "indicator" and comment.row:
+        return f"indicator:{comment.row}"
+    if comment.field:
+        return f"field:{comment.step}:{comment.field}"
+    return f"step:{comment.step}" if comment.step else ""
+
+
+def comment_location(comment: ReviewComment, labels: dict) -> str:
+    """Where a remark points, in words (“绩效指标 · 患者满意度”), from the comment form's target labels."""
+    return labels.get(comment_target(comment)) or STEP_LABELS.get(comment.step) or "整表"

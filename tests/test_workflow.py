@@ -778,3 +778,22 @@ def test_nobody_reviews_what_they_submitted_themselves(demo):
     assert filing not in list(to_review(admin))
     reviewer = get_user_model().objects.get(username="dp_jt")
     assert can_review(reviewer, filing)
+
+
+def test_a_remark_on_a_field_points_the_filer_at_that_field(demo, client):
+    from django.contrib.auth import get_user_model
+
+    from filings.workflow import Review, perform
+
+    users = get_user_model().objects
+    filing = perform(demo["s2-dept"], users.get(username="dp_bj"), "submit")
+    client.force_login(users.get(username="dp_jt"))
+    response = client.get(f"/filings/{filing.pk}/review/")
+    assert 'value="field:goals:overall_goal"' in response.content.decode()
+    client.post(f"/filings/{filing.pk}/comments/", {"target": "field:goals:overall_goal", "text": "总体目标太笼统。"})
+    perform(filing, users.get(username="dp_jt"), "return", review=Review(comment="请修改总体目标。"))
+    client.force_login(users.get(username="dp_bj"))
+    page = client.get(f"/filings/{filing.pk}/step/goals/").content.decode()
+    assert "总体目标太笼统。" in page and 'href="#field-overall_goal"' in page
+    review_page = client.get(f"/filings/{filing.pk}/review/").content.decode()
+    assert "总体目标 · 年度总体目标：总体目标太笼统。" in review_page

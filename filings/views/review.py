@@ -32,10 +32,20 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args, filing, indicators, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "整表")] + [(f"step:{step.key}", step.title) for step in steps_for(filing)]
+        choices = [("", "整表")]
+        for step in steps_for(filing):
+            choices.append((f"step:{step.key}", step.title))
+            choices += [(f"field:{step.key}:{name}", f"{step.title} · {label}")
+                        for name, label in step_fields(step, filing)]
         choices += [(f"indicator:{row.pk}", f"指标：{row.name or row.category.name}") for row in indicators]
         self.fields["target"].choices = choices
         self.fields["target"].required = False
+
+
+def step_fields(step, filing):
+    """The (name, label) of the single fields a step shows (row tables are commented on by row)."""
+    bound = step.build(filing)
+    return [(name, str(field.label)) for form in bound.forms.values() for name, field in form.fields.items()]
 
 
 def _indicators(filing):
@@ -46,16 +56,17 @@ def _indicators(filing):
 def review(request, pk):
     filing = get_filing_for_user(request, pk)
     indicators = _indicators(filing)
-    names = {row.pk: row.name for row in indicators}
+    comment_form = CommentForm(filing=filing, indicators=indicators)
+    labels = dict(comment_form.fields["target"].choices)
     history = list(filing.transitions.select_related("actor").prefetch_related("comments").order_by("created_at"))
     open_comments = list(filing.comments.filter(transition__isnull=True).select_related("author"))
     for comment in [*open_comments, *(c for entry in history for c in entry.comments.all())]:
-        comment.location = comment_location(comment, names)
+        comment.location = comment_location(comment, labels)
     return render(request, "filings/review.html", {
         "filing": filing, "report": validate_filing(filing), "history": history,
         "open_comments": open_comments, "actions": available_actions(request.user, filing),
         "reviewing": can_review(request.user, filing), "review_form": ReviewForm(),
-        "comment_form": CommentForm(filing=filing, indicators=indicators), "step_labels": STEP_LABELS,
+        "comment_form": comment_form, "step_labels": STEP_LABELS,
         "submissions": list(filing.submissions.order_by("number").values("number", "created_at")),
         **printed_context(filing),
     })
@@ -98,6 +109,8 @@ def add_comment(request, pk):
     comment = ReviewComment(filing=filing, author=request.user, text=form.cleaned_data["text"])
     if kind == "step":
         comment.step = value
+    elif kind == "field":
+        comment.step, _, comment.field = value.partition(":")
     elif kind == "indicator":
         comment.step, comment.row_kind, comment.row = "indicators", "indicator", int(value)
     comment.save()
