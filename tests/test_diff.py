@@ -414,3 +414,22 @@ def test_query_count_does_not_grow_with_rows(client, resubmitted, people):
     AnnualTask.objects.bulk_create([AnnualTask(filing=filing, name=f"新增任务{i}", order=100 + i) for i in range(5)])
     assert queries() == before
     assert max(before) <= 15
+
+
+def test_an_adjustment_is_compared_with_the_approved_revision_it_came_from(demo, client):
+    from django.contrib.auth import get_user_model
+
+    from filings.workflow import perform
+
+    users = get_user_model().objects
+    filing = demo["s2-dept"]
+    for username, action in [("dp_bj", "submit"), ("dp_jt", "approve"), ("dp_czj", "approve")]:
+        filing = perform(filing, users.get(username=username), action)
+    revision = perform(filing, users.get(username="dp_bj"), "adjust")
+    indicator = revision.indicators.get(name="患者满意度")
+    indicator.value_text = "≥88%"
+    indicator.save()
+    client.force_login(users.get(username="dp_jt"))
+    page = client.get(f"/filings/{revision.pk}/changes/?against=approved_revision").content.decode()
+    assert "调整了什么" in page and "≥85%" in page and "≥88%" in page
+    assert "与调整前已批复的版本比较" not in client.get(f"/filings/{filing.pk}/changes/").content.decode()

@@ -14,6 +14,7 @@ from ..models import FilingKind, FilingStatus
 
 CURRENT = "current"
 LAST_YEAR = "last_year"
+APPROVED_REVISION = "approved_revision"
 
 
 @dataclass
@@ -32,6 +33,8 @@ def changes(request, pk):
     against = request.GET.get("against", "")
     if against == LAST_YEAR:
         context, query = _against_last_year(filing), urlencode({"against": LAST_YEAR})
+    elif against == APPROVED_REVISION and _adjusted_from(filing) is not None:
+        context, query = _against_approved_revision(filing), urlencode({"against": APPROVED_REVISION})
     elif against:
         raise Http404("无法识别的比较方式。")
     else:
@@ -120,8 +123,27 @@ def _choices(filing, submissions: list[dict]) -> list[Choice]:
                for a, b in zip(numbers, numbers[1:], strict=False)]
     if filing.is_editable and numbers:
         choices.append(Choice(f"第 {numbers[-1]} 次提交 → 当前内容", urlencode({"from": numbers[-1], "to": CURRENT})))
+    if _adjusted_from(filing) is not None:
+        choices.append(Choice("与调整前已批复的版本比较", urlencode({"against": APPROVED_REVISION})))
     choices.append(Choice("与上年度已批复申报表比较", urlencode({"against": LAST_YEAR})))
     return choices
+
+
+# --- an adjustment (调整) against the approved revision it came from ---------------------------------------------
+
+def _adjusted_from(filing):
+    source = filing.copied_from
+    if filing.revision > 1 and source is not None and source.year == filing.year and source.status == "approved":
+        return source
+    return None
+
+
+def _against_approved_revision(filing) -> dict:
+    source = _adjusted_from(filing)
+    return {
+        "heading": "调整了什么", "previous": source, "diff": diff_filings(source, filing, filing.money_unit),
+        "old_label": f"第 {source.revision} 版（已批复）", "new_label": f"第 {filing.revision} 版（调整）",
+    }
 
 
 # --- last year -------------------------------------------------------------------------------------------------
