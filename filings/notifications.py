@@ -16,6 +16,7 @@ a transition: the workflow calls `notify_transition` after the transition has be
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.urls import reverse
@@ -106,8 +107,10 @@ def deliver(notices: list[Notice]) -> tuple[int, int]:
 def notices_for(entry: Transition, filing: Filing) -> list[Notice]:
     """Who is told what about one transition (nothing for 撤回 and 调整)."""
     actor = display_name(entry.actor)
-    review_link = reverse("filings:review", args=[filing.pk])
-    tasks_link = reverse("filings:tasks", args=[filing.pk])
+    # Mail readers need a full address; SITE_URL (e.g. https://jx.example.gov.cn) supplies the host.
+    site = settings.SITE_URL.rstrip("/")
+    review_link = site + reverse("filings:review", args=[filing.pk])
+    tasks_link = site + reverse("filings:tasks", args=[filing.pk])
     if entry.action == Action.SUBMIT:
         role = Role.REVIEWER if review_levels_of(filing) == 2 else Role.FINANCE
         recipients, link = members_over(filing, role), review_link
