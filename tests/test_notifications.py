@@ -379,3 +379,11 @@ def test_negative_days_are_refused(db):
 
     with pytest.raises(CommandError):
         remind("--days", "-1")
+
+
+def test_mail_links_carry_the_site_address_when_configured(demo, people, act, mailoutbox, settings):
+    settings.SITE_URL = "https://jx.example.gov.cn/"
+    filing = demo["s2-dept"]
+    act(filing, people["dp_bj"], Action.SUBMIT)
+    [mail] = mailoutbox
+    assert f"https://jx.example.gov.cn{reverse('filings:review', args=[filing.pk])}" in mail.body
