@@ -10,15 +10,15 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from filings.models import Filing, FormVariant, Indicator, ProjectDetails
 from filings.steps.project import FILING_FIELDS, PROJECT_FIELDS, SIGNOFF_FIELDS
 from filings.validation import validate_filing
+
+from .pages import form_data, html, login, open_step, step_url
 
 FILERS = {"s3-proj1": "yq_sy", "s3-proj2": "yq_sy", "s3-proj3": "yq_sy", "s4-proj1": "yj_wjj",
           "s4-proj2": "yj_wjj", "s1-proj1": "cs_ybj"}
@@ -32,86 +32,6 @@ TITLES = {"project": "项目基本信息", "funds": "项目资金", "narrative":
 
 
 # --- reading and posting pages like a browser ---------------------------------------------------------------
-
-class _FormReader(HTMLParser):
-    """The successful controls of the first form with a given class (what a browser would submit)."""
-
-    def __init__(self, form_class):
-        super().__init__(convert_charrefs=True)
-        self.form_class = form_class
-        self.data: dict[str, str] = {}
-        self.inside = self.in_template = self.done = False
-        self.textarea = self.select = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "form" and not self.done and self.form_class in (attributes.get("class") or "").split():
-            self.inside = True
-        if not self.inside:
-            return
-        if tag == "template":
-            self.in_template = True
-        name = attributes.get("name")
-        if self.in_template:
-            return
-        if tag == "input" and name:
-            kind = attributes.get("type", "text")
-            if kind in {"checkbox", "radio"}:
-                if "checked" in attributes:
-                    self.data[name] = attributes.get("value") or "on"
-            elif kind not in {"submit", "button", "reset"}:
-                self.data[name] = attributes.get("value") or ""
-        elif tag == "textarea" and name:
-            self.textarea = name
-            self.data[name] = ""
-        elif tag == "select" and name:
-            self.select = name
-        elif tag == "option" and self.select and ("selected" in attributes or self.select not in self.data):
-            self.data[self.select] = attributes.get("value", "")
-
-    def handle_endtag(self, tag):
-        if not self.inside:
-            return
-        if tag == "template":
-            self.in_template = False
-        elif tag == "textarea" and self.textarea:
-            self.data[self.textarea] = self.data[self.textarea].removeprefix("\n")
-            self.textarea = None
-        elif tag == "select":
-            self.select = None
-        elif tag == "form":
-            self.inside, self.done = False, True
-
-    def handle_data(self, data):
-        if self.inside and self.textarea and not self.in_template:
-            self.data[self.textarea] += data
-
-
-def form_data(response, form_class="wizard-form") -> dict[str, str]:
-    reader = _FormReader(form_class)
-    reader.feed(response.content.decode())
-    reader.data.pop("csrfmiddlewaretoken", None)
-    return reader.data
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def login(client, username):
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
-
-
-def step_url(filing, key):
-    return reverse("filings:step", args=[filing.pk, key])
-
-
-def open_step(client, filing, key):
-    response = client.get(step_url(filing, key))
-    assert response.status_code == 200, (key, response.status_code)
-    return response, form_data(response)
-
 
 def resolve(data: dict[str, str], name: str) -> str:
     """The input name of a field: given in full (`funds-annual_total`) or by field alone (`contact_person`)."""

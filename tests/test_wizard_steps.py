@@ -8,7 +8,6 @@ the officer would press (`save` = 保存, `continue` = 保存并继续).
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -32,6 +31,8 @@ from filings.validation import validate_filing
 from indicators.findings import STEP_LABELS
 from indicators.models import Category
 
+from .pages import form_data, html, login, open_step, step_url
+
 FILERS = {"s0-dept": "cs_zyy", "s1-dept": "cs_ybj", "s2-dept": "dp_bj", "s4-dept": "yj_wjj"}
 STEPS = {
     "s0-dept": ["unit", "budget", "functions", "tasks", "goals", "indicators"],  # 江西
@@ -42,87 +43,6 @@ STALE = "这份申报表刚在别处被保存过"
 
 
 # --- reading and posting pages like a browser ---------------------------------------------------------------
-
-class _FormReader(HTMLParser):
-    """The successful controls of the first form with a given class (what a browser would submit)."""
-
-    def __init__(self, form_class):
-        super().__init__(convert_charrefs=True)
-        self.form_class = form_class
-        self.data: dict[str, str] = {}
-        self.inside = self.in_template = self.done = False
-        self.textarea = self.select = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "form" and not self.done and self.form_class in (attributes.get("class") or "").split():
-            self.inside = True
-        if not self.inside:
-            return
-        if tag == "template":
-            self.in_template = True
-        name = attributes.get("name")
-        if self.in_template:
-            return
-        if tag == "input" and name:
-            kind = attributes.get("type", "text")
-            if kind in {"checkbox", "radio"}:
-                if "checked" in attributes:
-                    self.data[name] = attributes.get("value") or "on"
-            elif kind not in {"submit", "button", "reset"}:
-                self.data[name] = attributes.get("value") or ""
-        elif tag == "textarea" and name:
-            self.textarea = name
-            self.data[name] = ""
-        elif tag == "select" and name:
-            self.select = name
-        elif tag == "option" and self.select and ("selected" in attributes or self.select not in self.data):
-            self.data[self.select] = attributes.get("value", "")
-
-    def handle_endtag(self, tag):
-        if not self.inside:
-            return
-        if tag == "template":
-            self.in_template = False
-        elif tag == "textarea" and self.textarea:
-            # a browser drops the one newline that follows <textarea>
-            self.data[self.textarea] = self.data[self.textarea].removeprefix("\n")
-            self.textarea = None
-        elif tag == "select":
-            self.select = None
-        elif tag == "form":
-            self.inside, self.done = False, True
-
-    def handle_data(self, data):
-        if self.inside and self.textarea and not self.in_template:
-            self.data[self.textarea] += data
-
-
-def form_data(response, form_class="wizard-form") -> dict[str, str]:
-    reader = _FormReader(form_class)
-    reader.feed(response.content.decode())
-    reader.data.pop("csrfmiddlewaretoken", None)
-    return reader.data
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def login(client, username):
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
-
-
-def step_url(filing, key):
-    return reverse("filings:step", args=[filing.pk, key])
-
-
-def open_step(client, filing, key):
-    response = client.get(step_url(filing, key))
-    assert response.status_code == 200
-    return response, form_data(response)
-
 
 def post_step(client, filing, key, changes=None, button="save", data=None):
     """Open the step, change some fields and press a button, as the officer would."""
