@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import changes, home, inbox, indicators, projects, queues, review, wizard
+from .views import changes, home, inbox, indicators, pdf, projects, queues, review, wizard
 
 app_name = "filings"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", wizard.tasks, name="tasks"),
     path("<int:pk>/step/<slug:key>/", wizard.step, name="step"),
     path("<int:pk>/check/", wizard.check, name="check"),
+    path("<int:pk>/pdf/", pdf.download, name="pdf"),
     path("<int:pk>/submit/", wizard.submit, name="submit"),
     path("<int:pk>/review/", review.review, name="review"),
     path("<int:pk>/act/", review.act, name="act"),

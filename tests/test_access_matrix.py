@@ -68,6 +68,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     # --- pages of one filing
     ("filings:tasks", "GET"): Case(seen(200)),
     ("filings:check", "GET"): Case(seen(200)),
+    ("filings:pdf", "GET"): Case(seen(200)),
     ("filings:review", "GET"): Case(seen(200), state="submitted"),
     ("filings:suggestions", "GET"): Case(seen(200)),
     ("filings:step", "GET"): Case(seen(200) | {"reviewer": 403, "finance": 403}),
