@@ -184,3 +184,14 @@ def test_the_fetcher_serves_the_apps_static_files():
     assert response.content_type == "text/css"
     on_disk = Path(finders.find("print/print.css")).as_uri()
     assert b"@page" in fetcher.fetch(on_disk).read()
+
+
+def test_each_first_level_group_is_kept_together_on_the_printed_form(demo, client):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="dp_bj"))
+    page = client.get(f"/filings/{demo['s2-dept'].pk}/check/").content.decode()
+    table = page[page.index('class="table table-bordered table-sm printed-table indicators-table"'):]
+    table = table[: table.index("</table>")]
+    assert table.count('<tbody class="level1-group">') == 3  # 产出, 效益, 满意度
+    assert table.count("</tbody>") == 3
