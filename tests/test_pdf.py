@@ -99,7 +99,7 @@ def test_an_approved_filing_shows_the_approval_facts_and_no_banner(demo):
 
 def test_html_and_control_characters_in_a_field_print_as_text(demo):
     filing = demo["s1-dept"]
-    filing.department.function_summary = "<b>加粗</b> & <script>alert(1)</script>\x07响铃\x00结束"
+    filing.department.function_summary = "<b>加粗</b> & <script>alert(1)</script>\x07响铃\x1b结束"
     filing.department.save(update_fields=["function_summary"])
     filing.contact_person = "<i>张三</i>"
     filing.save(update_fields=["contact_person"])
