@@ -1,5 +1,6 @@
 """Reading and posting wizard pages the way a browser does, for the Django test client."""
 
+import re
 from html.parser import HTMLParser
 
 from django.contrib.auth import get_user_model
@@ -84,3 +85,27 @@ def open_step(client, filing, key):
     response = client.get(step_url(filing, key))
     assert response.status_code == 200, (key, response.status_code)
     return response, form_data(response)
+
+
+CONTROL = re.compile(r"<(?:input|textarea|select)\b")
+
+
+def message_next_to(page: str, field_id: str) -> str:
+    """The field's own tag must be marked invalid; returns the text between it and the next form control."""
+    at = page.index(f'id="{field_id}"')
+    tag = page[page.rfind("<", 0, at):page.index(">", at) + 1]
+    assert "is-invalid" in tag, tag
+    end = page.index(">", at) + 1
+    following = CONTROL.search(page, end)
+    return page[end:following.start() if following else len(page)]
+
+
+def error_summary(page: str) -> list[tuple[str, str, str]]:
+    """(anchor, label, message) of every item of the error summary at the top of the page."""
+    block = re.search(r'<div class="alert alert-danger error-summary".*?</ul>', page, re.S)
+    assert block, "no error summary"
+    return re.findall(r'<li>(?:<a href="#([^"]*)">([^<]*)</a>：)?(.*?)</li>', block.group(0), re.S)
+
+
+def step_states(page: str) -> dict[str, str]:
+    return dict(re.findall(r'>([^<>]+)</a>\s*<span class="badge state[^"]*">([^<]+)</span>', page))

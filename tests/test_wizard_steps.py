@@ -31,7 +31,7 @@ from filings.validation import validate_filing
 from indicators.findings import STEP_LABELS
 from indicators.models import Category
 
-from .pages import form_data, html, login, open_step, step_url
+from .pages import error_summary, form_data, html, login, message_next_to, open_step, step_states, step_url
 
 FILERS = {"s0-dept": "cs_zyy", "s1-dept": "cs_ybj", "s2-dept": "dp_bj", "s4-dept": "yj_wjj"}
 STEPS = {
@@ -78,28 +78,12 @@ def snapshot(filing) -> dict:
     }
 
 
-CONTROL = re.compile(r"<(?:input|textarea|select)\b")
 
 
-def message_next_to(page: str, field_id: str) -> str:
-    """The field's own tag must be marked invalid; returns the text between it and the next form control."""
-    at = page.index(f'id="{field_id}"')
-    tag = page[page.rfind("<", 0, at):page.index(">", at) + 1]
-    assert "is-invalid" in tag, tag
-    end = page.index(">", at) + 1
-    following = CONTROL.search(page, end)
-    return page[end:following.start() if following else len(page)]
 
 
-def error_summary(page: str) -> list[tuple[str, str, str]]:
-    """(anchor, label, message) of every item of the error summary at the top of the page."""
-    block = re.search(r'<div class="alert alert-danger error-summary".*?</ul>', page, re.S)
-    assert block, "no error summary"
-    return re.findall(r'<li>(?:<a href="#([^"]*)">([^<]*)</a>：)?(.*?)</li>', block.group(0), re.S)
 
 
-def step_states(page: str) -> dict[str, str]:
-    return dict(re.findall(r'>([^<>]+)</a>\s*<span class="badge state[^"]*">([^<]+)</span>', page))
 
 
 def category(filing, code) -> Category:
