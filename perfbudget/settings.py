@@ -158,3 +158,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
+
+# The PDF's font as a CSS font-family value; a site may name licensed fonts (e.g. "仿宋_GB2312", serif).
+if os.environ.get("PDF_FONT_FAMILY"):
+    PDF_FONT_FAMILY = os.environ["PDF_FONT_FAMILY"]
