@@ -1,6 +1,7 @@
 """Reading and posting wizard pages the way a browser does, for the Django test client."""
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from django.contrib.auth import get_user_model
@@ -109,3 +110,17 @@ def error_summary(page: str) -> list[tuple[str, str, str]]:
 
 def step_states(page: str) -> dict[str, str]:
     return dict(re.findall(r'>([^<>]+)</a>\s*<span class="badge state[^"]*">([^<]+)</span>', page))
+
+
+@dataclass
+class BadCase:
+    """A step, the input to put in, the field it concerns and the Chinese message expected beside it."""
+
+    key: str
+    step: str
+    changes: dict[str, str]
+    field: str  # the input's name; its id is id_<name>
+    message: str
+
+    def __str__(self):
+        return f"{self.key}-{self.step}-{self.field}-{'-'.join(self.changes.values())[:12]}"

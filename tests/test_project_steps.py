@@ -18,7 +18,7 @@ from filings.models import Filing, FormVariant, Indicator, ProjectDetails
 from filings.steps.project import FILING_FIELDS, PROJECT_FIELDS, SIGNOFF_FIELDS
 from filings.validation import validate_filing
 
-from .pages import error_summary, form_data, html, login, message_next_to, open_step, step_states, step_url
+from .pages import BadCase, error_summary, form_data, html, login, message_next_to, open_step, step_states, step_url
 
 FILERS = {"s3-proj1": "yq_sy", "s3-proj2": "yq_sy", "s3-proj3": "yq_sy", "s4-proj1": "yj_wjj",
           "s4-proj2": "yj_wjj", "s1-proj1": "cs_ybj"}
@@ -454,17 +454,6 @@ def test_save_and_continue_goes_to_the_variants_next_step(as_filer, case):
 
 
 # --- bad input: 422, Chinese messages beside the field and in the summary, the typed text kept, nothing saved ---
-
-@dataclass
-class BadCase:
-    key: str
-    step: str
-    changes: dict[str, str]
-    field: str  # the input's name; its id is id_<name>
-    message: str
-
-    def __str__(self):
-        return f"{self.key}-{self.step}-{self.field}-{'-'.join(self.changes.values())[:12]}"
 
 
 BAD = [

@@ -31,7 +31,7 @@ from filings.validation import validate_filing
 from indicators.findings import STEP_LABELS
 from indicators.models import Category
 
-from .pages import error_summary, form_data, html, login, message_next_to, open_step, step_states, step_url
+from .pages import BadCase, error_summary, form_data, html, login, message_next_to, open_step, step_states, step_url
 
 FILERS = {"s0-dept": "cs_zyy", "s1-dept": "cs_ybj", "s2-dept": "dp_bj", "s4-dept": "yj_wjj"}
 STEPS = {
@@ -238,17 +238,6 @@ def test_leaving_and_coming_back_resumes_at_the_current_step(as_filer, client):
 
 
 # --- bad input refused: 422, the message next to the field and in the summary, nothing saved ---------------
-
-@dataclass
-class BadCase:
-    key: str
-    step: str
-    changes: dict[str, str]
-    field: str  # the input's name; its id is id_<name>
-    message: str
-
-    def __str__(self):
-        return f"{self.key}-{self.step}-{self.field}"
 
 
 BAD = [
