@@ -18,14 +18,13 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .models import Filing, FilingKind, FilingStatus
 from .models.review import Action
+from .text import strip_control_characters
 
 DEFAULT_FONT_FAMILY = ["Noto Serif CJK SC", "Noto Sans CJK SC", "serif"]
 GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
 # The document's own address: relative and root-relative URLs in the templates resolve against it, and only
 # URLs under its STATIC_URL are served (from the static files finders, never over the network).
 BASE_URL = "https://perfbudget.invalid/"
-# C0 control characters other than tab, newline and carriage return cannot appear in an HTML document.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 STATUS_BANNERS = {
     FilingStatus.DRAFT: "草稿",
     FilingStatus.RETURNED: "草稿",
@@ -120,7 +119,7 @@ def filing_html(filing: Filing) -> str:
         "approver": (approval.actor.first_name or approval.actor.username) if approval else "",
         **printed_context(filing),
     }
-    return CONTROL_CHARACTERS.sub("", render_to_string("print/filing.html", context))
+    return strip_control_characters(render_to_string("print/filing.html", context))
 
 
 def render_filing_pdf(filing: Filing) -> bytes:

@@ -1,0 +1,1 @@
+"""Excel workbooks: the official layouts of one filing, consolidated exports and imports of filled templates."""
