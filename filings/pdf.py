@@ -18,6 +18,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .models import Filing, FilingKind, FilingStatus
 from .models.review import Action
+from .printed import printed_context
 from .text import strip_control_characters
 
 DEFAULT_FONT_FAMILY = ["Noto Serif CJK SC", "Noto Sans CJK SC", "serif"]
@@ -106,8 +107,6 @@ def approval_facts(filing: Filing):
 
 
 def filing_html(filing: Filing) -> str:
-    from .views.wizard import printed_context  # the views package imports this module's view
-
     approval = approval_facts(filing)
     context = {
         "filing": filing,
@@ -117,7 +116,7 @@ def filing_html(filing: Filing) -> str:
         "approved": filing.status == FilingStatus.APPROVED,
         "approval": approval,
         "approver": (approval.actor.first_name or approval.actor.username) if approval else "",
-        **printed_context(filing),
+        **printed_context(filing, paginate=True),
     }
     return strip_control_characters(render_to_string("print/filing.html", context))
 

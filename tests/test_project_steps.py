@@ -700,12 +700,13 @@ def test_the_check_page_prints_the_project_as_its_variant(as_filer):
     printed = printed_form(page)
     assert "金额单位：元" in printed
     assert "23,467,700" in printed and "3,000,000" in printed
-    assert re.findall(r'indicators-table" data-period="([a-z]+)"', page) == ["implementation", "annual"]
+    # 阳泉 prints 实施期 and 年度 indicators side by side in one table, as on the seed
+    assert re.findall(r'indicators-table side-by-side" data-period="([a-z ]+)"', page) == ["implementation annual"]
     assert "项目概况" in printed and "保证项目实施的制度、措施" in printed
     hunan, client = as_filer("s4-proj1")
     page = html(client.get(reverse("filings:check", args=[hunan.pk])))
     printed = printed_form(page)
     assert "金额单位：万元" in printed and "年度本级预算金额 600" in printed and "中央4193.9、省1048.48" in printed
-    assert re.findall(r'indicators-table" data-period="([a-z]+)"', page) == ["annual"]
+    assert re.findall(r'indicators-table with-standard" data-period="([a-z ]+)"', page) == ["annual"]
     assert '<th scope="col">绩效标准</th>' in page
     assert "项目概况" not in printed

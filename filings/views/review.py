@@ -9,11 +9,11 @@ from indicators.findings import STEP_LABELS
 
 from ..access import get_filing_for_user
 from ..models import Action, Grade, PointRating, ReviewComment
+from ..printed import printed_context
 from ..review import comment_location
 from ..validation import validate_filing
 from ..wizard import steps_for
 from ..workflow import REVIEW_POINTS, Review, TransitionRefused, available_actions, can_review, perform
-from .wizard import printed_context
 
 
 class ReviewForm(forms.Form):

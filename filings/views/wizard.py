@@ -7,9 +7,8 @@ from django.views.decorators.http import require_POST
 
 from .. import workflow
 from ..access import can_edit, get_filing_for_user
-from ..layout import indicator_table
-from ..models.indicators import Period
-from ..models.project import FUND_SCOPES, FUND_SOURCES
+from ..models.project import FUND_SCOPES
+from ..printed import printed_context
 from ..review import latest_return
 from ..steps.project import SOURCES_BY_LAYOUT, scope_names
 from ..steps.shared import indicator_groups, indicator_periods, scheme_categories
@@ -82,19 +81,6 @@ def step(request, pk, key):
         categories = scheme_categories(filing)
         context["groups"] = indicator_groups(bound.formsets["rows"], categories, indicator_periods(filing))
     return render(request, "filings/step.html", context, status=422 if request.method == "POST" else 200)
-
-
-def printed_context(filing):
-    """What the printed layout of a filing needs: its rows and indicator tables in the scheme's order."""
-    categories = scheme_categories(filing)
-    indicators = list(filing.indicators.order_by("period", "order", "pk"))
-    labels = filing.variant.labels or {}
-    tables = [{"period": period, "label": labels.get(f"{period}_indicators", f"{Period(period).label}绩效指标"),
-               "rows": indicator_table(indicators, categories, period)} for period in indicator_periods(filing)]
-    return {
-        "indicator_tables": tables, "tasks": list(filing.tasks.all()), "functions": list(filing.functions.all()),
-        "by_level_sources": [(key, label) for key, label in FUND_SOURCES.items() if key not in {"total", "fiscal"}],
-    }
 
 
 @login_required

@@ -138,22 +138,29 @@ def cell(page, label):
 
 
 def printed_indicators(page, period, columns):
-    """The check page's indicator table of one period as tuples of its last `columns` cells, exactly as shown."""
-    table = page.locator(f"table.indicators-table[data-period={period}]")
+    """The check page's indicator cells of one period as tuples of `columns` cells, exactly as shown.
+
+    Periods printed side by side (阳泉) share a table; each row holds their cells one period after the other.
+    """
+    table = page.locator(f"table.indicators-table[data-period~={period}]")
     expect(table).to_have_count(1)
-    script = f"""rows => rows.map(r => Array.from(r.querySelectorAll('td')).slice(-{columns})
+    side = table.get_attribute("data-period").split().index(period)
+    first, last = side * columns, (side + 1) * columns
+    script = f"""rows => rows.map(r => Array.from(r.querySelectorAll('td')).slice({first}, {last})
                                   .map(td => td.textContent))"""
     return [tuple(cells) for cells in table.locator("tbody tr").evaluate_all(script)]
 
 
-def expected_printed(indicators, period, scheme_code, keys):
-    """Every 二级 of the scheme in order; one without 三级 rows is printed as one empty row."""
+def expected_printed(indicators, period, scheme_code, keys, beside=None):
+    """Every 二级 of the scheme in order; its rows padded with empty ones to the height of the same 二级 of the
+    period printed beside it (or to one row when it has none)."""
     expected = []
     scheme = Scheme.objects.get(code=scheme_code)
     for category in scheme.level2_categories().order_by("parent__order", "order"):
         rows = [tuple(row[key] for key in keys) for row in indicators
                 if row["period"] == period and row["code"] == category.code]
-        expected += rows or [("",) * len(keys)]
+        other = [row for row in indicators if row["period"] == beside and row["code"] == category.code]
+        expected += rows + [("",) * len(keys)] * (max(1, len(rows), len(other)) - len(rows))
     return expected
 
 
@@ -315,9 +322,9 @@ def test_filer_enters_seed_003_first_project(page, demo):
     signoff = printed.locator(".signoff")
     for text in ("负责人：", "经办人：", "联系电话：", "填报日期：2024.1.26 10:34:48"):
         expect(signoff.locator("span", has_text=text).first).to_have_text(text)
-    for period in ("implementation", "annual"):
+    for period, beside in (("implementation", "annual"), ("annual", "implementation")):
         assert printed_indicators(page, period, 2) == expected_printed(
-            indicators, period, seed["scheme"], ["name", "value"]), period
+            indicators, period, seed["scheme"], ["name", "value"], beside), period
     report_on_check_page(page, expected_findings)
 
     # The database: exactly the transcription, and the same findings as the transcribed seed.
