@@ -1,7 +1,5 @@
 """The PDF declaration of one filing: real Chinese text, status banners, approval facts, access and a safe fetcher."""
 
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -15,21 +13,7 @@ from filings.models import FilingStatus
 from filings.models.review import Action, Transition
 from filings.pdf import StaticFileRefused, StaticOnlyURLFetcher, pdf_filename, render_filing_pdf
 
-ARTIFACTS = Path(settings.BASE_DIR) / "artifacts" / "pdf"
-
-
-def pdf_tool(*args, pdf: bytes) -> str:
-    """Run a poppler tool (pdftotext, pdfinfo, pdffonts) on the PDF bytes and return its output."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-        file.write(pdf)
-        file.flush()
-        command = [*args, file.name] + (["-"] if args[0] == "pdftotext" else [])
-        return subprocess.run(command, check=True, capture_output=True, text=True, timeout=30).stdout
-
-
-def pdf_text(pdf: bytes) -> str:
-    # -raw keeps the content stream order, so the watermark does not interleave with the table text.
-    return pdf_tool("pdftotext", "-raw", "-enc", "UTF-8", pdf=pdf)
+from .pdfs import pdf_text, pdf_tool
 
 
 def rendered(filing) -> tuple[bytes, str]:
@@ -107,18 +91,6 @@ def test_html_and_control_characters_in_a_field_print_as_text(demo):
     text = text.replace("\n", "")  # the cell wraps
     assert "<b>加粗</b> & <script>alert(1)</script>响铃结束" in text
     assert "<i>张三</i>" in text
-
-
-def test_page_images_are_written_for_a_look(demo):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for key in ["s1-dept", "s3-proj1"]:
-        pdf = render_filing_pdf(demo[key])
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-            file.write(pdf)
-            file.flush()
-            subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", file.name, str(ARTIFACTS / key)],
-                           check=True, timeout=30)
-        assert (ARTIFACTS / f"{key}-1.png").stat().st_size > 10_000
 
 
 def test_a_filer_downloads_their_own_filing_with_a_chinese_filename(client, demo):
