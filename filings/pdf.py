@@ -21,7 +21,8 @@ from .models.review import Action
 from .printed import printed_context
 from .text import strip_control_characters
 
-DEFAULT_FONT_FAMILY = ["Noto Serif CJK SC", "Noto Sans CJK SC", "serif"]
+# Noto CJK SC first; HanaMin (fonts-hanazono) draws the rare characters of CJK extensions B and later that Noto lacks.
+DEFAULT_FONT_FAMILY = ["Noto Serif CJK SC", "Noto Sans CJK SC", "HanaMinA", "HanaMinB", "serif"]
 GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
 # The document's own address: relative and root-relative URLs in the templates resolve against it, and only
 # URLs under its STATIC_URL are served (from the static files finders, never over the network).
@@ -110,6 +111,7 @@ def filing_html(filing: Filing) -> str:
     approval = approval_facts(filing)
     context = {
         "filing": filing,
+        "pdf": True,
         "landscape": is_landscape(filing),
         "font_family": mark_safe(font_family_css()),  # built from the setting, quotes stripped
         "banner": STATUS_BANNERS.get(filing.status, ""),

@@ -69,8 +69,19 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("filings:tasks", "GET"): Case(seen(200)),
     ("filings:check", "GET"): Case(seen(200)),
     ("filings:pdf", "GET"): Case(seen(200)),
+    ("filings:xlsx", "GET"): Case(seen(200)),
+    # importing a filled template is the draft's filer's business; a POST without a file answers 422 with a message.
+    # An unknown preview token sends the filer back to the upload form; nothing changes.
+    ("filings:import_xlsx", "GET"): Case(seen(200) | {"reviewer": 403, "finance": 403}),
+    ("filings:import_xlsx", "POST"): Case(FILER_ONLY | {"filer": 422}),
+    ("filings:import_xlsx_preview", "GET"): Case(FILER_ONLY),
+    ("filings:import_xlsx_preview", "POST"): Case(FILER_ONLY),
     ("filings:review", "GET"): Case(seen(200), state="submitted"),
     ("filings:suggestions", "GET"): Case(seen(200)),
+    # the paste preview of the indicator editor reads text and saves nothing; only who may edit the filing gets it
+    ("filings:paste_preview", "GET"): Case(everyone(405)),
+    ("filings:paste_preview", "POST"): Case(FILER_ONLY | {"filer": 200}, data={
+        "period": "annual", "paste_text_annual": "数量指标\t门诊人次\t≥100人次"}),
     ("filings:step", "GET"): Case(seen(200) | {"reviewer": 403, "finance": 403}),
     ("filings:step", "POST"): Case(FILER_ONLY, data={"goals-overall_goal": "改过的目标", "save": ""}, changes=FILER),
     ("filings:delete", "GET"): Case(seen(200) | {"reviewer": 403, "finance": 403}),
@@ -108,12 +119,19 @@ MATRIX: dict[tuple[str, str], Case] = {
     # a new project: the filer gets it in 327002001, the sibling's filer in their own unit; the others have no form
     ("filings:projects", "POST"): Case(everyone(200) | {"filer": 302, "sibling": 302}, changes=FILER | {"sibling"},
                                        data={"name": "新项目", "year": "2026", "variant": "PROJECT_VARIANT"}),
+    # a new filing from a file: for filers (in their own units) only
+    ("filings:import_new", "GET"): Case(everyone(403) | {"filer": 200, "sibling": 200}),
+    ("filings:import_new", "POST"): Case(everyone(403) | {"filer": 422, "sibling": 422}),
+    ("filings:import_new_preview", "GET"): Case(everyone(403) | {"filer": 302, "sibling": 302}),
+    ("filings:import_new_preview", "POST"): Case(everyone(403) | {"filer": 302, "sibling": 302}),
     ("filings:reading", "GET"): Case(everyone(200)),
     ("filings:queue", "GET"): Case(everyone(200)),
     # the year's overview is for supervisors; setting a deadline for 财政 only
     ("filings:overview", "GET"): Case(everyone(403) | {"reviewer": 200, "finance": 200}),
     ("filings:overview", "POST"): Case(everyone(403) | {"finance": 302},
                                        data={"region": "REGION", "year": "2026", "due_on": "2026-03-31"}),
+    # the consolidated Excel export is for supervisors too (a filer has each filing's own downloads)
+    ("filings:export", "GET"): Case(everyone(403) | {"reviewer": 200, "finance": 200}),
     ("filings:notifications", "GET"): Case(everyone(200)),
     ("filings:notifications_read", "GET"): Case(everyone(405)),
     ("filings:notifications_read", "POST"): Case(everyone(302)),

@@ -85,3 +85,22 @@ def test_vendor_assets_are_served_by_the_app_itself(client, path):
     response = client.get(path)
     assert response.status_code == 200
     assert b"".join(response.streaming_content)
+
+
+@pytest.mark.parametrize(("url", "status", "heading"), [
+    ("/filings/999999999/", 404, "页面不存在"),
+    ("/no-such-page/", 404, "页面不存在"),
+])
+def test_error_pages_are_in_chinese(client, db, django_user_model, url, status, heading):
+    client.force_login(django_user_model.objects.create_user("error-page-visitor"))
+    response = client.get(url)
+    assert response.status_code == status
+    assert heading in response.content.decode()
+
+
+def test_a_csrf_failure_explains_itself_in_chinese(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()

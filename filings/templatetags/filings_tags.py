@@ -3,6 +3,7 @@ from django import template
 from indicators.values import TargetKind, format_target, parse_target
 
 from ..money import format_amount
+from ..text import short_paragraphs
 
 register = template.Library()
 
@@ -20,6 +21,12 @@ def reading(text):
 def amount(value, unit):
     """A stored 元 amount written in the filing's money unit, with thousands separators."""
     return format_amount(value, unit, grouping=True)
+
+
+@register.filter
+def printable(text, pdf=False):
+    """Long text as the PDF prints it (see `short_paragraphs`); unchanged on web pages."""
+    return short_paragraphs(text or "") if pdf else text
 
 
 @register.filter

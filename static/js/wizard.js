@@ -67,6 +67,7 @@
     if (form && form.markDirty) form.markDirty();
     return row;
   }
+  window.perfbudgetRows = { addRow };  // for static/js/paste.js (rows pasted from Excel/Word)
   document.addEventListener("click", (event) => {
     const button = event.target.closest("button");
     if (!button) return;

@@ -1,0 +1,353 @@
+"""Reading indicator tables pasted from Excel, WPS or Word: text in, rows and per-line problems out.
+
+`parse_paste` needs no database: it splits the text into rows (tab-separated cells; Excel quotes a cell that
+holds a line break), skips header rows, fills blank 一级/二级 cells from the row above (merged cells), and says
+what is wrong with which line and column. `resolve_categories` then maps each row's 一级/二级 names (aliases
+included) to the categories of the filing's scheme with a `CategoryResolver` (two queries in all).
+Nothing here raises on bad input; a result with problems is simply not added.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from .hierarchy import UnknownCategory
+from .models import normalize_category_name
+from .values import NOT_APPLICABLE_TEXT, Target, parse_target
+
+MAX_CHARS = 100_000
+MAX_ROWS = 300
+MAX_CELL = 300  # the length of the Indicator columns
+
+LEVEL1, LEVEL2, NAME, VALUE, STANDARD = "level1", "level2", "name", "value", "standard"
+LABELS = {LEVEL1: "一级指标", LEVEL2: "二级指标", NAME: "三级指标", VALUE: "指标值", STANDARD: "绩效标准"}
+# The normalised 一级 names of both schemes: a first column holding them is the 一级 column.
+LEVEL1_NAMES = frozenset({"产出", "成本", "效益", "满意度"})
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something the user must fix (or, as a note, should know); line and column count from 1 as pasted."""
+
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self):
+        where = "" if self.line is None else f"第{self.line}行" + (f"第{self.column}列" if self.column else "")
+        return f"{where}：{self.message}" if where else self.message
+
+
+@dataclass
+class PastedRow:
+    """One row of the pasted table as read, merged cells filled in from the rows above."""
+
+    line: int
+    level1: str = ""
+    level2: str = ""
+    name: str = ""
+    value: str = ""
+    standard: str = ""
+    filled: set[str] = field(default_factory=set)  # fields taken from the row above
+    level2_line: int = 0  # the line where this row's 二级 is written
+    problems: list[Problem] = field(default_factory=list)
+    skipped: str = ""  # why the row is read but not added (a printed empty group)
+    category: object = None  # the scheme's 二级 Category, set by resolve_categories
+
+    @property
+    def target(self) -> Target:
+        return parse_target(self.value)
+
+    @property
+    def addable(self) -> bool:
+        return not self.problems and not self.skipped
+
+
+@dataclass
+class PasteResult:
+    rows: list[PastedRow] = field(default_factory=list)  # every table row read, in order
+    problems: list[Problem] = field(default_factory=list)  # about the text as a whole
+    notes: list[Problem] = field(default_factory=list)  # what was skipped on purpose
+    columns: dict[str, int] = field(default_factory=dict)  # field -> column index (0-based) in the text
+
+    @property
+    def errors(self) -> list[Problem]:
+        return self.problems + [problem for row in self.rows for problem in row.problems]
+
+    @property
+    def addable(self) -> list[PastedRow]:
+        return [row for row in self.rows if row.addable]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.addable)
+
+    def column(self, name: str) -> int | None:
+        """The 1-based column of a field in the pasted text, for messages."""
+        return self.columns[name] + 1 if name in self.columns else None
+
+
+# --- cells and records -------------------------------------------------------------------------------------------
+
+def _join_lines(text: str) -> str:
+    """A cell's lines as one line: joined without a space, except between two ASCII letters or digits."""
+    parts = [part.strip() for part in text.split("\n")]
+    joined = ""
+    for part in filter(None, parts):
+        if joined and joined[-1].isascii() and joined[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+            joined += " "
+        joined += part
+    return joined
+
+
+def clean_cell(text: str) -> str:
+    """A cell as stored: one line, NBSP as a space, no spaces (full-width or not) at either end."""
+    return _join_lines(text.replace("\xa0", " ")).strip()
+
+
+def _records(text: str) -> list[tuple[int, list[str]]]:
+    """(first line, cells) per record. Excel quotes cells with line breaks; text that is not valid CSV (a stray
+    quote from Word) is read literally, one record a line."""
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", strict=True)
+        records, line = [], 1
+        for cells in reader:
+            records.append((line, cells))
+            line = reader.line_num + 1
+        return records
+    except csv.Error:
+        return [(number, line.split("\t")) for number, line in enumerate(text.split("\n"), start=1)]
+
+
+def _header_field(cell: str) -> str | None:
+    key = "".join(cell.split())
+    if key.startswith("一级指标"):
+        return LEVEL1
+    if key.startswith("二级指标"):
+        return LEVEL2
+    if key.startswith("三级指标") or key == "指标名称":
+        return NAME
+    if key.startswith(("指标值", "目标值", "年度指标值", "实施期指标值")):
+        return VALUE
+    if key.startswith("绩效标准"):
+        return STANDARD
+    return None
+
+
+def _header_columns(cells: list[str], last_set: bool = False) -> dict[str, int] | None:
+    """The columns named by a header row (一级指标, 二级指标, 三级指标, 指标值 …), or None if it is not one.
+
+    A header may name the 二级/三级/指标值 columns twice (阳泉 prints 实施期 and 年度 side by side): the first
+    set is taken, or with `last_set` the last one.
+    """
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        name = _header_field(cell)
+        if name and (name not in columns or (last_set and name != LEVEL1)):
+            columns[name] = index
+    return columns if len(columns.keys() & {LEVEL1, LEVEL2, NAME, VALUE}) >= 2 else None
+
+
+def _guess_columns(records, with_standard: bool) -> dict[str, int] | None:
+    """Columns of a table without a header, from its width: 3 = 二级/三级/指标值, 4 = 一级 first, 5 = + 绩效标准."""
+    used = [[i for i, cell in enumerate(cells) if cell] for _, cells in records]
+    first = min(indexes[0] for indexes in used)  # columns blank in every row (a merged title column) go
+    width = max(indexes[-1] for indexes in used) + 1 - first
+    if width < 3:
+        return None
+    if width == 3 or (width == 4 and with_standard and not _is_level1_column(records, first)):
+        names = [LEVEL2, NAME, VALUE, STANDARD]
+    else:
+        names = [LEVEL1, LEVEL2, NAME, VALUE, STANDARD]
+    if not with_standard:
+        names.remove(STANDARD)
+    return {name: first + offset for offset, name in enumerate(names)}
+
+
+def _is_level1_column(records, index: int) -> bool:
+    """Whether a column holds 一级 names. 成本 and 满意度 are 二级 names too (88号; seed 000 writes 满意度指标 as a
+    二级): with only those, the column is 一级 when the next one reads like 二级 names (ending in 指标)."""
+    names = {normalize_category_name(cells[index]) for _, cells in records if cells[index]}
+    if names & {"产出", "效益"}:
+        return True
+    following = ["".join(cells[index + 1].split()) for _, cells in records if len(cells) > index + 1]
+    return bool(names & LEVEL1_NAMES) and all(not text or text.endswith("指标") for text in following)
+
+
+# --- parsing -----------------------------------------------------------------------------------------------------
+
+def _prepare(text) -> str:
+    text = "" if text is None else str(text)
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def parse_paste(text, with_standard: bool = False, last_set: bool = False) -> PasteResult:
+    """Read pasted indicator rows.
+
+    `with_standard`: the form variant has the 绩效标准 column. `last_set`: from a header naming the indicator
+    columns twice (实施期 and 年度 side by side), read the right-hand set (for the 年度 editor).
+    """
+    text = _prepare(text)
+    result = PasteResult()
+    if not text.strip():
+        result.problems.append(Problem("请先把表格粘贴到文本框里。"))
+        return result
+    if len(text) > MAX_CHARS:
+        result.problems.append(Problem(f"粘贴的内容太长（{len(text)}字）。一次最多粘贴{MAX_CHARS}字，请分几次粘贴。"))
+        return result
+    if "\t" not in text:
+        result.problems.append(Problem(
+            "粘贴的内容不是表格：没有找到分隔各列的制表符。请在Excel、WPS或Word的表格中选中一级指标至指标值各列，"
+            "复制后粘贴到这里。"))
+        return result
+    records = [(line, [clean_cell(cell) for cell in cells]) for line, cells in _records(text)]
+    records = [(line, cells) for line, cells in records if any(cells)]
+    header_at = next((i for i, (_, cells) in enumerate(records) if _header_columns(cells)), None)
+    ignored: set[int] = set()  # columns whose content is left out; content in any other unread column is an error
+    if header_at is not None:
+        result.notes += [Problem("在表头之前，已跳过。", line) for line, _ in records[:header_at]]
+        header_line, header = records[header_at]
+        result.columns = _header_columns(header, last_set)
+        records = [(line, cells) for line, cells in records[header_at + 1:] if not _header_columns(cells)]
+        _check_header(result, header_line, header, with_standard)
+        # The columns the header names but this paste does not take (the other set, 备注 …), not the title column.
+        ignored = {i for i, cell in enumerate(header) if cell and not cell.endswith("绩效指标")}
+        if result.problems:
+            return result
+    if not records:
+        result.problems.append(Problem("粘贴的表格里没有指标行。"))
+        return result
+    if len(records) > MAX_ROWS:
+        result.problems.append(Problem(f"粘贴的表格有{len(records)}行，一次最多{MAX_ROWS}行，请分几次粘贴。"))
+        return result
+    if header_at is None:
+        result.columns = _guess_columns(records, with_standard) or {}
+        if not result.columns:
+            result.problems.append(Problem(
+                "粘贴的表格不到三列。至少需要二级指标、三级指标、指标值三列（一级指标可省略）。"))
+            return result
+    _read_rows(result, records, ignored)
+    return result
+
+
+def _check_header(result: PasteResult, line: int, header: list[str], with_standard: bool) -> None:
+    columns = result.columns
+    missing = [LABELS[name] for name in (LEVEL2, NAME, VALUE) if name not in columns]
+    if missing:
+        result.problems.append(Problem(f"表头中没有“{'”“'.join(missing)}”列。", line))
+    standard = columns.pop(STANDARD) if STANDARD in columns and not with_standard else None
+    for index, cell in enumerate(header):
+        if index == standard:
+            result.notes.append(Problem("本表样没有绩效标准栏，这一列不导入。", line, index + 1))
+        elif cell and index not in columns.values() and not cell.endswith("绩效指标"):  # not the merged title
+            result.notes.append(Problem(f"“{cell}”列不导入。", line, index + 1))
+
+
+def _read_rows(result: PasteResult, records, ignored: set[int]) -> None:
+    columns = result.columns
+    used = set(columns.values())
+    expected = "、".join(LABELS[name] for name in sorted(columns, key=columns.get))
+    above = PastedRow(line=0)
+    for line, cells in records:
+        def cell(name, cells=cells):
+            index = columns.get(name)
+            return cells[index] if index is not None and index < len(cells) else ""
+
+        row = PastedRow(line, cell(LEVEL1), cell(LEVEL2), cell(NAME), cell(VALUE), cell(STANDARD), level2_line=line)
+        extra = [i for i, text in enumerate(cells) if text and i not in used and i not in ignored]
+        if extra:
+            row.problems.append(Problem(f"这一格有内容，但不在要导入的列（{expected}）中。请只复制指标表的各行。",
+                                        line, extra[0] + 1))
+        _fill_from_above(result, row, above)
+        _check_cells(result, row)
+        result.rows.append(row)
+        above = row
+
+
+def _fill_from_above(result: PasteResult, row: PastedRow, above: PastedRow) -> None:
+    """Blank 一级/二级 cells are merged cells: they repeat the row above."""
+    if not row.level1 and above.level1 and LEVEL1 in result.columns:
+        row.level1 = above.level1
+        row.filled.add(LEVEL1)
+    if row.level2:
+        return
+    column = result.column(LEVEL2)
+    if not above.level2:
+        row.problems.append(Problem("二级指标为空，上面也没有可沿用的二级指标。合并单元格的第一行须写明二级指标。",
+                                    row.line, column))
+    elif LEVEL1 not in row.filled and above.level1 and (
+            normalize_category_name(row.level1) != normalize_category_name(above.level1)):
+        row.problems.append(Problem(
+            f"二级指标为空，但一级指标“{row.level1}”与上一行的“{above.level1}”不同，"
+            f"不能沿用上一行的二级指标“{above.level2}”。请写明二级指标。", row.line, column))
+    else:
+        row.level2, row.level2_line = above.level2, above.level2_line
+        row.filled.add(LEVEL2)
+
+
+def _check_cells(result: PasteResult, row: PastedRow) -> None:
+    if not row.name:
+        if normalize_category_name(row.value) == NOT_APPLICABLE_TEXT:
+            row.name = NOT_APPLICABLE_TEXT
+        elif row.value or row.standard:
+            row.problems.append(Problem("有指标值，但三级指标为空。请写明三级指标，或删去这一行。",
+                                        row.line, result.column(NAME)))
+        elif row.level2:
+            row.skipped = f"二级指标“{row.level2}”下没有三级指标，已跳过。"
+        else:
+            row.skipped = "只有一级指标，已跳过。"
+    for name in (NAME, VALUE, STANDARD):
+        text = getattr(row, name)
+        if len(text) > MAX_CELL:
+            row.problems.append(Problem(f"{LABELS[name]}有{len(text)}字，最多{MAX_CELL}字。",
+                                        row.line, result.column(name)))
+
+
+# --- categories ----------------------------------------------------------------------------------------------------
+
+def resolve_categories(result: PasteResult, resolver) -> PasteResult:
+    """Map every row's 一级/二级 to a category of the resolver's scheme; unknown names become problems."""
+    failed: set[int] = set()  # lines whose written 二级 could not be placed
+    for row in result.rows:
+        if row.problems or not row.level2:
+            continue
+        if LEVEL2 in row.filled and row.level2_line in failed:
+            row.problems.append(Problem(f"沿用第{row.level2_line}行的二级指标，请先改正第{row.level2_line}行。",
+                                        row.line, result.column(LEVEL2)))
+            continue
+        problem = _resolve(result, row, resolver)
+        if problem is not None:
+            row.problems.append(problem)
+            if LEVEL2 not in row.filled:
+                failed.add(row.line)
+    return result
+
+
+def _resolve(result: PasteResult, row: PastedRow, resolver) -> Problem | None:
+    try:
+        row.category = resolver.resolve(row.level1, row.level2)
+        return None
+    except UnknownCategory:
+        pass
+    try:
+        category = resolver.resolve("", row.level2)
+    except UnknownCategory:
+        return Problem(f"指标体系“{resolver.scheme.name}”中没有二级指标“{row.level2}”。可用的二级指标："
+                       f"{_level2_names(resolver)}。", row.line, result.column(LEVEL2))
+    if LEVEL1 in row.filled:
+        # A blank 一级 cell under another 一级 (湖南 prints 满意度 rows so): the 二级 says where the row belongs.
+        row.category = category
+        row.filled.discard(LEVEL1)
+        return None
+    return Problem(f"二级指标“{row.level2}”不属于一级指标“{row.level1}”；在指标体系“{resolver.scheme.name}”中它属于"
+                   f"“{category.parent.name}”。", row.line, result.column(LEVEL1))
+
+
+def _level2_names(resolver) -> str:
+    groups: dict[str, list[str]] = {}
+    for category in resolver.level2:
+        groups.setdefault(category.parent.name, []).append(category.name)
+    return "；".join(f"{parent}：{'、'.join(names)}" for parent, names in groups.items())
