@@ -2,8 +2,9 @@
 
 import re
 
-# C0 control characters other than tab, newline and carriage return: not allowed in HTML nor in XML 1.0.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 control characters other than tab, newline and carriage return, and the noncharacters U+FFFE/U+FFFF: not
+# allowed in HTML nor in XML 1.0.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def strip_control_characters(text: str) -> str:

@@ -9,12 +9,14 @@ from openpyxl import Workbook, load_workbook
 from filings.excel.cells import put, sheet_title, write_only_cell
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "＝1+1", "=cmd|' /C calc'!A0", "\t=1"])
+@pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "＝1+1", "=cmd|' /C calc'!A0", "\t=1",
+                                  "#N/A", "#DIV/0!"])
 def test_formula_like_text_is_stored_as_text(text):
     workbook = Workbook()
     put(workbook.active["A1"], text)
     stream = io.BytesIO()
     workbook.save(stream)
+    assert workbook.active["A1"].data_type == "s"
     cell = load_workbook(io.BytesIO(stream.getvalue()))["Sheet"]["A1"]
     assert cell.data_type == "s"
     assert cell.value == text

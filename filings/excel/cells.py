@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 
 from ..text import strip_control_characters
 
@@ -27,7 +28,8 @@ def clean(value):
 
 
 def looks_like_formula(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    """Text a spreadsheet would read as a formula or an error value (``#N/A``)."""
+    return isinstance(value, str) and (value.startswith(FORMULA_STARTS) or value in ERROR_CODES)
 
 
 def put(cell, value):

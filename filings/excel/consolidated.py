@@ -1,0 +1,329 @@
+"""The consolidated Excel export for reviewers: one row per indicator and one row per filing, streamed.
+
+The workbook is built with openpyxl's write-only mode: sheets, header rows, widths, frozen header, auto-filter,
+styles and the whole 申报表 sheet (one row per filing, through `cells`). The body of the 指标 sheet, which holds
+hundreds of thousands of rows for a province, is the one exception: openpyxl spends some 8 µs on every cell, so
+its rows are written here as SpreadsheetML ``<row>`` elements into a temporary file and spliced into the sheet
+when the workbook is saved (`BodyRows`, `splice`), under the same rules as `cells`: control characters stripped,
+every text an inline string, text that looks like a formula or an error value marked with the quote-prefix
+style that `cells.put` gives it, no float.
+
+The filings are read in chunks of ``chunk_size`` (their ids are read once, in the order of the 工作台); each
+chunk costs the same four queries whatever its size (the filings with their details, their tasks, their
+indicators with categories, and the other project filings of their units and years, which rule W10 compares),
+so memory stays bounded by one chunk and the number of queries by the number of chunks.
+"""
+
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import batched
+from xml.sax.saxutils import escape
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from indicators.models import Category
+
+from ..models import Filing, FilingKind, FilingStatus, Operator, Period, ValueKind
+from ..validation import filings_for_validation, validate_filing
+from .cells import clean, looks_like_formula, sheet_title, write_only_cell
+
+FILING_CHUNK = 200
+EXCEL_MAX_ROWS = 1_048_576  # rows of one sheet, the header included
+AMOUNT_FORMAT = "#,##0.00"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+ZIP32_SAFE = 1 << 30  # bytes of sheet XML below which the archive member needs no ZIP64 extension
+COPY_BUFFER = 1 << 20
+ORDER = ("-year", "unit__path", "kind", "position", "pk")  # as the 工作台 and Filing.Meta
+
+# (header, column width)
+FILING_COLUMNS = [("申报表编号", 10), ("单位代码", 12), ("单位名称", 30), ("年度", 7), ("表类型", 12),
+                  ("项目名称", 30), ("表样", 22), ("状态", 16)]
+INDICATOR_COLUMNS = FILING_COLUMNS + [
+    ("指标期间", 8), ("一级指标", 12), ("二级指标", 16), ("三级指标", 36), ("指标值（按填写）", 18),
+    ("指标值类型", 10), ("解析：运算符", 12), ("解析：数值", 12), ("解析：计量单位", 14), ("绩效标准", 24),
+    ("备注", 24),
+]
+SUMMARY_COLUMNS = FILING_COLUMNS + [
+    ("修订版本", 8), ("提交时间", 17), ("部门：收入合计（元）", 18), ("部门：支出合计（元）", 18),
+    ("项目：实施期资金总额（元）", 20), ("项目：年度资金总额（元）", 20), ("指标数", 8), ("错误数", 8),
+    ("警告数", 8), ("错误代码", 24), ("警告代码", 24),
+]
+AMOUNT_FIELDS = ("income_total", "expenditure_total", "implementation_total", "annual_total")
+
+KIND_LABELS = dict(FilingKind.choices)
+STATUS_LABELS = dict(FilingStatus.choices)
+PERIOD_LABELS = dict(Period.choices)
+VALUE_KIND_LABELS = dict(ValueKind.choices)
+OPERATOR_LABELS = dict(Operator.choices)
+PERIOD_ORDER = {Period.IMPLEMENTATION: 0, Period.ANNUAL: 1}  # 实施期 first, as the forms print them
+
+
+@dataclass
+class ExportCounts:
+    filings: int = 0
+    indicators: int = 0
+
+
+def needs_cell(value) -> bool:
+    """Whether a (cleaned) value must be written as a quoted text cell rather than as a plain value."""
+    return isinstance(value, str) and (looks_like_formula(value) or value in ERROR_CODES)
+
+
+def safe(sheet, value):
+    """For an openpyxl row: the value itself when that is safe, else a quoted text cell that stays text."""
+    value = clean(value)
+    if not needs_cell(value):
+        return value
+    cell = write_only_cell(sheet, value)
+    cell.data_type, cell.quotePrefix = "s", True
+    return cell
+
+
+# --- the fast body of a big sheet ---------------------------------------------------------------------------------
+
+class BodyRows:
+    """Rows after the header as SpreadsheetML, in a temporary file: text as inline strings (never a formula),
+    numbers as numbers; text that a spreadsheet would read as a formula or an error value gets `quoted_style`."""
+
+    FLUSH_ROWS = 1000
+    CACHED_TEXTS = 50_000  # texts repeat (unit names, labels, categories, common 指标值): each is escaped once
+
+    def __init__(self, columns: int, quoted_style: int):
+        self.file = tempfile.TemporaryFile()
+        self.letters = [get_column_letter(index) for index in range(1, columns + 1)]
+        self.quoted = f' s="{quoted_style}"'
+        self.number = 1  # the header's
+        self.pending: list[str] = []
+        self.texts: dict[str, str] = {}
+
+    def text(self, value: str) -> str:
+        """A text cell after its reference: style, type and the escaped text."""
+        cell = self.texts.get(value)
+        if cell is None:
+            if len(self.texts) >= self.CACHED_TEXTS:
+                self.texts.clear()
+            text = clean(value)
+            style = self.quoted if needs_cell(text) else ""
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            cell = self.texts[value] = f'{style} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+        return cell
+
+    def append(self, values) -> None:
+        row = self.number + 1
+        cells = []
+        for letter, value in zip(self.letters, values, strict=True):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                cells.append(f'<c r="{letter}{row}"{self.text(value)}')
+            elif isinstance(value, int) and not isinstance(value, bool):
+                cells.append(f'<c r="{letter}{row}"><v>{value}</v></c>')
+            elif isinstance(value, Decimal) and value.is_finite():
+                cells.append(f'<c r="{letter}{row}"><v>{value:f}</v></c>')
+            else:
+                raise TypeError(f"不支持写入的值类型：{type(clean(value)).__name__}")
+        self.pending.append(f'<row r="{row}">{"".join(cells)}</row>')
+        self.number = row
+        if len(self.pending) >= self.FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        self.file.write("".join(self.pending).encode())
+        self.pending = []
+
+
+def splice(saved, target, bodies: dict[str, "BodyRows"]) -> None:
+    """Copy the workbook openpyxl saved into `target`, each sheet in `bodies` with its rows after its header."""
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as result:
+        for info in source.infolist():
+            body = bodies.get(info.filename)
+            with source.open(info) as original:
+                if body is None:
+                    with result.open(info.filename, "w") as member:
+                        shutil.copyfileobj(original, member, COPY_BUFFER)
+                    continue
+                head, end, tail = original.read().rpartition(b"</sheetData>")  # the header row only
+            body.flush()
+            large = body.file.tell() > ZIP32_SAFE  # a classic archive whenever it can be one
+            body.file.seek(0)
+            with result.open(info.filename, "w", force_zip64=large) as member:
+                member.write(head)
+                shutil.copyfileobj(body.file, member, COPY_BUFFER)
+                member.write(end + tail)
+
+
+# --- sheets --------------------------------------------------------------------------------------------------
+
+class Sheet:
+    """A write-only sheet with a bold, frozen header, an auto-filter and fixed widths, continued on a new sheet
+    (指标(2) …) if it reaches Excel's row limit. With `fast`, its rows are `BodyRows` rather than openpyxl's."""
+
+    def __init__(self, workbook, title, columns, taken, max_rows=EXCEL_MAX_ROWS, fast=False):
+        self.workbook, self.title, self.columns, self.taken = workbook, title, columns, taken
+        self.max_rows, self.fast = max_rows, fast
+        self.sheets = []  # [worksheet, rows written including the header, BodyRows or None]
+        self._start()
+
+    def _start(self):
+        sheet = self.workbook.create_sheet(sheet_title(self.title, self.taken))
+        self.taken.add(sheet.title)
+        for index, (_header, width) in enumerate(self.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+        bold = Font(bold=True)
+        header = [write_only_cell(sheet, name) for name, _width in self.columns]
+        for cell in header:
+            cell.font = bold
+        sheet.append(header)
+        body = None
+        if self.fast:
+            quoted = safe(sheet, "=")  # the style `cells` gives formula-like text, registered in the workbook
+            body = BodyRows(len(self.columns), quoted.style_id)
+        self.sheets.append([sheet, 1, body])
+
+    def ready(self):
+        """The worksheet the next row goes to (a new one once Excel's row limit is reached)."""
+        if self.sheets[-1][1] >= self.max_rows:
+            self._start()
+        return self.sheets[-1][0]
+
+    def append(self, row):
+        """Append a row (built for `ready()`'s worksheet)."""
+        sheet, _rows, body = self.sheets[-1]
+        (body or sheet).append(row)
+        self.sheets[-1][1] += 1
+
+    def finish(self):
+        last = get_column_letter(len(self.columns))
+        for sheet, rows, _body in self.sheets:
+            sheet.auto_filter.ref = f"A1:{last}{rows}"
+
+    def bodies(self) -> dict[str, BodyRows]:
+        """The archive member of each sheet with a fast body (known once the workbook is saved)."""
+        return {sheet.path.lstrip("/"): body for sheet, _rows, body in self.sheets if body is not None}
+
+
+# --- rows ----------------------------------------------------------------------------------------------------
+
+def amount(sheet, value):
+    return write_only_cell(sheet, value, AMOUNT_FORMAT) if value is not None else None
+
+
+def submitted(sheet, moment):
+    if moment is None:
+        return None
+    cell = write_only_cell(sheet, timezone.localtime(moment).replace(tzinfo=None))
+    cell.number_format = DATETIME_FORMAT
+    return cell
+
+
+def filing_prefix(filing: Filing) -> list:
+    """The columns every row of a filing starts with, cleaned."""
+    project = getattr(filing, "project", None) if filing.kind == FilingKind.PROJECT else None
+    return [clean(value) for value in (
+        filing.pk, filing.unit.code, filing.display_unit_name, filing.year, KIND_LABELS.get(filing.kind, filing.kind),
+        project.name if project else None, filing.variant.name, STATUS_LABELS.get(filing.status, filing.status),
+    )]
+
+
+def write_indicators(sheet: Sheet, filing: Filing, prefix: list) -> int:
+    rows = sorted(filing.indicators.all(), key=lambda row: (PERIOD_ORDER.get(row.period, 2), row.order, row.pk))
+    for row in rows:
+        category = row.category
+        sheet.ready()
+        sheet.append([
+            *prefix, PERIOD_LABELS.get(row.period, row.period), category.parent.name if category.parent_id else None,
+            category.name, row.name, row.value_text, VALUE_KIND_LABELS.get(row.value_kind, row.value_kind),
+            OPERATOR_LABELS.get(row.operator), row.value_number, row.value_unit, row.standard, row.note,
+        ])
+    return len(rows)
+
+
+def write_summary(sheet: Sheet, filing: Filing, prefix: list, indicator_count: int, report) -> None:
+    ws = sheet.ready()
+    details = (getattr(filing, "department", None) if filing.kind == FilingKind.DEPARTMENT
+               else getattr(filing, "project", None))
+    amounts = [getattr(details, name, None) if details is not None else None for name in AMOUNT_FIELDS]
+    errors, warnings = report.errors, report.warnings
+    sheet.append([
+        *[safe(ws, value) for value in prefix], filing.revision, submitted(ws, filing.submitted_at),
+        *[amount(ws, value) for value in amounts], indicator_count, len(errors), len(warnings),
+        "、".join(sorted({f.code for f in errors})) or None, "、".join(sorted({f.code for f in warnings})) or None,
+    ])
+
+
+def _siblings(chunk: list[Filing]) -> dict[tuple, list[Filing]]:
+    """Every project filing of the chunk's units and years (not only those in scope), as validate_filing reads."""
+    units = {filing.unit_id for filing in chunk if filing.kind == FilingKind.PROJECT}
+    years = {filing.year for filing in chunk if filing.kind == FilingKind.PROJECT}
+    groups: dict[tuple, list[Filing]] = {}
+    if units:
+        for other in Filing.objects.projects().filter(unit_id__in=units, year__in=years).select_related("project"):
+            groups.setdefault((other.unit_id, other.year), []).append(other)
+    return groups
+
+
+def _categories() -> dict[int, Category]:
+    """Every indicator category with its 一级, read once for the whole export (a few dozen rows)."""
+    return {category.pk: category for category in Category.objects.select_related("parent")}
+
+
+def _load(ids, categories: dict[int, Category]) -> list[Filing]:
+    """The chunk's filings, in the order of `ids`, with everything validate_filing reads: as
+    `validation.filings_for_validation`, but each indicator's category is one of `categories` rather than two
+    model instances made per row (which took half the reading time of a large export)."""
+    position = {pk: index for index, pk in enumerate(ids)}
+    filings = sorted(filings_for_validation(Filing.objects.filter(pk__in=ids)).prefetch_related(None)
+                     .prefetch_related("tasks", "indicators"), key=lambda filing: position[filing.pk])
+    for filing in filings:
+        for row in filing.indicators.all():
+            row.category = categories[row.category_id]
+    return filings
+
+
+def write_consolidated(filings: QuerySet, target, chunk_size: int = FILING_CHUNK,
+                       max_rows: int = EXCEL_MAX_ROWS) -> ExportCounts:
+    """Write the consolidated workbook of ``filings`` (already scoped and filtered) to ``target`` (a path or a
+    binary file opened for writing): sheet 指标 (one row per indicator) and sheet 申报表 (one row per filing,
+    with its amounts and validation state)."""
+    workbook = Workbook(write_only=True)
+    taken: set[str] = set()
+    indicators = Sheet(workbook, "指标", INDICATOR_COLUMNS, taken, max_rows, fast=True)
+    summary = Sheet(workbook, "申报表", SUMMARY_COLUMNS, taken, max_rows)
+    counts = ExportCounts()
+    ids = list(filings.order_by(*ORDER).values_list("pk", flat=True))
+    categories = _categories() if ids else {}
+    by_scheme: dict[int, list[Category]] = {}
+    for category in categories.values():
+        by_scheme.setdefault(category.scheme_id, []).append(category)
+    try:
+        for chunk_ids in batched(ids, chunk_size):
+            chunk = _load(chunk_ids, categories)
+            siblings = _siblings(chunk)
+            for filing in chunk:
+                report = validate_filing(filing, by_scheme.get(filing.scheme_id, []),
+                                         siblings.get((filing.unit_id, filing.year), []))
+                prefix = filing_prefix(filing)
+                written = write_indicators(indicators, filing, prefix)
+                write_summary(summary, filing, prefix, written, report)
+                counts.filings += 1
+                counts.indicators += written
+        indicators.finish()
+        summary.finish()
+        for index, (sheet, _rows, _body) in enumerate(indicators.sheets):  # continuation sheets before 申报表
+            workbook.move_sheet(sheet.title, index - workbook.index(sheet))
+        with tempfile.TemporaryFile() as saved:
+            workbook.save(saved)
+            splice(saved, target, indicators.bodies())
+    finally:
+        for _sheet, _rows, body in indicators.sheets:
+            body.file.close()
+    return counts
