@@ -111,7 +111,6 @@ def filing_html(filing: Filing) -> str:
     approval = approval_facts(filing)
     context = {
         "filing": filing,
-        "pdf": True,
         "landscape": is_landscape(filing),
         "font_family": mark_safe(font_family_css()),  # built from the setting, quotes stripped
         "banner": STATUS_BANNERS.get(filing.status, ""),

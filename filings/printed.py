@@ -33,6 +33,7 @@ def indicator_tables(filing: Filing, indicators, paginate: bool = False) -> list
 def printed_context(filing: Filing, paginate: bool = False) -> dict:
     indicators = list(filing.indicators.order_by("period", "order", "pk"))
     return {
+        "pdf": paginate,  # long paragraphs are cut for WeasyPrint only (filings_tags.printable)
         "indicator_tables": indicator_tables(filing, indicators, paginate),
         "tasks": list(filing.tasks.all()), "functions": list(filing.functions.all()),
         "by_level_sources": [(key, label) for key, label in FUND_SOURCES.items() if key not in {"total", "fiscal"}],

@@ -1,6 +1,20 @@
 from django.urls import path
 
-from .views import changes, excel, exports, home, inbox, indicators, paste, pdf, projects, queues, review, wizard
+from .views import (
+    batches,
+    changes,
+    excel,
+    exports,
+    home,
+    inbox,
+    indicators,
+    paste,
+    pdf,
+    projects,
+    queues,
+    review,
+    wizard,
+)
 
 app_name = "filings"
 
@@ -9,6 +23,9 @@ urlpatterns = [
     path("queue/", queues.queue, name="queue"),
     path("overview/", queues.overview, name="overview"),
     path("export/", exports.consolidated, name="export"),
+    path("batches/", batches.batch_list, name="batches"),
+    path("batches/new/", batches.request_batch, name="batch_new"),
+    path("batches/<int:pk>/download/", batches.download, name="batch_download"),
     path("<int:pk>/duplicate/", projects.duplicate, name="duplicate"),
     path("<int:pk>/delete/", projects.delete, name="delete"),
     path("<int:pk>/", wizard.tasks, name="tasks"),

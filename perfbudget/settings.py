@@ -111,6 +111,11 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start when it is missing
 # Vendor assets come from installed packages (no CDN on a government intranet): Bootstrap from
 # xstatic-bootstrap under static/vendor/bootstrap/, htmx from django-htmx (static/django_htmx/htmx-2.min.js).
+# Files the app builds for download (batch PDFs): private, served only through views that check access.
+PRIVATE_FILES_DIR = Path(os.environ.get("PRIVATE_FILES_DIR", BASE_DIR / "var"))
+# Batches up to this many filings are built in the request; larger ones by `manage.py build_pdf_batches`.
+PDF_BATCH_SYNC_LIMIT = int(os.environ.get("PDF_BATCH_SYNC_LIMIT", "10"))
+
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 # Served by WhiteNoise straight from the installed packages and static/, so no collectstatic step is needed.
 WHITENOISE_USE_FINDERS = True

@@ -132,6 +132,12 @@ MATRIX: dict[tuple[str, str], Case] = {
                                        data={"region": "REGION", "year": "2026", "due_on": "2026-03-31"}),
     # the consolidated Excel export is for supervisors too (a filer has each filing's own downloads)
     ("filings:export", "GET"): Case(everyone(403) | {"reviewer": 200, "finance": 200}),
+    # batch PDFs: anyone signed in may ask for the filings in their own scope (the outsider's is empty: a message);
+    # a batch belongs to whoever asked for it, so somebody else's batch number is 404 (the pk here is no batch)
+    ("filings:batches", "GET"): Case(everyone(200)),
+    ("filings:batch_new", "GET"): Case(everyone(405)),
+    ("filings:batch_new", "POST"): Case(everyone(302)),
+    ("filings:batch_download", "GET"): Case(everyone(404)),
     ("filings:notifications", "GET"): Case(everyone(200)),
     ("filings:notifications_read", "GET"): Case(everyone(405)),
     ("filings:notifications_read", "POST"): Case(everyone(302)),

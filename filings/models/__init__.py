@@ -1,3 +1,4 @@
+from .batches import BatchState, PdfBatch
 from .department import AnnualTask, DepartmentDetails, FunctionItem
 from .filings import Filing, FilingKind, FilingStatus, FormVariant
 from .indicators import Indicator, Operator, Period, ValueKind
@@ -6,6 +7,8 @@ from .review import Action, FilingDeadline, Grade, Notification, PointRating, Re
 from .units import Membership, Role, Unit, UnitKind
 
 __all__ = [
+    "BatchState",
+    "PdfBatch",
     "AnnualTask",
     "DepartmentDetails",
     "Filing",
