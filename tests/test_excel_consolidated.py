@@ -47,8 +47,7 @@ def download(client, username, **params):
     client.force_login(user(username))
     response = client.get(reverse("filings:export"), params)
     assert response.status_code == 200, (response.status_code, response.get("Location"))
-    content = b"".join(response.streaming_content)
-    response.close()
+    content = b"".join(response.streaming_content)  # the test client closes the response once it is consumed
     return response, content
 
 
@@ -432,8 +431,7 @@ def test_the_temporary_file_is_deleted_once_sent(client, demo, monkeypatch):
     assert os.path.exists(path)
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in response["Content-Disposition"] and ".xlsx" in response["Content-Disposition"]
-    b"".join(response.streaming_content)
-    response.close()
+    b"".join(response.streaming_content)  # consumed: the test client closes the response, as a server does
     assert not os.path.exists(path)
 
 
