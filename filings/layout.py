@@ -52,14 +52,19 @@ def indicator_table(indicators, categories: list[Category], period: str) -> list
     return side_by_side_table(indicators, categories, [period])
 
 
+def _split_where(rows: list[TableRow], starts) -> list[list[TableRow]]:
+    """The rows cut before every row for which ``starts(row)`` holds."""
+    groups: list[list[TableRow]] = []
+    for row in rows:
+        if starts(row) or not groups:
+            groups.append([])
+        groups[-1].append(row)
+    return groups
+
+
 def level1_blocks(rows: list[TableRow]) -> list[list[TableRow]]:
     """The rows cut into one block per 一级 group (one <tbody> each)."""
-    blocks: list[list[TableRow]] = []
-    for row in rows:
-        if row.level1_span or not blocks:
-            blocks.append([])
-        blocks[-1].append(row)
-    return blocks
+    return _split_where(rows, lambda row: row.level1_span)
 
 
 def row_weight(row: TableRow) -> int:
@@ -82,7 +87,7 @@ def page_blocks(rows: list[TableRow], limit: int = PAGE_BLOCK_LINES) -> list[lis
     for group in level1_blocks(rows):
         current: list[TableRow] = []
         used = 0
-        for level2_rows in _level2_groups(group):
+        for level2_rows in _split_where(group, lambda row: row.level2_span):
             weight = sum(row_weight(row) for row in level2_rows)
             if current and used + weight > limit:
                 blocks.append(_respan(current))
@@ -96,15 +101,6 @@ def page_blocks(rows: list[TableRow], limit: int = PAGE_BLOCK_LINES) -> list[lis
         if current:
             blocks.append(_respan(current))
     return blocks
-
-
-def _level2_groups(rows: list[TableRow]) -> list[list[TableRow]]:
-    groups: list[list[TableRow]] = []
-    for row in rows:
-        if row.level2_span or not groups:
-            groups.append([])
-        groups[-1].append(row)
-    return groups
 
 
 def _respan(block: list[TableRow]) -> list[TableRow]:
