@@ -33,11 +33,14 @@ def visible_filings(user):
     return Filing.objects.filter(unit__in=visible_units(user))
 
 
+def is_filer(user, filing: Filing) -> bool:
+    """Whether the user files for the filing's unit (whatever state the filing is in)."""
+    return user.is_superuser or Membership.objects.filter(user=user, unit=filing.unit_id, role=Role.FILER).exists()
+
+
 def can_edit(user, filing: Filing) -> bool:
     """Only a filer of the filing's own unit edits it, and only while it is a draft or returned."""
-    return filing.is_editable and (
-        user.is_superuser or Membership.objects.filter(user=user, unit=filing.unit_id, role=Role.FILER).exists()
-    )
+    return filing.is_editable and is_filer(user, filing)
 
 
 def get_filing_for_user(request, pk, write: bool = False) -> Filing:

@@ -1,28 +1,102 @@
-"""Creating filings: a new draft, or this year's draft copied from last year's filing."""
+"""Writes to filings: create, copy, delete, and the row lock every write takes first.
 
-from django.db import transaction
+Every write locks the filing's row before it touches the filing or its rows (creations lock the unit's row), and
+re-checks the state and the edit version inside that lock: a save that started while the filing was a draft cannot
+land after it was submitted, two windows cannot both save over each other, and all writers wait in the same order,
+so none deadlock. A refused write raises `FilingWriteRefused` and changes nothing.
+"""
 
+from django.db import IntegrityError, transaction
+
+from .errors import FilingWriteRefused
 from .models import (
     AnnualTask,
     DepartmentDetails,
+    EventKind,
     Filing,
+    FilingEvent,
     FilingKind,
     FunctionItem,
     Indicator,
     Novelty,
     ProjectDetails,
+    Unit,
 )
 from .money import MoneyField
 
+STALE_MESSAGE = "这份申报表刚在别处被保存过（可能在另一个窗口，或由另一位同事）。为避免覆盖，本次没有保存。"
+
+
+def not_editable_message(filing: Filing) -> str:
+    return f"这份申报表已是“{filing.get_status_display()}”，不能再修改；刚才的修改没有保存。"
+
+
+def lock_filing(filing: Filing, *, version: int | None = None, editable: bool = True) -> Filing:
+    """The filing's row, locked until the transaction ends, after checking it may still be written.
+
+    `version` is the edit version the writer's data was read at; a different one means someone saved meanwhile.
+    """
+    locked = Filing.objects.select_for_update().filter(pk=filing.pk).first()
+    if locked is None:
+        raise FilingWriteRefused(FilingWriteRefused.GONE, "这份申报表已不存在（可能已被删除）。")
+    if editable and not locked.is_editable:
+        raise FilingWriteRefused(FilingWriteRefused.NOT_EDITABLE, not_editable_message(locked))
+    if version is not None and locked.lock_version != version:
+        raise FilingWriteRefused(FilingWriteRefused.STALE, STALE_MESSAGE)
+    return locked
+
+
+def record(filing: Filing, kind: str, user, summary: str = "", data: dict | None = None, request_key: str = ""):
+    return FilingEvent.objects.create(filing=filing, filing_ref=filing.pk, unit_id=filing.unit_id, kind=kind,
+                                      actor=user, summary=summary[:300], data=data or {},
+                                      request_key=request_key[:64])
+
+
+def _lock_unit(unit) -> None:
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
+
+
+def earlier_result(user, request_key: str) -> Filing | None:
+    """The filing a form with this one-time key already made (a double click), if any."""
+    if not request_key:
+        return None
+    event = FilingEvent.objects.filter(actor=user, request_key=request_key[:64]).select_related("filing").first()
+    return event.filing if event else None
+
+
+def _refuse_second_department_filing(unit, year, revision: int = 1) -> None:
+    if Filing.objects.departments().filter(unit=unit, year=year, revision=revision).exists():
+        raise FilingWriteRefused(FilingWriteRefused.EXISTS,
+                                 f"{unit.name}已有 {year} 年度的部门整体支出绩效目标申报表，请在“我的申报”中打开它。")
+
+
+def _created(filing: Filing, kind: str, user, summary: str, request_key: str, data: dict | None = None) -> Filing:
+    try:
+        with transaction.atomic():
+            record(filing, kind, user, summary, data, request_key)
+    except IntegrityError:
+        # Only where the unit lock is not a real lock (SQLite): the same form was sent twice at once.
+        raise FilingWriteRefused(FilingWriteRefused.REFUSED, "这个表单已经提交过一次，请不要重复点击。") from None
+    return filing
+
 
 @transaction.atomic
-def create_department_filing(unit, year, variant, user) -> Filing:
-    filing = Filing.objects.create(
-        kind=FilingKind.DEPARTMENT, unit=unit, year=year, variant=variant, scheme=variant.default_scheme,
-        money_unit=variant.default_money_unit, unit_name=unit.name, created_by=user,
-    )
+def create_department_filing(unit, year, variant, user, *, request_key: str = "") -> Filing:
+    _lock_unit(unit)
+    if earlier := earlier_result(user, request_key):
+        return earlier
+    _refuse_second_department_filing(unit, year)
+    try:
+        with transaction.atomic():
+            filing = Filing.objects.create(
+                kind=FilingKind.DEPARTMENT, unit=unit, year=year, variant=variant, scheme=variant.default_scheme,
+                money_unit=variant.default_money_unit, unit_name=unit.name, created_by=user,
+            )
+    except IntegrityError:
+        _refuse_second_department_filing(unit, year)
+        raise
     DepartmentDetails.objects.create(filing=filing, sector=unit.sector)
-    return filing
+    return _created(filing, EventKind.CREATED, user, f"新建 {year} 年度部门整体支出绩效目标申报表", request_key)
 
 
 
@@ -34,7 +108,10 @@ def competent_department_of(unit):
 
 
 @transaction.atomic
-def create_project_filing(unit, year, variant, name, user) -> Filing:
+def create_project_filing(unit, year, variant, name, user, *, request_key: str = "") -> Filing:
+    _lock_unit(unit)
+    if earlier := earlier_result(user, request_key):
+        return earlier
     competent = competent_department_of(unit)
     filing = Filing.objects.create(
         kind=FilingKind.PROJECT, unit=unit, year=year, variant=variant, scheme=variant.default_scheme,
@@ -44,7 +121,7 @@ def create_project_filing(unit, year, variant, name, user) -> Filing:
         competent_department_code=competent.code if competent else "",
     )
     ProjectDetails.objects.create(filing=filing, name=name, implementing_unit=unit.name)
-    return filing
+    return _created(filing, EventKind.CREATED, user, f"新建项目“{name}”", request_key)
 
 
 
@@ -64,11 +141,17 @@ def _copy_fields(source, target, skip=()):
 
 
 @transaction.atomic
-def copy_filing(source: Filing, year: int, user, keep_amounts: bool, revision: int | None = None) -> Filing:
+def copy_filing(source: Filing, year: int, user, keep_amounts: bool, revision: int | None = None, *,
+                request_key: str = "") -> Filing:
     """A new draft for `year` with every field, row and indicator of `source`; amounts kept or emptied.
 
     With `revision`, the copy is the next revision of the same filing (调整) rather than a new filing.
     """
+    _lock_unit(source.unit)
+    if earlier := earlier_result(user, request_key):
+        return earlier
+    if source.kind == FilingKind.DEPARTMENT:
+        _refuse_second_department_filing(source.unit, year, revision or 1)
     filing = Filing(kind=source.kind, unit=source.unit, year=year, variant=source.variant, scheme=source.scheme,
                     money_unit=source.money_unit, created_by=user, copied_from=source)
     _copy_fields(source, filing, skip={
@@ -103,11 +186,20 @@ def copy_filing(source: Filing, year: int, user, keep_amounts: bool, revision: i
             _copy_fields(row, copy, skip)
             rows.append(copy)
         model.objects.bulk_create(rows)
-    return filing
+    summary = (f"生成第 {revision} 版（调整）" if revision is not None
+               else f"从 {source.year} 年度的“{source.title}”复制")
+    return _created(filing, EventKind.COPIED, user, summary, request_key, {"source": source.pk})
 
 
 @transaction.atomic
-def delete_draft(filing: Filing) -> None:
-    if not filing.is_editable or filing.transitions.exists():
-        raise ValueError("只能删除从未提交过的草稿。")
-    filing.delete()
+def delete_draft(filing: Filing, *, user) -> None:
+    locked = lock_filing(filing)
+    if locked.transitions.exists():
+        raise FilingWriteRefused(FilingWriteRefused.REFUSED, "只能删除从未提交过的草稿。")
+    record(locked, EventKind.DELETED, user, f"删除“{locked.title}”")
+    locked.delete()
+
+
+def deleted_by(user, pk: int) -> bool:
+    """Whether this user deleted the filing `pk` (so a second click on 确认删除 can say so)."""
+    return FilingEvent.objects.filter(filing_ref=pk, actor=user, kind=EventKind.DELETED).exists()

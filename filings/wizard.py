@@ -12,10 +12,12 @@ from django.forms import BaseForm, BaseFormSet, BaseInlineFormSet, inlineformset
 
 from indicators.findings import STEP_LABELS, Report, Step
 
+from .errors import FilingWriteRefused
 from .forms.fields import CountField, PercentField, PreloadedChoiceField, YesNoRadio
 from .forms.money import money_form_for
 from .forms.rows import row_form
-from .models import Filing
+from .models import EventKind, Filing
+from .services import STALE_MESSAGE, lock_filing, record
 
 
 class StepState:
@@ -188,8 +190,16 @@ def step_state(filing: Filing, step: WizardStep, report: Report) -> str:
 
 
 @transaction.atomic
-def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool) -> None:
-    """Save a valid step and remember where the user is: 保存 keeps it 填写中, 保存并继续 marks it done."""
+def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool, *, user, version: int) -> None:
+    """Save a valid step and remember where the user is: 保存 keeps it 填写中, 保存并继续 marks it done.
+
+    `version` is the edit version the page was opened at. Under the filing's row lock the filing must still be
+    editable and at that version (else `FilingWriteRefused`), so the forms' instances, read before the lock, are
+    still what is stored.
+    """
+    if version != filing.lock_version:
+        raise FilingWriteRefused(FilingWriteRefused.STALE, STALE_MESSAGE)
+    lock_filing(filing, version=version)
     bound.save()
     filing.refresh_from_db(fields=["saved_steps", "completed_steps", "money_unit"])
     if step.key not in filing.saved_steps:
@@ -200,6 +210,7 @@ def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool
     filing.current_step = following.key if following else "check"
     filing.lock_version += 1
     filing.save(update_fields=["saved_steps", "completed_steps", "current_step", "lock_version", "updated_at"])
+    record(filing, EventKind.STEP_SAVED, user, f"保存“{step.title}”", {"step": step.key})
 
 
 def steps_by_kind() -> dict:

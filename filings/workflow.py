@@ -88,9 +88,7 @@ def perform(filing: Filing, user, action: str, expected_status: str | None = Non
     locked = Filing.objects.select_for_update().get(pk=filing.pk)
     locked = Filing.objects.with_related().get(pk=locked.pk)
     if expected_status is not None and locked.status != expected_status:
-        raise TransitionRefused(
-            f"这份申报表已是“{locked.get_status_display()}”，刚才的操作没有执行。请刷新页面后再看。"
-        )
+        raise TransitionRefused(already_message(locked))
     if action not in available_actions(user, locked):
         raise PermissionDenied(f"您现在不能对这份申报表执行“{Action(action).label}”。")
     review = review or Review()
@@ -101,6 +99,10 @@ def perform(filing: Filing, user, action: str, expected_status: str | None = Non
     return handler(locked, user, review)
 
 
+def already_message(filing: Filing) -> str:
+    return f"这份申报表已是“{filing.get_status_display()}”，刚才的操作没有执行。请刷新页面后再看。"
+
+
 def _move(filing: Filing, user, action: str, to_status: str, review: Review) -> Transition:
     entry = Transition.objects.create(
         filing=filing, action=action, from_status=filing.status, to_status=to_status, actor=user,
@@ -108,7 +110,9 @@ def _move(filing: Filing, user, action: str, to_status: str, review: Review) -> 
                                                        if k in REVIEW_POINTS},
     )
     filing.status = to_status
-    filing.save(update_fields=["status", "updated_at"])
+    # A status move is a write too: a step save read at the previous version can no longer land.
+    filing.lock_version += 1
+    filing.save(update_fields=["status", "lock_version", "updated_at"])
     # The reviewer's open remarks travel with this transition and can no longer be edited.
     ReviewComment.objects.filter(filing=filing, author=user, transition__isnull=True).update(transition=entry)
     transaction.on_commit(lambda: notify_transition(entry))
@@ -156,9 +160,11 @@ def _adjust(filing: Filing, user, review: Review) -> Filing:
     return revision
 
 
-def submit(filing: Filing, user) -> Filing:
-    """Kept for the check page: submit what the filer sees."""
+def submit(filing: Filing, user, expected_status: str | None = None) -> Filing:
+    """The check page's 提交: a second click finds the filing submitted and gets a message, not an error."""
+    if expected_status is not None and filing.status != expected_status:
+        raise TransitionRefused(already_message(filing))
     try:
-        return perform(filing, user, Action.SUBMIT)
+        return perform(filing, user, Action.SUBMIT, expected_status)
     except PermissionDenied:
         raise PermissionDenied("这份申报表当前不能由您提交。") from None

@@ -3,6 +3,15 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
+# A cost indicator moves between the schemes' cost categories (成本 under 产出 ↔ 成本 as 一级); every other 二级
+# code exists in both schemes.
+EQUIVALENT_CODES = {"output_cost": "economic_cost", "economic_cost": "output_cost"}
+
+
+def place_in(categories_by_code: dict, code: str):
+    """The 二级 category of another scheme (given by code) where a row of category `code` belongs, or None."""
+    return categories_by_code.get(code) or categories_by_code.get(EQUIVALENT_CODES.get(code, ""))
+
 
 class Scheme(models.Model):
     """A 指标体系: which 一级 and 二级 categories a filing uses (e.g. 成本 as 一级, or 成本 under 产出)."""

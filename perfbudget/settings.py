@@ -121,6 +121,10 @@ STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", xstatic.pkg.bootst
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# An indicator table of 300 rows (the most the editor and the paste import take) posts about 9 fields a row; Django's
+# default of 1,000 fields would refuse a table of 111 rows with a bare 400 and lose what was typed.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -117,7 +117,8 @@ MATRIX: dict[tuple[str, str], Case] = {
                            data={"unit": "UNIT", "year": "2031", "variant": "VARIANT"}),
     ("filings:projects", "GET"): Case(everyone(200)),
     # a new project: the filer gets it in 327002001, the sibling's filer in their own unit; the others have no form
-    ("filings:projects", "POST"): Case(everyone(200) | {"filer": 302, "sibling": 302}, changes=FILER | {"sibling"},
+    # and are refused
+    ("filings:projects", "POST"): Case(everyone(403) | {"filer": 302, "sibling": 302}, changes=FILER | {"sibling"},
                                        data={"name": "新项目", "year": "2026", "variant": "PROJECT_VARIANT"}),
     # a new filing from a file: for filers (in their own units) only
     ("filings:import_new", "GET"): Case(everyone(403) | {"filer": 200, "sibling": 200}),

@@ -61,6 +61,10 @@ def cell(workbook, name):
     return workbook[title][coordinate.replace("$", "")]
 
 
+def acting_user():
+    return get_user_model().objects.get(username="admin")
+
+
 def empty_draft_for(source, same_variant=False) -> Filing:
     """A fresh draft in the source's unit; of another variant of the same kind unless asked otherwise."""
     user = get_user_model().objects.get(username="admin")
@@ -74,7 +78,7 @@ def empty_draft_for(source, same_variant=False) -> Filing:
 def imported(data: bytes, target: Filing) -> Filing:
     result = read_upload(upload(data), target)
     assert result.ok, [str(p) for p in result.problems]
-    return apply_import(target, result.data, target.lock_version)
+    return apply_import(target, result.data, target.lock_version, user=acting_user())
 
 
 @pytest.mark.parametrize("key", SEEDS)
@@ -164,7 +168,7 @@ def test_preview_lists_changes_and_apply_writes_them(demo):
     assert [(r.action, r.title) for r in tasks.rows] == [("删除", filing.tasks.order_by("order").last().name)]
     indicators, = [t for t in preview.tables if t.label == "绩效指标"]
     assert [(r.action, r.details) for r in indicators.rows] == [("修改", ["指标值：≥95% → ≥96%"])]
-    apply_import(filing, result.data, filing.lock_version)
+    apply_import(filing, result.data, filing.lock_version, user=acting_user())
     after = Filing.objects.with_related().get(pk=filing.pk)
     assert after.contact_person == "王小明" and after.department.prior_carryover == Decimal("125000.00")
     assert after.tasks.count() == 1 and after.indicators.filter(value_text="≥96%").exists()
@@ -179,7 +183,7 @@ def test_a_filing_saved_after_the_preview_is_not_overwritten(demo):
     Filing.objects.filter(pk=filing.pk).update(lock_version=seen + 1)  # the wizard saved a step meanwhile
     before = snapshot(filing)
     with pytest.raises(ImportRefused, match="已被修改"):
-        apply_import(filing, result.data, seen)
+        apply_import(filing, result.data, seen, user=acting_user())
     assert snapshot(filing) == before
 
 
@@ -190,7 +194,7 @@ def test_a_failure_while_writing_leaves_nothing_behind(demo):
     result.data["indicators"]["rows"][-1]["category"] = -1  # a category that vanished after the preview
     before = snapshot(filing)
     with pytest.raises(ImportRefused):
-        apply_import(filing, result.data, filing.lock_version)
+        apply_import(filing, result.data, filing.lock_version, user=acting_user())
     assert snapshot(filing) == before
 
 
@@ -271,8 +275,11 @@ def test_upload_preview_and_confirm_through_the_pages(client, demo):
     page = html(client.get(response["Location"]))
     assert "核对结果" in page and "已从“申报表.xlsx”导入" in page
     assert Filing.objects.get(pk=filing.pk).department.overall_goal == "全面提升县域医疗服务能力。"
-    response = client.post(preview_url)  # the same preview cannot be applied twice
-    assert response.status_code == 302 and response["Location"] == reverse("filings:import_xlsx", args=[filing.pk])
+    version = Filing.objects.get(pk=filing.pk).lock_version
+    response = client.post(preview_url)  # a second click on 确认导入 gets the result, and imports nothing again
+    assert response.status_code == 302 and response["Location"] == reverse("filings:check", args=[filing.pk])
+    assert "这个文件已经导入" in html(client.get(response["Location"]))
+    assert Filing.objects.get(pk=filing.pk).lock_version == version
 
 
 def test_a_preview_belongs_to_its_filing_and_its_user(client, demo):

@@ -242,7 +242,8 @@ def test_a_second_copy_to_the_same_year_is_refused(client, source):
     response = copy(client, source, keep=True)
     assert response.status_code == 302 and response.url == reverse("home")
     assert Filing.objects.count() == count
-    assert "九江市柴桑区总医院已有 2027 年度的部门整体支出绩效目标申报表。" in messages(client.get(response.url))
+    expected = "九江市柴桑区总医院已有 2027 年度的部门整体支出绩效目标申报表，请在“我的申报”中打开它。"
+    assert expected in messages(client.get(response.url))
 
 
 def test_copy_into_the_sources_own_year_is_refused(client, source):

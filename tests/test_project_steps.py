@@ -597,7 +597,7 @@ def test_a_submitted_project_cannot_change_its_variant(as_filer):
     Filing.objects.filter(pk=filing.pk).update(status="submitted")
     response = client.post(step_url(filing, "project"), {**data, resolve(data, "variant"): variant("proj-hunan").pk,
                                                          "save": ""})
-    assert response.status_code == 403
+    assert response.status_code == 409 and "不能再修改" in response.content.decode()
     assert reload(filing).variant.code == "proj-yangquan"
 
 

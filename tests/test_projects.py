@@ -305,9 +305,11 @@ def test_a_filer_of_another_unit_cannot_act_on_those_projects(client, demo):
     assert client.get(reverse("filings:delete", args=[target.pk])).status_code == 404
     assert client.post(reverse("filings:delete", args=[target.pk])).status_code == 404
     assert Filing.objects.count() == before
-    # a new project posted with another unit chosen is filed under the filer's own unit, never under that one
-    client.post(list_url("063001", 2024), {"name": "别人的项目", "year": "2024", "variant": variant("proj-hunan").pk})
-    assert list(Filing.objects.filter(project__name="别人的项目").values_list("unit__code", flat=True)) == ["YJ201"]
+    # a new project posted with another unit named is refused, not filed under the filer's own unit instead
+    response = client.post(list_url("063001", 2024), {"name": "别人的项目", "year": "2024",
+                                                      "variant": variant("proj-hunan").pk})
+    assert response.status_code == 403
+    assert not Filing.objects.filter(project__name="别人的项目").exists()
 
 
 # --- a new project ---------------------------------------------------------------------------------------------

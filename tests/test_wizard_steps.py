@@ -523,7 +523,7 @@ def test_a_page_saved_elsewhere_meanwhile_is_not_overwritten(as_filer):
     before = snapshot(filing)
     response = post_step(client, filing, "budget", {"budget-prior_adjusted": "405.7"}, "continue", data=data)
     page = html(response)
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert STALE in page
     assert snapshot(filing) == before
     assert form_data(response)["budget-prior_adjusted"] == "405.7"
@@ -539,7 +539,7 @@ def test_a_missing_lock_version_is_treated_as_stale(as_filer):
     data.pop("lock_version")
     before = snapshot(filing)
     response = post_step(client, filing, "goals", {"goals-overall_goal": "目标"}, data=data)
-    assert response.status_code == 422 and STALE in html(response)
+    assert response.status_code == 409 and STALE in html(response)
     assert snapshot(filing) == before
 
 
@@ -631,8 +631,10 @@ def test_a_filing_without_errors_is_submitted_and_becomes_read_only(as_filer):
     before = snapshot(filing)
     for key in STEPS["s2-dept"]:
         assert client.get(step_url(filing, key)).status_code == 403
-    assert post_step(client, filing, "goals", data={"goals-overall_goal": "改", "lock_version": "0"}
-                     ).status_code == 403
+    late = post_step(client, filing, "goals", data={"goals-overall_goal": "改", "lock_version": "0"})
+    # a page left open before the submit: refused on the page, with what was typed still there
+    assert late.status_code == 409 and "这份申报表已是“已提交”，不能再修改" in html(late)
+    assert form_data(late)["goals-overall_goal"] == "改"
     assert snapshot(filing) == before
     page = html(client.get(check_url))
     assert 'id="submit-filing"' not in page and "已提交" in page and "集团本级填报人" in page

@@ -488,7 +488,7 @@ def test_no_step_post_changes_an_approved_filing(client, s2, username):
         for button in ["save", "continue"]:
             data = {**forms[key], **changes, button: ""}
             response = client.post(reverse("filings:step", args=[s2.pk, key]), data)
-            assert response.status_code == 403, (key, button)
+            assert response.status_code == 409 and "不能再修改" in response.content.decode(), (key, button)
         assert client.get(reverse("filings:step", args=[s2.pk, key])).status_code == 403
     assert client.post(reverse("filings:submit", args=[s2.pk])).status_code == 403
     assert client.post(reverse("filings:delete", args=[s2.pk])).status_code == 403

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from indicators.models import Category, Scheme
+from indicators.models import Category, Scheme, place_in
 
-from ..models import AnnualTask, Filing, FilingKind, FormVariant, FunctionItem, Indicator, Period
+from ..models import AnnualTask, EventKind, Filing, FilingKind, FormVariant, FunctionItem, Indicator, Period
 from ..money import MoneyUnit, format_amount
-from ..services import create_department_filing, create_project_filing
+from ..services import create_department_filing, create_project_filing, earlier_result, record
 from ..wizard import steps_for
 from . import spec
 from .parse import ParseResult, parse_workbook
@@ -29,7 +29,6 @@ ROW_TABLES = {
 INDICATOR_COLUMNS = ["name", "value_text", "standard", "note"]
 MONEY_COLUMNS = {"amount_total", "amount_fiscal", "amount_other"}
 # A cost indicator moves between the schemes' cost categories; every other code exists in both.
-EQUIVALENT_CODES = {"output_cost": "economic_cost", "economic_cost": "output_cost"}
 
 
 class ImportRefused(Exception):
@@ -245,9 +244,11 @@ def build_preview(filing: Filing | None, data: dict) -> Preview:
 
 
 @transaction.atomic
-def apply_import(filing: Filing, data: dict, expected_lock_version: int) -> Filing:
+def apply_import(filing: Filing, data: dict, expected_lock_version: int, *, user, request_key: str = "") -> Filing:
     """Write the parsed file into the filing, all or nothing; refuse if it changed since the preview."""
     locked = Filing.objects.select_for_update().filter(pk=filing.pk).first()
+    if locked is not None and earlier_result(user, request_key) == locked:
+        return locked  # the same confirmation sent twice: the first one imported it
     if locked is None or locked.lock_version != expected_lock_version:
         raise ImportRefused("申报表在预览之后已被修改（可能在另一个窗口中保存过），为免覆盖，请重新上传文件。")
     if not locked.is_editable:
@@ -280,6 +281,7 @@ def apply_import(filing: Filing, data: dict, expected_lock_version: int) -> Fili
                 for order, row in enumerate(rows[key], start=1))
     if "indicators" in rows:
         write_indicators(locked, scheme, old_scheme, data["indicators"]["periods"], rows["indicators"])
+    record(locked, EventKind.IMPORTED, user, "从Excel导入", {"fields": sorted(data["fields"])}, request_key)
     return locked
 
 
@@ -297,8 +299,7 @@ def write_indicators(filing: Filing, scheme, old_scheme: int, periods: list[str]
         by_code = {c.code: c for c in categories.values()}
         kept = list(filing.indicators.select_related("category"))
         for indicator in kept:
-            code = indicator.category.code
-            indicator.category = by_code.get(code) or by_code.get(EQUIVALENT_CODES.get(code, ""))
+            indicator.category = place_in(by_code, indicator.category.code)
         Indicator.objects.filter(pk__in=[i.pk for i in kept if i.category is None]).delete()
         Indicator.objects.bulk_update([i for i in kept if i.category is not None], ["category"])
     created = []
@@ -311,18 +312,21 @@ def write_indicators(filing: Filing, scheme, old_scheme: int, periods: list[str]
 
 
 @transaction.atomic
-def create_from_import(unit, data: dict, user) -> Filing:
+def create_from_import(unit, data: dict, user, *, request_key: str = "") -> Filing:
     """A new draft for ``unit`` made from the file (year, variant and everything else from the file)."""
     variant = FormVariant.objects.filter(code=data["variant"]).first()
     year = data.get("year")
     if variant is None or not year:
         raise ImportRefused("文件中缺少表样或年度，无法新建申报表。")
     if data["kind"] == FilingKind.DEPARTMENT:
-        if Filing.objects.departments().filter(unit=unit, year=year).exists():
+        if earlier_result(user, request_key) is None and Filing.objects.departments().filter(
+                unit=unit, year=year).exists():
             raise ImportRefused(f"{unit.name}已有 {year} 年度的部门整体支出绩效目标申报表，"
                                 "请打开它后用“导入Excel”导入。")
-        filing = create_department_filing(unit, year, variant, user)
+        filing = create_department_filing(unit, year, variant, user, request_key=request_key)
     else:
         name = data["fields"].get("name") or "（未命名项目）"
-        filing = create_project_filing(unit, year, variant, name, user)
-    return apply_import(filing, data, filing.lock_version)
+        filing = create_project_filing(unit, year, variant, name, user, request_key=request_key)
+    if filing.events.filter(kind=EventKind.IMPORTED).exists():
+        return filing  # the same confirmation sent twice: the first one imported it
+    return apply_import(filing, data, filing.lock_version, user=user)

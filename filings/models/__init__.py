@@ -1,5 +1,6 @@
 from .batches import BatchState, PdfBatch
 from .department import AnnualTask, DepartmentDetails, FunctionItem
+from .events import EventKind, FilingEvent
 from .filings import Filing, FilingKind, FilingStatus, FormVariant
 from .indicators import Indicator, Operator, Period, ValueKind
 from .project import Novelty, ProjectDetails, Recurrence
@@ -11,6 +12,8 @@ __all__ = [
     "PdfBatch",
     "AnnualTask",
     "DepartmentDetails",
+    "EventKind",
+    "FilingEvent",
     "Filing",
     "FilingKind",
     "FilingStatus",

@@ -3,6 +3,7 @@
 from django import forms
 
 from indicators.findings import Step
+from indicators.models import place_in
 
 from ..models import Filing, FilingKind, FormVariant, Indicator, ProjectDetails
 from ..models.project import FUND_SCOPES
@@ -59,10 +60,6 @@ class FilingHeaderForm(forms.ModelForm):
         return filing
 
 
-# A cost indicator moves between the schemes' cost categories; every other code exists in both.
-EQUIVALENT_CODES = {"output_cost": "economic_cost", "economic_cost": "output_cost"}
-
-
 def switch_scheme(filing: Filing, scheme) -> None:
     """Move a filing to another indicator scheme when each of its indicators has a place there; else keep it."""
     if scheme.pk == filing.scheme_id:
@@ -71,8 +68,7 @@ def switch_scheme(filing: Filing, scheme) -> None:
     indicators = list(filing.indicators.select_related("category"))
     moved = []
     for indicator in indicators:
-        code = indicator.category.code
-        target = targets.get(code) or targets.get(EQUIVALENT_CODES.get(code, ""))
+        target = place_in(targets, indicator.category.code)
         if target is None:
             return
         indicator.category = target

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.forms import inlineformset_factory
 
-from indicators.models import Category
+from indicators.models import Category, place_in
 
 from ..forms.fields import PreloadedChoiceField
 from ..forms.rows import BlankRowMixin
@@ -112,6 +112,31 @@ def indicator_groups(formset, categories: list[Category], periods: list[str]) ->
         ]}
         for period in periods
     ]
+
+
+def remap_stale_categories(filing: Filing, data):
+    """Posted indicator rows of a page opened before the filing changed scheme (a 表样 switch in another tab), moved
+    to the same kind of 二级 category of the filing's scheme now, so the page shows and keeps every row.
+
+    Rows whose category has no place in the new scheme keep their value and fail validation next to the row.
+    """
+    keys = [key for key in data if key.startswith("indicators-") and key.endswith("-category")]
+    posted = {data[key] for key in keys}
+    ids = {int(value) for value in posted if value.isascii() and value.isdigit() and len(value) < 19}
+    if not ids:
+        return data
+    current = {c.pk: c for c in Category.objects.filter(scheme_id=filing.scheme_id, parent__isnull=False)}
+    foreign = ids - set(current)
+    if not foreign:
+        return data
+    by_code = {c.code: c for c in current.values()}
+    moved = {str(c.pk): place_in(by_code, c.code) for c in Category.objects.filter(pk__in=foreign)}
+    data = data.copy()
+    for key in keys:
+        target = moved.get(data[key])
+        if target is not None:
+            data[key] = str(target.pk)
+    return data
 
 
 def scheme_categories(filing: Filing) -> list[Category]:

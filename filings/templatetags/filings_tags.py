@@ -2,6 +2,7 @@ from django import template
 
 from indicators.values import TargetKind, format_target, parse_target
 
+from ..forms.once import request_key_input
 from ..money import format_amount
 from ..text import short_paragraphs
 
@@ -43,3 +44,9 @@ def label(variant, name, default):
 @register.filter
 def shows(variant, name):
     return not variant.shown_fields or name in variant.shown_fields
+
+
+@register.simple_tag
+def request_key():
+    """A hidden one-time key for a form whose POST creates something (see `filings.forms.once`)."""
+    return request_key_input()

@@ -22,6 +22,7 @@ from ..excel.sheets import Problem
 from ..excel.template_import import ImportRefused, apply_import, build_preview, create_from_import, read_upload
 from ..models import Filing, FilingKind, FormVariant
 from ..money import MoneyUnit
+from ..services import earlier_result
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "excel_imports"
@@ -97,6 +98,9 @@ def upload(request, pk):
 
 @login_required
 def preview(request, pk, token):
+    if request.method == "POST" and (done := earlier_result(request.user, f"import:{token}")):
+        messages.success(request, "这个文件已经导入。下面是导入后的核对结果。")
+        return redirect("filings:check", pk=done.pk)
     filing = get_filing_for_user(request, pk, write=True)
     payload = recall(request, token)
     if payload is None or payload.get("filing") != filing.pk:
@@ -104,7 +108,8 @@ def preview(request, pk, token):
         return redirect("filings:import_xlsx", pk=pk)
     if request.method == "POST":
         try:
-            apply_import(filing, payload["data"], payload["lock_version"])
+            apply_import(filing, payload["data"], payload["lock_version"], user=request.user,
+                         request_key=f"import:{token}")
         except ImportRefused as error:
             forget(request, token)
             messages.error(request, str(error))
@@ -161,6 +166,9 @@ def upload_new(request):
 
 @login_required
 def preview_new(request, token):
+    if request.method == "POST" and (done := earlier_result(request.user, f"import:{token}")):
+        messages.success(request, f"已从这个文件新建 {done}。下面是核对结果。")
+        return redirect("filings:check", pk=done.pk)
     units = own_units(request)
     payload = recall(request, token)
     unit = units.filter(pk=payload.get("unit")).first() if payload and payload.get("filing") is None else None
@@ -169,7 +177,7 @@ def preview_new(request, token):
         return redirect("filings:import_new")
     if request.method == "POST":
         try:
-            filing = create_from_import(unit, payload["data"], request.user)
+            filing = create_from_import(unit, payload["data"], request.user, request_key=f"import:{token}")
         except ImportRefused as error:
             forget(request, token)
             messages.error(request, str(error))

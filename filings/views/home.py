@@ -6,8 +6,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ..access import filer_units, get_filing_for_user, visible_filings
+from ..errors import FilingWriteRefused
+from ..forms.once import RequestKeyField, posted_request_key
 from ..models import Filing, FilingKind, FormVariant
-from ..services import copy_filing, create_department_filing
+from ..services import copy_filing, create_department_filing, earlier_result
 
 
 class NewDepartmentFilingForm(forms.Form):
@@ -15,9 +17,11 @@ class NewDepartmentFilingForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     variant = forms.ModelChoiceField(queryset=FormVariant.objects.filter(kind=FilingKind.DEPARTMENT), label="表样",
                                      empty_label="请选择")
+    request_key = RequestKeyField()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["unit"].queryset = units = filer_units(user)
         if len(units) == 1:
             self.fields["unit"].initial = units[0]
@@ -26,6 +30,8 @@ class NewDepartmentFilingForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         unit, year = cleaned.get("unit"), cleaned.get("year")
+        if earlier_result(self.user, cleaned.get("request_key", "")):
+            return cleaned  # a second click: the view shows the filing the first one made
         if unit and year and Filing.objects.departments().filter(unit=unit, year=year).exists():
             raise forms.ValidationError(
                 f"{unit.name}已有 {year} 年度的部门整体支出绩效目标申报表，请在左侧列表中打开它。"
@@ -45,10 +51,15 @@ def home(request):
                .order_by("-year", "unit__path", "kind", "position", "pk"))
     form = NewDepartmentFilingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        filing = create_department_filing(form.cleaned_data["unit"], form.cleaned_data["year"],
-                                          form.cleaned_data["variant"], request.user)
-        messages.success(request, f"已新建 {filing}。")
-        return redirect("filings:tasks", pk=filing.pk)
+        data = form.cleaned_data
+        try:
+            filing = create_department_filing(data["unit"], data["year"], data["variant"], request.user,
+                                              request_key=data["request_key"])
+        except FilingWriteRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"已新建 {filing}。")
+            return redirect("filings:tasks", pk=filing.pk)
     return render(request, "filings/home.html", {
         "filings": filings, "form": form, "can_file": filer_units(request.user).exists(),
     })
@@ -66,10 +77,11 @@ def copy(request, pk):
     if not filer_units(request.user).filter(pk=source.unit_id).exists():
         messages.error(request, "只有本单位的填报人可以复制这份申报表。")
         return redirect("home")
-    if source.kind == FilingKind.DEPARTMENT and Filing.objects.departments().filter(unit=source.unit_id,
-                                                                                    year=year).exists():
-        messages.error(request, f"{source.unit.name}已有 {year} 年度的部门整体支出绩效目标申报表。")
+    try:
+        filing = copy_filing(source, year, request.user, form.cleaned_data["keep_amounts"],
+                             request_key=posted_request_key(request))
+    except FilingWriteRefused as error:
+        messages.error(request, error.message)
         return redirect("home")
-    filing = copy_filing(source, year, request.user, form.cleaned_data["keep_amounts"])
     messages.success(request, f"已从 {source.year} 年度复制出 {filing}，请逐步核对后提交。")
     return redirect("filings:tasks", pk=filing.pk)

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,8 +9,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ..access import filer_units, get_filing_for_user, visible_filings, visible_units
+from ..errors import FilingWriteRefused
+from ..forms.once import RequestKeyField, posted_request_key
 from ..models import Filing, FilingKind, FormVariant, Novelty
-from ..services import copy_filing, create_project_filing, delete_draft
+from ..services import copy_filing, create_project_filing, delete_draft, deleted_by
 from ..validation import validate_many
 
 
@@ -18,6 +21,7 @@ class NewProjectForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     variant = forms.ModelChoiceField(queryset=FormVariant.objects.filter(kind=FilingKind.PROJECT), label="表样",
                                      empty_label="请选择")
+    request_key = RequestKeyField()
 
 
 class ListFilter(forms.Form):
@@ -49,6 +53,9 @@ def _selection(request):
 @login_required
 def project_list(request):
     chooser, unit, year = _selection(request)
+    if request.method == "POST" and chooser.is_bound and "unit" in chooser.errors:
+        # A new project for a unit the user may not see: refused, never made in another unit instead.
+        raise PermissionDenied("您不能在这个单位新建项目。")
     projects = (visible_filings(request.user).projects().filter(unit=unit, year=year)
                 .select_related("project", "unit", "variant").order_by("position", "pk"))
     reports = validate_many(projects)
@@ -57,9 +64,12 @@ def project_list(request):
     last_year = (visible_filings(request.user).projects().filter(unit=unit, year=year - 1)
                  .select_related("project").order_by("position", "pk"))
     form = NewProjectForm(request.POST or None, initial={"year": year}) if may_file else None
+    if request.method == "POST" and form is None:
+        raise PermissionDenied("只有本单位的填报人可以新建项目。")
     if form is not None and request.method == "POST" and form.is_valid():
-        filing = create_project_filing(unit, form.cleaned_data["year"], form.cleaned_data["variant"],
-                                       form.cleaned_data["name"], request.user)
+        data = form.cleaned_data
+        filing = create_project_filing(unit, data["year"], data["variant"], data["name"], request.user,
+                                       request_key=data["request_key"])
         messages.success(request, f"已新建项目“{filing.project.name}”。")
         return redirect("filings:tasks", pk=filing.pk)
     rows = [(filing, reports[filing.pk], may_file and filing.is_editable) for filing in projects]
@@ -84,19 +94,26 @@ def duplicate(request, pk):
         messages.error(request, "只有本单位的填报人可以复制项目。")
         return _back_to_list(source)
     year = source.year if "same_year" in request.POST else source.year + 1
-    filing = copy_filing(source, year, request.user, keep_amounts="keep_amounts" in request.POST)
+    filing = copy_filing(source, year, request.user, keep_amounts="keep_amounts" in request.POST,
+                         request_key=posted_request_key(request))
     messages.success(request, f"已复制为“{filing.project.name}”（{year} 年度），请逐步核对。")
     return redirect("filings:tasks", pk=filing.pk)
 
 
 @login_required
 def delete(request, pk):
+    if request.method == "POST" and deleted_by(request.user, pk):
+        messages.info(request, "这份申报表已经删除。")
+        return redirect("home")
     filing = get_filing_for_user(request, pk, write=True)
     if request.method == "POST":
         try:
-            delete_draft(filing)
-        except ValueError as error:
-            messages.error(request, str(error))
+            delete_draft(filing, user=request.user)
+        except FilingWriteRefused as error:
+            if error.code == FilingWriteRefused.GONE and deleted_by(request.user, pk):
+                messages.info(request, "这份申报表已经删除。")
+                return redirect("home")
+            messages.error(request, error.message)
             return redirect("filings:tasks", pk=pk)
         messages.success(request, f"已删除“{filing.title}”。")
         return _back_to_list(filing) if filing.kind == FilingKind.PROJECT else redirect("home")

@@ -1,17 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import workflow
-from ..access import can_edit, get_filing_for_user
+from ..access import can_edit, get_filing_for_user, is_filer
+from ..errors import FilingWriteRefused
 from ..models.project import FUND_SCOPES
 from ..printed import printed_context
 from ..review import latest_return
+from ..services import STALE_MESSAGE, not_editable_message
 from ..steps.project import SOURCES_BY_LAYOUT, scope_names
-from ..steps.shared import indicator_groups, indicator_periods, scheme_categories
+from ..steps.shared import indicator_groups, indicator_periods, remap_stale_categories, scheme_categories
 from ..validation import validate_filing
 from ..wizard import find_step, save_step, step_state, steps_for
 from ..workflow import available_actions, can_review
@@ -47,29 +49,33 @@ def tasks(request, pk):
 
 @login_required
 def step(request, pk, key):
-    filing = get_filing_for_user(request, pk, write=True)
+    filing = get_filing_for_user(request, pk, write=request.method != "POST")
+    if request.method == "POST" and not is_filer(request.user, filing):
+        raise PermissionDenied("这份申报表当前不能由您修改。")
     current = find_step(filing, key)
     if current is None:
         raise Http404("没有这个填写步骤。")
-    stale = False
+    refusal = None
     if request.method == "POST":
-        bound = current.build(filing, request.POST)
-        stale = request.POST.get("lock_version") != str(filing.lock_version)
-        if not stale and bound.is_valid():
+        bound = current.build(filing, remap_stale_categories(filing, request.POST))
+        if not can_edit(request.user, filing):
+            # Submitted (or approved) while this page was open: say so on the page, keep what was typed.
+            refusal = FilingWriteRefused(FilingWriteRefused.NOT_EDITABLE, not_editable_message(filing))
+        elif request.POST.get("lock_version") != str(filing.lock_version):
+            refusal = FilingWriteRefused(FilingWriteRefused.STALE, STALE_MESSAGE)
+        elif bound.is_valid():
             complete = "continue" in request.POST
-            save_step(filing, current, bound, complete)
-            if complete:
-                target = filing.current_step
-                messages.success(request, f"已保存“{current.title}”。")
-                return redirect("filings:check", pk=pk) if target == "check" else redirect(
-                    "filings:step", pk=pk, key=target)
-            messages.success(request, f"已保存“{current.title}”，可以继续填写或稍后再来。")
-            return redirect("filings:step", pk=pk, key=key)
+            try:
+                save_step(filing, current, bound, complete, user=request.user, version=filing.lock_version)
+            except FilingWriteRefused as error:
+                refusal = error
+            else:
+                return _after_save(request, filing, current, complete)
     else:
         bound = current.build(filing)
     report = validate_filing(filing)
     context = {
-        "filing": filing, "step": current, "bound": bound, "report": report, "stale": stale,
+        "filing": filing, "step": current, "bound": bound, "report": report, "refusal": refusal,
         "findings": step_findings(filing, current, report), "steps": progress(filing, report),
         "summary": bound.error_summary() if request.method == "POST" else [],
         "step_comments": step_comments(filing, current),
@@ -80,7 +86,18 @@ def step(request, pk, key):
     if current.key == "indicators":
         categories = scheme_categories(filing)
         context["groups"] = indicator_groups(bound.formsets["rows"], categories, indicator_periods(filing))
-    return render(request, "filings/step.html", context, status=422 if request.method == "POST" else 200)
+    status = 200 if request.method != "POST" else 409 if refusal else 422
+    return render(request, "filings/step.html", context, status=status)
+
+
+def _after_save(request, filing, current, complete):
+    if complete:
+        target = filing.current_step
+        messages.success(request, f"已保存“{current.title}”。")
+        return redirect("filings:check", pk=filing.pk) if target == "check" else redirect(
+            "filings:step", pk=filing.pk, key=target)
+    messages.success(request, f"已保存“{current.title}”，可以继续填写或稍后再来。")
+    return redirect("filings:step", pk=filing.pk, key=current.key)
 
 
 @login_required
@@ -97,9 +114,9 @@ def check(request, pk):
 @login_required
 @require_POST
 def submit(request, pk):
-    filing = get_filing_for_user(request, pk, write=True)
+    filing = get_filing_for_user(request, pk)
     try:
-        workflow.submit(filing, request.user)
+        workflow.submit(filing, request.user, expected_status=request.POST.get("expected_status"))
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("filings:check", pk=pk)

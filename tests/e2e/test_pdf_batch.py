@@ -16,8 +16,9 @@ def test_reviewer_downloads_the_filtered_filings_as_one_zip(page, tmp_path):
     sign_in(page, "yq_wjw")
     page.goto(page.base_url + "/filings/queue/?tab=reviewed&year=2024")
     shoot(page, "pdf-batch-01-queue")
-    with page.expect_download() as download:
-        page.get_by_role("button", name="批量下载PDF").click()
+    # Five PDFs are built inside this request: on a loaded machine that takes well over the default 10 s.
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="批量下载PDF").click(timeout=120_000)
     path = tmp_path / "batch.zip"
     download.value.save_as(path)
     assert download.value.suggested_filename.endswith(".zip") and "2024年度" in download.value.suggested_filename
