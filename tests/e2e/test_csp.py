@@ -90,3 +90,44 @@ def test_the_admin_pages_the_app_uses_run_under_the_policy(page, demo):
     page.locator("#filing_form .tabular .add-row a").first.click()  # the inline formsets' own script adds a row
     expect(rows).to_have_count(before + 1)
     # Leaving the page with no violation is the assertion: the suite's check runs after every test.
+
+
+def visit(page, path, status=200):
+    response = page.goto(page.base_url + path)
+    assert response.status == status, (path, response.status)
+    page.wait_for_load_state("load")
+
+
+def step_links(page) -> list[str]:
+    return page.eval_on_selector_all("a[href*='/step/']", "(links) => [...new Set(links.map((a) => a.pathname))]")
+
+
+@pytest.mark.parametrize("username, key", [("cs_zyy", "s0-dept"), ("yq_sy", "s3-proj1"), ("yj_wjj", "s4-dept")])
+def test_a_filer_goes_through_every_page_of_a_filing_without_a_violation(browser, live_server, demo, username, key):
+    filer = page_as(browser, live_server.url, username)
+    pk = demo[key].pk
+
+    for path in ["/", "/filings/projects/", "/filings/queue/", "/filings/notifications/", "/filings/import/",
+                 f"/filings/{pk}/", f"/filings/{pk}/check/", f"/filings/{pk}/changes/", f"/filings/{pk}/import/",
+                 "/accounts/password_change/"]:
+        visit(filer, path)
+    visit(filer, f"/filings/{pk}/")
+    steps = step_links(filer)
+    assert len(steps) >= 4
+    for path in steps:
+        visit(filer, path)
+    if key.startswith("s3-proj"):
+        visit(filer, f"/filings/{pk}/delete/")
+    visit(filer, "/filings/999999/", status=404)
+    # The assertion is the suite's CSP check after the test: none of these pages raised a violation.
+
+
+@pytest.mark.parametrize("username", ["cs_wjw", "cs_czj"])
+def test_a_reviewer_goes_through_every_page_without_a_violation(browser, live_server, demo, username):
+    reviewer = page_as(browser, live_server.url, username)
+    pk = demo["s0-dept"].pk
+
+    for path in ["/filings/queue/", "/filings/queue/?tab=returned", "/filings/queue/?tab=reviewed",
+                 "/filings/overview/", "/filings/batches/", "/filings/notifications/",
+                 f"/filings/{pk}/review/", f"/filings/{pk}/changes/", f"/filings/{pk}/changes/?against=last_year"]:
+        visit(reviewer, path)
