@@ -240,6 +240,11 @@ class UnitRow:
     def depth(self) -> int:
         return max(self.unit.path.count("/") - 3, 0)
 
+    @property
+    def indent(self) -> int:
+        """The depth as the overview draws it: app.css indents up to eight levels (deeper units align with the 8th)."""
+        return min(self.depth, 7)
+
 
 @dataclass
 class RegionDeadline:

@@ -399,6 +399,14 @@ def test_the_overview_of_a_department_reviewer_stays_in_their_branch(client, dem
     assert rows["327001"]["counts"] == [2, 0, 0, 0, 0]
 
 
+def test_the_overview_indents_each_unit_under_its_department(client, demo):
+    page = overview(login(client, "cs_czj"), 2025)
+    # by a class of app.css: the Content-Security-Policy refuses style="" attributes
+    depth = dict(re.findall(r'<tr data-unit="([^"]+)">\s*<th scope="row" class="fw-normal unit-depth-(\d)">', page))
+    assert set(depth) == {"327001", "327002", "327002001"}
+    assert int(depth["327002001"]) == int(depth["327002"]) + 1
+
+
 def test_the_overview_defaults_to_the_latest_year(client, demo):
     page = overview(login(client, "cs_czj"))
     assert "2026 年度 ·" in page and 'name="year" value="2026"' in page

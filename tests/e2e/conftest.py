@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from .csp import CspWatch, WatchedBrowser
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls there are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -18,11 +20,33 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """Chromium for one test: every context made through it (the `page` fixture, `page_as`, a test's own) is watched
+    for Content-Security-Policy violations; any left at the end fails the test (see csp.py), then its contexts close."""
+    watched = WatchedBrowser(chromium, CspWatch())
+    yield watched
+    try:
+        watched.csp.check()
+    finally:
+        watched.csp.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    # A violation fails the test itself, not only its teardown; what happens later is checked by `browser`'s teardown.
+    result = yield
+    browser = item.funcargs.get("browser")
+    if isinstance(browser, WatchedBrowser):
+        browser.csp.check()
+    return result
 
 
 @pytest.fixture
@@ -33,8 +57,7 @@ def page(browser, live_server, demo):
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.base_url = live_server.url
-    yield page
-    context.close()
+    return page  # closed by `browser` after its last CSP check
 
 
 @pytest.fixture
