@@ -21,7 +21,8 @@ class LoginEvent(models.Model):
     kind = models.CharField("事件", max_length=10, choices=LoginEventKind.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="login_events", db_index=False)
-    username = models.CharField("输入的用户名", max_length=USERNAME_LENGTH, blank=True)
+    # db_index: on PostgreSQL also a varchar_pattern_ops index, which the prefix search (LIKE 'x%') uses
+    username = models.CharField("输入的用户名", max_length=USERNAME_LENGTH, blank=True, db_index=True)
     time = models.DateTimeField("时间", default=timezone.now)
     ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
     user_agent = models.CharField("浏览器", max_length=USER_AGENT_LENGTH, blank=True)
@@ -33,7 +34,6 @@ class LoginEvent(models.Model):
         ordering = ["-time", "-pk"]
         indexes = [
             models.Index(fields=["-time"], name="loginevent_time"),
-            models.Index(fields=["username", "-time"], name="loginevent_username_time"),
             models.Index(fields=["kind", "-time"], name="loginevent_kind_time"),
             models.Index(fields=["ip_address", "-time"], name="loginevent_ip_time"),
             models.Index(fields=["user", "-time"], name="loginevent_user_time"),
