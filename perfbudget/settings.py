@@ -128,7 +128,7 @@ PASSWORD_HASHERS = [
 # account it tries, for LOGIN_LOCKOUT_MINUTES (0: until an administrator unlocks it in the admin, 登录失败锁定 →
 # 访问尝试, or with `manage.py axes_reset_username <用户名>` / `axes_reset_ip <地址>`).
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.LockoutBackend",  # axes: refuses a locked account or address before the password check
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)

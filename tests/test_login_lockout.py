@@ -127,11 +127,19 @@ def test_the_admin_login_page_is_protected_too(client, demo):
     assert not signed_in(client)
 
 
-def test_the_test_clients_force_login_and_login_with_a_request_keep_working(client, demo):
+def test_the_test_clients_force_login_and_login_keep_working(client, demo):
     zyy = get_user_model().objects.get(username="cs_zyy")
     client.force_login(zyy)
     assert client.get(reverse("home")).status_code == 200
     client.logout()
-    # axes needs the request to know the address: the test client's login() must be given one
-    assert client.login(request=HttpRequest(), username="cs_zyy", password=PASSWORD)
+    assert client.login(username="cs_zyy", password=PASSWORD)
     assert client.get(reverse("home")).status_code == 200
+    client.logout()
+    assert client.login(request=HttpRequest(), username="cs_zyy", password=PASSWORD)
+
+
+def test_a_locked_account_is_refused_even_without_a_request(client, locked):
+    # an authenticate() without a request (the test client's login(), a script) knows no address: the account's
+    # lock still holds
+    assert not client.login(username="cs_zyy", password=PASSWORD)
+    assert client.login(username="cs_wjw", password=PASSWORD)
