@@ -1,9 +1,12 @@
 """The login log, written from Django's auth signals and axes' lockout signal; the session clock starts at login."""
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_failure_limit
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models import Sum
 from django.dispatch import receiver
 
 from . import middleware
@@ -57,12 +60,19 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
            detail="已锁定，拒绝登录" if refused else "")
 
 
+LOCKED_WHAT = {"username": "该账户", "ip_address": "该地址"}
+
+
 @receiver(user_locked_out, dispatch_uid="accounts.locked_out")
 def on_locked_out(sender, request, username, ip_address, **kwargs):
-    failures = getattr(request, "axes_failures_since_start", None)
+    """One 锁定 event when the account's or the address's failures reach the limit; axes sends the signal again at
+    every refused attempt during the lock, and those are logged as failures only."""
     credentials = getattr(request, "axes_credentials", None)
-    if failures is not None and failures != get_failure_limit(request, credentials):
-        return  # already locked: the failure itself is logged, the lockout was logged when it began
-    record(request, LoginEventKind.LOCKOUT, user=account_named(username), username=username or "",
-           detail=f"连续登录失败 {failures} 次" if failures else "")
-
+    limit = get_failure_limit(request, credentials)
+    handler = AxesProxyHandler.get_implementation()
+    counts = zip(settings.AXES_LOCKOUT_PARAMETERS, handler.get_user_attempts(request, credentials), strict=False)
+    for parameter, attempts in counts:
+        failures = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+        if failures == limit and parameter in LOCKED_WHAT:
+            record(request, LoginEventKind.LOCKOUT, user=account_named(username), username=username or "",
+                   detail=f"{LOCKED_WHAT[parameter]}连续登录失败 {failures} 次，已锁定")

@@ -55,6 +55,23 @@ def test_a_locked_account_stays_locked_from_another_address(client, locked):
     assert not signed_in(client)
 
 
+def test_an_account_locked_from_several_addresses_is_logged_when_its_lock_begins(client, demo):
+    for n in range(5):
+        sign_in(client, "cs_ybj", "wrong-password", address=f"172.16.1.{n}")
+    [lockout] = LoginEvent.objects.filter(kind=LoginEventKind.LOCKOUT)
+    assert (lockout.username, str(lockout.ip_address), lockout.detail) == (
+        "cs_ybj", "172.16.1.4", "该账户连续登录失败 5 次，已锁定")
+    assert_locked_page(sign_in(client, "cs_ybj", PASSWORD, address="172.16.1.9"))
+
+
+def test_a_permanent_lock_asks_for_an_administrator(client, demo, settings):
+    settings.AXES_COOLOFF_TIME = None  # LOGIN_LOCKOUT_MINUTES=0
+    answers = [sign_in(client, "cs_zyy", "wrong-password") for _ in range(5)]
+    text = answers[-1].content.decode()
+    assert answers[-1].status_code == 429
+    assert "请联系系统管理员解锁" in text and "分钟后再试" not in text
+
+
 def test_a_locked_address_cannot_sign_in_to_another_account(client, locked):
     assert_locked_page(sign_in(client, "cs_wjw", PASSWORD))
     assert not signed_in(client)
@@ -67,6 +84,8 @@ def test_an_address_trying_many_accounts_is_locked(client, demo):
     answers = [sign_in(client, username, "wrong-password") for username in
                ["cs_zyy", "cs_wjw", "cs_ybj", "yq_sy", "nobody-at-all"]]
     assert answers[-1].status_code == 429
+    [lockout] = LoginEvent.objects.filter(kind=LoginEventKind.LOCKOUT)
+    assert (lockout.username, lockout.detail) == ("nobody-at-all", "该地址连续登录失败 5 次，已锁定")
     assert_locked_page(sign_in(client, "dp_bj", PASSWORD))
     # none of those accounts is locked from elsewhere: each had one failure
     assert sign_in(client, "cs_zyy", PASSWORD, address="172.16.0.7").status_code == 302
@@ -78,8 +97,10 @@ def test_the_login_log_shows_every_attempt_and_the_lockout(client, locked):
     zyy = get_user_model().objects.get(username="cs_zyy")
     assert events.filter(kind=LoginEventKind.FAILURE).count() == 101
     assert events.filter(kind=LoginEventKind.SUCCESS).count() == 0
-    lockout = events.get(kind=LoginEventKind.LOCKOUT)  # one: when the lock began, not at every refused attempt
-    assert (lockout.user, str(lockout.ip_address), lockout.detail) == (zyy, ATTACKER, "连续登录失败 5 次")
+    # one event for the account and one for the address, when the lock began, not at every refused attempt
+    lockouts = events.filter(kind=LoginEventKind.LOCKOUT).order_by("pk")
+    assert [(e.user, str(e.ip_address), e.detail) for e in lockouts] == [
+        (zyy, ATTACKER, "该账户连续登录失败 5 次，已锁定"), (zyy, ATTACKER, "该地址连续登录失败 5 次，已锁定")]
     refused = events.filter(kind=LoginEventKind.FAILURE, detail="已锁定，拒绝登录").count()
     assert refused == 101 - 5  # the 5th is a wrong password that locks; the 6th and later are refused unchecked
     assert all(event.user == zyy for event in events)
