@@ -38,3 +38,4 @@ def test_signing_in_and_the_navbar_for_a_finance_administrator(page):
     expect(page.get_by_role("heading", name="登录日志")).to_be_visible()
     expect(page.locator("table.login-log tbody tr").first).to_contain_text("登录成功")
     expect(page.locator("table.login-log tbody tr").first).to_contain_text("cs_czj")
+    shoot(page, "login-log")
