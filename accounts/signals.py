@@ -33,6 +33,7 @@ def record(request, kind, *, user=None, username="", detail="") -> LoginEvent:
 
 def account_named(username):
     User = get_user_model()
+    username = printable(username, USERNAME_LENGTH)
     if not username:
         return None
     return User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
