@@ -58,3 +58,27 @@ def filer_units(user):
     if user.is_superuser:
         return Unit.objects.exclude(kind="finance")
     return member_units(user, [Role.FILER])
+
+
+def roles_of(user) -> set[str]:
+    """The roles a user holds in any unit (one query)."""
+    if not user.is_authenticated:
+        return set()
+    return set(Membership.objects.filter(user=user).values_list("role", flat=True).distinct())
+
+
+def can_see_login_log(user, roles=None) -> bool:
+    """The login log is for 财政 administrators: superusers, and members with the 财政 role."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or Role.FINANCE in (roles_of(user) if roles is None else roles)
+
+
+def login_log_users(user):
+    """Whose login events the user may read: None for everybody (superusers), else the ids of the members of
+    units within their scope (events of unknown usernames and of users without a unit stay with superusers)."""
+    if user.is_superuser:
+        return None
+    if not can_see_login_log(user):
+        return Membership.objects.none().values("user_id")
+    return Membership.objects.filter(unit__in=visible_units(user)).values("user_id")

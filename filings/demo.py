@@ -4,9 +4,11 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from accounts.models import AccountState
 from indicators.hierarchy import CategoryResolver
 from indicators.models import Scheme
 
@@ -90,6 +92,8 @@ def load_users(units: dict[str, Unit]) -> tuple[list[tuple[str, str, str]], str]
             user.first_name = entry["name"]
             user.is_superuser = user.is_staff = entry.get("superuser", False)
             user.save()
+            if not settings.DEMO_MODE:  # a shared known password: outside the demo each user sets their own
+                AccountState.require_password_change(user)
         if "unit" in entry:
             membership, _ = Membership.objects.get_or_create(
                 user=user, unit=units[entry["unit"]], role=entry["role"]

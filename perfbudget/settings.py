@@ -1,5 +1,6 @@
 """Settings for perfbudget, read from the environment (see README.md, 配置)."""
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -16,6 +17,11 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -37,6 +43,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or read_or_create_secret_key(BASE_DIR 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "")  # used in e-mails: the address people open the app at
+# The zero-configuration demo (bin/run sets PERFBUDGET_DEMO=1): its users keep the published demo password. Outside
+# the demo, users that load_demo creates must change their password at first login.
+DEMO_MODE = env_bool("PERFBUDGET_DEMO", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +58,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "crispy_forms",
     "crispy_bootstrap5",
+    "accounts.apps.AxesConfig",  # django-axes (login failure lockout), before accounts: its receivers run first
+    "accounts",
     "indicators",
     "filings",
 ]
@@ -65,6 +76,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the Chinese lockout page
 ]
 
 ROOT_URLCONF = "perfbudget.urls"
@@ -95,12 +109,51 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Passwords fit for 等保2.0: at least 10 characters of three of four classes, not like the username, not common,
+# none of the last five again. Argon2 first: PBKDF2 at Django's iteration count costs ≈ 0.6 s CPU per login.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # existing hashes still verify and are upgraded at login
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# 登录失败处理 (django-axes, database handler: the counts hold across several app servers). After
+# LOGIN_FAILURE_LIMIT failures the account is locked whatever address it is tried from, and the address whatever
+# account it tries, for LOGIN_LOCKOUT_MINUTES (0: until an administrator unlocks it in the admin, 登录失败锁定 →
+# 访问尝试, or with `manage.py axes_reset_username <用户名>` / `axes_reset_ip <地址>`).
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",  # axes: refuses a locked account or address before the password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30)) or None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False  # a success from an address would wipe that address's failures on other accounts
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # accounts.LoginEvent is the login log
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+# The header in which the reverse proxy passes the client's address (e.g. X-Real-IP); empty: REMOTE_ADDR. Set it
+# only when the app servers cannot be reached except through the proxy.
+PROXY_CLIENT_IP_HEADER = os.environ.get("PROXY_CLIENT_IP_HEADER", "")
+
+# 连接超时自动退出: signed out after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after login
+# whatever the activity (accounts.middleware); the cookie ends with the browser.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_MAX_HOURS", 12) * 3600
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

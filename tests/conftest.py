@@ -8,6 +8,8 @@ from filings.models import Filing
 def pytest_configure(config):
     # Hashing demo passwords with PBKDF2 dominates the run time; tests do not need its strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The tests run the demo (as bin/run does): demo users keep the published password, no change at first login.
+    settings.DEMO_MODE = True
 
 
 @pytest.fixture(scope="session")
