@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -47,14 +48,26 @@ def filings_of(batch: PdfBatch):
     return filings.order_by("unit__path", "year", "kind", "position", "pk")
 
 
-def request_batch(user, filters: queues.Filters) -> PdfBatch:
-    batch = PdfBatch(requested_by=user, description=describe(filters), filters={
-        "year": filters.year, "unit": filters.unit.pk if filters.unit is not None else None,
-        "kind": filters.kind, "status": filters.status,
-    })
-    batch.filing_count = filings_of(batch).count()
-    batch.save()
-    return batch
+# A request for the same filings while an earlier one is still being built (a double click) gets that one.
+SAME_REQUEST_WINDOW = timezone.timedelta(minutes=10)
+
+
+def request_batch(user, filters: queues.Filters) -> tuple[PdfBatch, bool]:
+    """The batch for these filters and whether it is new; an identical one still queued or running is reused."""
+    stored = {"year": filters.year, "unit": filters.unit.pk if filters.unit is not None else None,
+              "kind": filters.kind, "status": filters.status}
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one request of a user at a time
+        earlier = PdfBatch.objects.filter(
+            requested_by=user, filters=stored, state__in=[BatchState.QUEUED, BatchState.RUNNING],
+            created_at__gte=timezone.now() - SAME_REQUEST_WINDOW,
+        ).first()
+        if earlier is not None:
+            return earlier, False
+        batch = PdfBatch(requested_by=user, description=describe(filters), filters=stored)
+        batch.filing_count = filings_of(batch).count()
+        batch.save()
+    return batch, True
 
 
 def claim_next() -> PdfBatch | None:

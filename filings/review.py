@@ -1,4 +1,7 @@
-"""Reading a filing's review history: the latest return with its remarks, the history rows, comment anchors."""
+"""A filing's review history: the latest return with its remarks, the history rows, comment anchors; adding a
+remark."""
+
+from django.db import transaction
 
 from indicators.findings import STEP_LABELS
 
@@ -29,3 +32,15 @@ def comment_target(comment: ReviewComment) -> str:
 def comment_location(comment: ReviewComment, labels: dict) -> str:
     """Where a remark points, in words (“绩效指标 · 患者满意度”), from the comment form's target labels."""
     return labels.get(comment_target(comment)) or STEP_LABELS.get(comment.step) or "整表"
+
+
+def add_remark(comment: ReviewComment) -> bool:
+    """Save a reviewer's open remark unless the same one is already open (a double click); whether it was added."""
+    with transaction.atomic():
+        Filing.objects.select_for_update().filter(pk=comment.filing_id).first()
+        if ReviewComment.objects.filter(filing=comment.filing_id, author=comment.author, transition__isnull=True,
+                                        step=comment.step, field=comment.field, row_kind=comment.row_kind,
+                                        row=comment.row, text=comment.text).exists():
+            return False
+        comment.save()
+    return True

@@ -79,7 +79,7 @@ def test_a_hundred_filings_are_queued_built_by_the_command_and_download_as_one_f
 
 def test_somebody_elses_batch_does_not_exist_for_you(client, demo):
     owner = get_user_model().objects.get(username="yq_wjw")
-    batch = batches.request_batch(owner, batches.queues.Filters(year=2024))
+    batch, _ = batches.request_batch(owner, batches.queues.Filters(year=2024))
     batches.build(batch)
     sign_in(client, "yq_czj")
     assert client.get(reverse("filings:batch_download", args=[batch.pk])).status_code == 404
@@ -95,7 +95,7 @@ def test_nothing_to_print_says_so_and_keeps_no_batch(client, demo):
 
 def test_a_failing_render_ends_as_a_failed_batch_with_a_notice_and_no_file(demo, monkeypatch):
     owner = get_user_model().objects.get(username="yq_wjw")
-    batch = batches.request_batch(owner, batches.queues.Filters(year=2024))
+    batch, _ = batches.request_batch(owner, batches.queues.Filters(year=2024))
 
     def broken(filing):
         raise OSError("disk full")
@@ -110,7 +110,7 @@ def test_a_failing_render_ends_as_a_failed_batch_with_a_notice_and_no_file(demo,
 
 def test_a_running_batch_is_not_taken_twice(demo):
     owner = get_user_model().objects.get(username="yq_wjw")
-    first = batches.request_batch(owner, batches.queues.Filters(year=2024))
+    first, _ = batches.request_batch(owner, batches.queues.Filters(year=2024))
     assert batches.claim_next() == first
     assert batches.claim_next() is None
 
@@ -126,3 +126,13 @@ def test_a_filter_outside_the_users_scope_is_refused_with_a_message(client, demo
     response = client.post(reverse("filings:batch_new"), {"unit": other_unit.pk}, follow=True)
     assert "筛选条件有误，未生成批量PDF" in response.content.decode()
     assert not PdfBatch.objects.exists()
+
+
+def test_a_second_request_while_the_first_is_still_queued_reuses_it(client, demo, settings):
+    settings.PDF_BATCH_SYNC_LIMIT = 2  # the five filings are queued, not built in the request
+    sign_in(client, "yq_wjw")
+    first = client.post(reverse("filings:batch_new"), {"year": "2024"})
+    second = client.post(reverse("filings:batch_new"), {"year": "2024"})  # a double click
+    assert first.url == second.url == reverse("filings:batches")
+    assert PdfBatch.objects.count() == 1
+    assert "刚才已申请过" in client.get(second.url).content.decode()

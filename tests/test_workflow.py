@@ -657,6 +657,14 @@ def test_remarks_travel_with_the_transition_and_are_then_fixed(client, submitted
     assert all(c.is_fixed for c in ReviewComment.objects.filter(filing=submitted))
 
 
+def test_a_double_click_on_add_remark_adds_it_once(client, submitted):
+    signed_in(client, REVIEWER)
+    add_comment(client, submitted, "step:goals", "总体目标太笼统")
+    second = add_comment(client, submitted, "step:goals", "总体目标太笼统")
+    assert messages_after(client, second)[-1] == "同样的批注已经添加过（可能点击了两次），没有重复添加。"
+    assert ReviewComment.objects.filter(filing=submitted).count() == 1
+
+
 def test_open_remarks_are_deleted_by_their_author_only(client, submitted):
     colleague = new_user("dp_jt2", "DP101", Role.REVIEWER)
     mine = ReviewComment.objects.create(filing=submitted, author=user(REVIEWER), step="goals", text="我的批注")

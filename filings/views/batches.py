@@ -22,7 +22,10 @@ def request_batch(request):
     if chooser.errors:
         messages.error(request, "筛选条件有误，未生成批量PDF。")
         return redirect("filings:queue")
-    batch = batches.request_batch(request.user, filters)
+    batch, new = batches.request_batch(request.user, filters)
+    if not new:
+        messages.info(request, f"“{batch.description}”的批量PDF正在生成（刚才已申请过），生成后可在本页下载。")
+        return redirect("filings:batches")
     if batch.filing_count == 0:
         batch.delete()
         messages.warning(request, "符合条件的申报表为 0 份，未生成批量PDF。")

@@ -10,7 +10,7 @@ from indicators.findings import STEP_LABELS
 from ..access import get_filing_for_user
 from ..models import Action, Grade, PointRating, ReviewComment
 from ..printed import printed_context
-from ..review import comment_location
+from ..review import add_remark, comment_location
 from ..validation import validate_filing
 from ..wizard import steps_for
 from ..workflow import REVIEW_POINTS, Review, TransitionRefused, available_actions, can_review, perform
@@ -113,8 +113,10 @@ def add_comment(request, pk):
         comment.step, _, comment.field = value.partition(":")
     elif kind == "indicator":
         comment.step, comment.row_kind, comment.row = "indicators", "indicator", int(value)
-    comment.save()
-    messages.success(request, "已添加批注；退回或通过时会随审核意见一并发给填报单位。")
+    if add_remark(comment):
+        messages.success(request, "已添加批注；退回或通过时会随审核意见一并发给填报单位。")
+    else:
+        messages.info(request, "同样的批注已经添加过（可能点击了两次），没有重复添加。")
     return redirect("filings:review", pk=pk)
 
 
