@@ -5,7 +5,7 @@ PostgreSQL server, a new database on that server, dropped at the end), loads the
 and bulk-creates a 财政 region of --filings filings with --indicators indicators each. The filings are copies of
 the twelve seed filings (their real indicators, amounts and tasks, so validation finds what it finds in the
 seeds), spread over departments and units, in every status. Then a fresh child process exports the region as
-its 财政 member would (`queues.Scope` → `write_consolidated`, the view's code path) and reports wall time, peak
+its 财政 member would (`access.Scope` → `write_consolidated`, the view's code path) and reports wall time, peak
 RSS (`resource.getrusage`), where the time went, and the size of the file. With --tracemalloc a second child
 repeats the export under tracemalloc (slower) and reports the peak of Python allocations.
 
@@ -201,10 +201,11 @@ def child(args) -> dict:
     from django.db import connection
 
     from filings import queues
+    from filings.access import Scope
     from filings.excel import consolidated
 
     user = get_user_model().objects.get(username="bench_czj")
-    filings = queues.Filters().apply(queues.Scope.of(user).filings())
+    filings = queues.Filters().apply(Scope.of(user).filings())
     loading, validating, saving = Stopwatch(), Stopwatch(), Stopwatch()
     consolidated._load = loading.wrap(consolidated._load)
     consolidated.validate_filing = validating.wrap(consolidated.validate_filing)

@@ -1,10 +1,33 @@
-"""Who may see and change which filings: the one place every list, page and export asks."""
+"""Who may see and change which filings: the one place every list, page, export, notification and workflow step asks.
 
+Per object: `get_filing_for_user` (404 / 403), `can_edit`, `is_filer`, `can_review`. For whole lists, a `Scope` reads
+the user's memberships and the review levels of their 财政 regions once and answers the same questions per row
+without a query, or as one SQL condition. Who is told about a filing (`members_over`, `filers_of`) follows the
+same rules.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Filing, Membership, Role, Unit
+from .models import Filing, FilingStatus, Membership, Role, Unit, UnitKind
+
+REVIEWABLE = (FilingStatus.SUBMITTED, FilingStatus.DEPARTMENT_APPROVED)
+DEFAULT_REVIEW_LEVELS = 2
+
+
+def region_code(path: str) -> str:
+    """The code of the unit at the root of a path: the 财政 region it belongs to."""
+    return path.strip("/").split("/")[0]
+
+
+def unit_prefixes(path: str) -> list[str]:
+    """The paths of a unit and all its ancestors: “/A/B/” → [“/A/”, “/A/B/”]."""
+    codes = [code for code in path.strip("/").split("/") if code]
+    return ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes) + 1)]
 
 
 def member_units(user, roles=None):
@@ -41,6 +64,37 @@ def is_filer(user, filing: Filing) -> bool:
 def can_edit(user, filing: Filing) -> bool:
     """Only a filer of the filing's own unit edits it, and only while it is a draft or returned."""
     return filing.is_editable and is_filer(user, filing)
+
+
+def review_levels(filing: Filing) -> int:
+    region = filing.unit.finance_region()
+    return region.review_levels if region else DEFAULT_REVIEW_LEVELS
+
+
+def reviewing_role(filing: Filing) -> str | None:
+    """Whose turn it is: the 主管部门 reviewer, 财政, or nobody."""
+    return _reviewing_role(filing.status, lambda: review_levels(filing))
+
+
+def _reviewing_role(status: str, levels) -> str | None:
+    if status == FilingStatus.SUBMITTED:
+        return Role.REVIEWER if levels() == 2 else Role.FINANCE
+    if status == FilingStatus.DEPARTMENT_APPROVED:
+        return Role.FINANCE
+    return None
+
+
+def has_role_over(user, filing: Filing, role: str) -> bool:
+    if user.is_superuser:
+        return True
+    paths = Membership.objects.filter(user=user, role=role).values_list("unit__path", flat=True)
+    return any(filing.unit.path.startswith(path) for path in paths)
+
+
+def can_review(user, filing: Filing) -> bool:
+    """Whether the user reviews the filing now; nobody reviews what they submitted themselves."""
+    role = reviewing_role(filing)
+    return role is not None and filing.submitted_by_id != user.pk and has_role_over(user, filing, role)
 
 
 def get_filing_for_user(request, pk, write: bool = False) -> Filing:
@@ -82,3 +136,103 @@ def login_log_users(user):
     if not can_see_login_log(user):
         return Membership.objects.none().values("user_id")
     return Membership.objects.filter(unit__in=visible_units(user)).values("user_id")
+
+
+def deadline_regions(user):
+    """The 财政 regions whose deadlines the user may set: the finance units they are a 财政 member of."""
+    regions = Unit.objects.filter(kind=UnitKind.FINANCE)
+    if user.is_superuser:
+        return regions
+    return regions.filter(memberships__user=user, memberships__role=Role.FINANCE).distinct()
+
+
+# --- who is told -------------------------------------------------------------------------------------------------
+
+def members_over(filing: Filing, role: str):
+    """Active users with `role` in the filing's unit or any unit above it (the scope `can_review` checks)."""
+    return (get_user_model().objects
+            .filter(is_active=True, memberships__role=role, memberships__unit__path__in=unit_prefixes(filing.unit.path))
+            .distinct().order_by("pk"))
+
+
+def filers_of(unit_id: int):
+    """Active users who file for the unit."""
+    return (get_user_model().objects
+            .filter(is_active=True, memberships__role=Role.FILER, memberships__unit=unit_id)
+            .distinct().order_by("pk"))
+
+
+def units_with_filers(units):
+    return units.filter(memberships__role=Role.FILER).distinct()
+
+
+# --- a whole list at once ----------------------------------------------------------------------------------------
+
+@dataclass
+class Scope:
+    """A user's memberships (role → unit paths), the 财政 regions above them, and the units they may see."""
+
+    user_id: int | None = None
+    superuser: bool = False
+    paths: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    filer_unit_ids: frozenset[int] = frozenset()
+    regions: dict[str, Unit] = field(default_factory=dict)
+    units: QuerySet | None = None  # the visible units (visible_units)
+
+    @classmethod
+    def of(cls, user) -> "Scope":
+        if not user.is_authenticated:
+            return cls(units=Unit.objects.none())
+        memberships = list(Membership.objects.filter(user=user).values_list("role", "unit_id", "unit__path"))
+        paths: dict[str, list[str]] = {}
+        for role, _unit_id, path in memberships:
+            paths.setdefault(role, []).append(path)
+        regions = Unit.objects.filter(kind=UnitKind.FINANCE)
+        if not user.is_superuser:
+            regions = regions.filter(code__in={region_code(path) for *_rest, path in memberships})
+        return cls(
+            user_id=user.pk, superuser=user.is_superuser,
+            paths={role: tuple(role_paths) for role, role_paths in paths.items()},
+            filer_unit_ids=frozenset(unit_id for role, unit_id, _path in memberships if role == Role.FILER),
+            regions={region.code: region for region in regions}, units=visible_units(user),
+        )
+
+    @property
+    def supervises(self) -> bool:
+        """A 主管部门 审核人, a 财政 member or an administrator."""
+        return self.superuser or bool(self.paths.get(Role.REVIEWER) or self.paths.get(Role.FINANCE))
+
+    def review_levels(self, path: str) -> int:
+        region = self.regions.get(region_code(path))
+        return region.review_levels if region else DEFAULT_REVIEW_LEVELS
+
+    def reviewing_role(self, status: str, path: str) -> str | None:
+        """As `reviewing_role`, without a query."""
+        return _reviewing_role(status, lambda: self.review_levels(path))
+
+    def has_role_over(self, role: str, path: str) -> bool:
+        return self.superuser or any(path.startswith(own) for own in self.paths.get(role, ()))
+
+    def can_review(self, filing: Filing) -> bool:
+        """As `can_review`, without a query (the filing's unit must be loaded)."""
+        role = self.reviewing_role(filing.status, filing.unit.path)
+        return (role is not None and filing.submitted_by_id != self.user_id
+                and self.has_role_over(role, filing.unit.path))
+
+    def review_condition(self) -> Q:
+        """The filings whose current review level is this user's, as one SQL condition."""
+        if self.superuser:
+            return Q(status__in=REVIEWABLE) & ~Q(submitted_by=self.user_id)
+        condition = Q(pk__in=[])
+        for path in self.paths.get(Role.REVIEWER, ()):
+            if self.review_levels(path) == 2:
+                condition |= Q(status=FilingStatus.SUBMITTED, unit__path__startswith=path)
+        for path in self.paths.get(Role.FINANCE, ()):
+            statuses = [FilingStatus.DEPARTMENT_APPROVED]
+            if self.review_levels(path) == 1:
+                statuses.append(FilingStatus.SUBMITTED)
+            condition |= Q(status__in=statuses, unit__path__startswith=path)
+        return condition & ~Q(submitted_by=self.user_id)
+
+    def filings(self):
+        return Filing.objects.filter(unit__in=self.units).select_related("unit", "project")

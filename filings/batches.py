@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import queues
+from .access import Scope
 from .models import BatchState, FilingKind, FilingStatus, Notification, PdfBatch, Unit
 from .pdf import pdf_filename, render_filing_pdf
 
@@ -43,7 +44,7 @@ def filters_of(batch: PdfBatch) -> queues.Filters:
 
 def filings_of(batch: PdfBatch):
     """The filings the requester may see now that match the batch's filters, in the order of the unit tree."""
-    scope = queues.Scope.of(batch.requested_by)
+    scope = Scope.of(batch.requested_by)
     filings = filters_of(batch).apply(scope.filings())
     return filings.order_by("unit__path", "year", "kind", "position", "pk")
 

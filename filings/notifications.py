@@ -17,10 +17,10 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.urls import reverse
 
+from .access import filers_of, members_over, review_levels
 from .models import Action, Filing, FilingStatus, Notification, Role, Transition
 
 logger = logging.getLogger(__name__)
@@ -43,25 +43,6 @@ class Notice:
 
 def display_name(user) -> str:
     return user.get_full_name() or user.username
-
-
-def unit_prefixes(path: str) -> list[str]:
-    """The paths of a unit and all its ancestors: “/A/B/” → [“/A/”, “/A/B/”]."""
-    codes = [code for code in path.strip("/").split("/") if code]
-    return ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes) + 1)]
-
-
-def members_over(filing: Filing, role: str):
-    """Active users with `role` in the filing's unit or any unit above it (the scope the workflow checks)."""
-    return (get_user_model().objects
-            .filter(is_active=True, memberships__role=role, memberships__unit__path__in=unit_prefixes(filing.unit.path))
-            .distinct().order_by("pk"))
-
-
-def filers_of(unit_id: int):
-    return (get_user_model().objects
-            .filter(is_active=True, memberships__role=Role.FILER, memberships__unit=unit_id)
-            .distinct().order_by("pk"))
 
 
 def first_line(text: str) -> str:
@@ -112,7 +93,7 @@ def notices_for(entry: Transition, filing: Filing) -> list[Notice]:
     review_link = site + reverse("filings:review", args=[filing.pk])
     tasks_link = site + reverse("filings:tasks", args=[filing.pk])
     if entry.action == Action.SUBMIT:
-        role = Role.REVIEWER if review_levels_of(filing) == 2 else Role.FINANCE
+        role = Role.REVIEWER if review_levels(filing) == 2 else Role.FINANCE
         recipients, link = members_over(filing, role), review_link
         message = f"《{filing}》已由{actor}提交，等待您审核。"
         subject = f"待审核：{filing}"
@@ -132,12 +113,6 @@ def notices_for(entry: Transition, filing: Filing) -> list[Notice]:
         return []
     return [Notice(user=user, message=message, subject=subject, link=link, filing=filing)
             for user in recipients if user.pk != entry.actor_id]
-
-
-def review_levels_of(filing: Filing) -> int:
-    from .workflow import review_levels  # the workflow imports this module
-
-    return review_levels(filing)
 
 
 def notify_transition(entry: Transition) -> None:

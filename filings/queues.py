@@ -1,117 +1,35 @@
 """Work lists (待审核 / 被退回 / 已审核) and the supervisor's overview of a year, in a fixed number of queries.
 
-`workflow.reviewing_role` and `workflow.can_review` read the database once per filing. Here a user's memberships and
-the review levels (审核层级) of their 财政 regions are read once (`Scope.of`); the same answers are then given for a
-whole list: as one SQL condition for the 待审核 queue, and per row in Python where a page shows them.
+`access.reviewing_role` and `access.can_review` read the database once per filing. Here `access.Scope` reads a user's
+memberships and the review levels (审核层级) of their 财政 regions once; the same answers are then given for a whole
+list: as one SQL condition for the 待审核 queue, and per row in Python where a page shows them.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from .access import visible_units
+from .access import Scope, region_code
 from .models import (
     Action,
     Filing,
     FilingDeadline,
     FilingKind,
     FilingStatus,
-    Membership,
     Role,
     Transition,
     Unit,
     UnitKind,
 )
 
-REVIEWABLE = (FilingStatus.SUBMITTED, FilingStatus.DEPARTMENT_APPROVED)
 # A department filing in one of these states counts as submitted for the year.
 SUBMITTED_STATES = (FilingStatus.SUBMITTED, FilingStatus.DEPARTMENT_APPROVED, FilingStatus.APPROVED)
 REVIEW_ACTIONS = (Action.APPROVE, Action.RETURN)
 # The overview's columns, in the order of the workflow.
 OVERVIEW_STATES = (FilingStatus.DRAFT, FilingStatus.SUBMITTED, FilingStatus.DEPARTMENT_APPROVED,
                    FilingStatus.APPROVED, FilingStatus.RETURNED)
-DEFAULT_REVIEW_LEVELS = 2
-
-
-def region_code(path: str) -> str:
-    """The code of the unit at the root of a path: the 财政 region it belongs to."""
-    return path.strip("/").split("/")[0]
-
-
-# --- who the user is, read once ----------------------------------------------------------------------------------
-
-@dataclass
-class Scope:
-    """A user's memberships (role → unit paths), the 财政 regions above them, and the units they may see."""
-
-    superuser: bool = False
-    paths: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    filer_unit_ids: frozenset[int] = frozenset()
-    regions: dict[str, Unit] = field(default_factory=dict)
-    units: QuerySet | None = None  # the visible units (access.visible_units)
-
-    @classmethod
-    def of(cls, user) -> "Scope":
-        if not user.is_authenticated:
-            return cls(units=Unit.objects.none())
-        memberships = list(Membership.objects.filter(user=user).values_list("role", "unit_id", "unit__path"))
-        paths: dict[str, list[str]] = {}
-        for role, _unit_id, path in memberships:
-            paths.setdefault(role, []).append(path)
-        regions = Unit.objects.filter(kind=UnitKind.FINANCE)
-        if not user.is_superuser:
-            regions = regions.filter(code__in={region_code(path) for *_rest, path in memberships})
-        return cls(
-            superuser=user.is_superuser,
-            paths={role: tuple(role_paths) for role, role_paths in paths.items()},
-            filer_unit_ids=frozenset(unit_id for role, unit_id, _path in memberships if role == Role.FILER),
-            regions={region.code: region for region in regions}, units=visible_units(user),
-        )
-
-    @property
-    def supervises(self) -> bool:
-        """A 主管部门 审核人, a 财政 member or an administrator."""
-        return self.superuser or bool(self.paths.get(Role.REVIEWER) or self.paths.get(Role.FINANCE))
-
-    def review_levels(self, path: str) -> int:
-        region = self.regions.get(region_code(path))
-        return region.review_levels if region else DEFAULT_REVIEW_LEVELS
-
-    def reviewing_role(self, status: str, path: str) -> str | None:
-        """As `workflow.reviewing_role`, without a query."""
-        if status == FilingStatus.SUBMITTED:
-            return Role.REVIEWER if self.review_levels(path) == 2 else Role.FINANCE
-        if status == FilingStatus.DEPARTMENT_APPROVED:
-            return Role.FINANCE
-        return None
-
-    def has_role_over(self, role: str, path: str) -> bool:
-        return self.superuser or any(path.startswith(own) for own in self.paths.get(role, ()))
-
-    def can_review(self, filing: Filing) -> bool:
-        """As `workflow.can_review`, without a query (the filing's unit must be loaded)."""
-        role = self.reviewing_role(filing.status, filing.unit.path)
-        return role is not None and self.has_role_over(role, filing.unit.path)
-
-    def review_condition(self) -> Q:
-        """The filings whose current review level is this user's, as one SQL condition."""
-        if self.superuser:
-            return Q(status__in=REVIEWABLE)
-        condition = Q(pk__in=[])
-        for path in self.paths.get(Role.REVIEWER, ()):
-            if self.review_levels(path) == 2:
-                condition |= Q(status=FilingStatus.SUBMITTED, unit__path__startswith=path)
-        for path in self.paths.get(Role.FINANCE, ()):
-            statuses = [FilingStatus.DEPARTMENT_APPROVED]
-            if self.review_levels(path) == 1:
-                statuses.append(FilingStatus.SUBMITTED)
-            condition |= Q(status__in=statuses, unit__path__startswith=path)
-        return condition
-
-    def filings(self):
-        return Filing.objects.filter(unit__in=self.units).select_related("unit", "project")
 
 
 # --- filters -----------------------------------------------------------------------------------------------------
@@ -146,8 +64,7 @@ def _latest(action_filter: Q, column: str):
 def to_review(user, filters: Filters | None = None, scope: Scope | None = None):
     """Filings waiting for this user's review level, in their scope; the longest waiting first."""
     scope = scope or Scope.of(user)
-    # Nobody reviews what they submitted themselves (as workflow.can_review).
-    filings = scope.filings().filter(scope.review_condition()).exclude(submitted_by_id=user.pk)
+    filings = scope.filings().filter(scope.review_condition())
     return (filters or Filters()).apply(filings).order_by(F("submitted_at").asc(nulls_last=True), "pk")
 
 
@@ -338,14 +255,6 @@ def year_overview(user, year: int, scope: Scope | None = None, today: date | Non
 
 
 # --- deadlines ---------------------------------------------------------------------------------------------------
-
-def deadline_regions(user):
-    """The 财政 regions whose deadlines the user may set: the finance units they are a 财政 member of."""
-    regions = Unit.objects.filter(kind=UnitKind.FINANCE)
-    if user.is_superuser:
-        return regions
-    return regions.filter(memberships__user=user, memberships__role=Role.FINANCE).distinct()
-
 
 def set_deadline(region: Unit, year: int, due_on: date) -> FilingDeadline:
     deadline, _created = FilingDeadline.objects.update_or_create(region=region, year=year,

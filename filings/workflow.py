@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from .access import can_edit
-from .models import Action, Filing, FilingStatus, Membership, ReviewComment, Role, Submission, Transition
+from .access import can_edit, can_review, is_filer, reviewing_role
+from .models import Action, Filing, FilingStatus, ReviewComment, Role, Submission, Transition
 from .notifications import notify_transition
 from .snapshots import snapshot
 from .validation import validate_filing
@@ -25,50 +25,19 @@ class TransitionRefused(ValidationError):
     """An action that is not allowed now; the message says why, in Chinese."""
 
 
-def review_levels(filing: Filing) -> int:
-    region = filing.unit.finance_region()
-    return region.review_levels if region else 2
-
-
-def _has_role_over(user, filing: Filing, role: str) -> bool:
-    if user.is_superuser:
-        return True
-    paths = Membership.objects.filter(user=user, role=role).values_list("unit__path", flat=True)
-    return any(filing.unit.path.startswith(path) for path in paths)
-
-
-def reviewing_role(filing: Filing) -> str | None:
-    """Whose turn it is: the 主管部门 reviewer, 财政, or nobody."""
-    if filing.status == FilingStatus.SUBMITTED:
-        return Role.REVIEWER if review_levels(filing) == 2 else Role.FINANCE
-    if filing.status == FilingStatus.DEPARTMENT_APPROVED:
-        return Role.FINANCE
-    return None
-
-
-def can_review(user, filing: Filing) -> bool:
-    """Whether the user reviews the filing now; nobody reviews what they submitted themselves."""
-    role = reviewing_role(filing)
-    return role is not None and filing.submitted_by_id != user.pk and _has_role_over(user, filing, role)
-
-
 def available_actions(user, filing: Filing) -> list[str]:
     actions = []
     if can_edit(user, filing):
         actions.append(Action.SUBMIT)
-    if filing.status == FilingStatus.SUBMITTED and _is_filer(user, filing):
+    if filing.status == FilingStatus.SUBMITTED and is_filer(user, filing):
         actions.append(Action.WITHDRAW)
     if can_review(user, filing):
         actions += [Action.APPROVE, Action.RETURN]
-    if filing.status == FilingStatus.APPROVED and _is_filer(user, filing) and not filing.copies.filter(
+    if filing.status == FilingStatus.APPROVED and is_filer(user, filing) and not filing.copies.filter(
         revision__gt=filing.revision
     ).exists():
         actions.append(Action.ADJUST)
     return actions
-
-
-def _is_filer(user, filing: Filing) -> bool:
-    return user.is_superuser or Membership.objects.filter(user=user, unit=filing.unit_id, role=Role.FILER).exists()
 
 
 @dataclass

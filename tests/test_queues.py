@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from filings import queues
+from filings.access import Scope, can_review
 from filings.models import (
     Action,
     DepartmentDetails,
@@ -24,7 +25,7 @@ from filings.models import (
     Unit,
 )
 from filings.services import copy_filing
-from filings.workflow import Review, can_review, perform
+from filings.workflow import Review, perform
 
 S = FilingStatus
 YANGQUAN_PROJECTS = ["s3-proj1", "s3-proj2", "s3-proj3", "s3-proj4", "s3-proj5"]
@@ -216,7 +217,7 @@ def test_with_one_review_level_the_department_reviewer_has_nothing_to_review(cli
 
 
 def test_the_queue_agrees_with_the_workflow_for_every_user_and_filing(demo):
-    """`to_review` answers in bulk what `workflow.can_review` answers filing by filing."""
+    """`to_review` answers in bulk what `access.can_review` answers filing by filing."""
     Unit.objects.filter(code="430981").update(review_levels=1)
     statuses = [S.DRAFT, S.SUBMITTED, S.DEPARTMENT_APPROVED, S.APPROVED, S.RETURNED]
     for n, filing in enumerate(sorted(demo.values(), key=lambda f: f.pk)):
@@ -226,7 +227,7 @@ def test_the_queue_agrees_with_the_workflow_for_every_user_and_filing(demo):
     for person in get_user_model().objects.all():
         expected = {f.pk for f in filings if can_review(person, f)}
         assert set(queues.to_review(person).values_list("pk", flat=True)) == expected, person.username
-        scope = queues.Scope.of(person)
+        scope = Scope.of(person)
         assert {f.pk for f in filings if scope.can_review(f)} == expected, person.username
 
 
@@ -596,3 +597,14 @@ def test_the_queues_and_the_overview_cost_the_same_queries_for_10_and_1000_filin
     rows = overview_rows(overview(client, 2024))
     assert rows["063001"]["total"] == 1005 and rows["063001"]["counts"] == [205, 200, 200, 200, 200]
     assert rows["063001"]["department"] == "已提交"
+
+
+def test_the_awaiting_badge_never_shows_on_a_filing_the_user_submitted(demo):
+    """The list's bulk answer (`Scope.can_review`, the 待您审核 badge) keeps the rule of `access.can_review`."""
+    admin = get_user_model().objects.get(username="admin")
+    filing = perform(demo["s2-dept"], admin, "submit")
+    row, = queues.mark_rows(Filing.objects.filter(pk=filing.pk).select_related("unit"), Scope.of(admin))
+    assert row.awaiting_me is False and not can_review(admin, filing)
+    reviewer = get_user_model().objects.get(username="dp_jt")
+    row, = queues.mark_rows(Filing.objects.filter(pk=filing.pk).select_related("unit"), Scope.of(reviewer))
+    assert row.awaiting_me is True and can_review(reviewer, filing)

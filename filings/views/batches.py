@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .. import batches, queues
+from .. import batches
+from ..access import Scope
 from ..models import PdfBatch
 from .queues import QueueFilter
 
@@ -16,7 +17,7 @@ from .queues import QueueFilter
 @login_required
 @require_POST
 def request_batch(request):
-    scope = queues.Scope.of(request.user)
+    scope = Scope.of(request.user)
     chooser = QueueFilter(request.POST, scope=scope)
     filters = chooser.filters()
     if chooser.errors:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from .. import queues
+from ..access import Scope
 from ..excel.consolidated import write_consolidated
 from .queues import QueueFilter
 
@@ -38,7 +39,7 @@ def _errors(chooser: QueueFilter) -> str:
 @require_safe
 def consolidated(request):
     """Supervisors (主管部门审核人, 财政, administrators) only: a filer already has each filing's own download."""
-    scope = queues.Scope.of(request.user)
+    scope = Scope.of(request.user)
     if not scope.supervises:
         raise PermissionDenied("只有主管部门审核人、财政部门和管理员可以导出Excel汇总。")
     chooser = QueueFilter(request.GET, scope=scope)

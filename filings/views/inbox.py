@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ..models import FilingStatus, Membership, Notification, Role
+from ..access import member_units
+from ..models import FilingStatus, Notification, Role
 
 PAGE_SIZE = 20
 
@@ -27,7 +28,7 @@ def inbox(request):
     notifications = Notification.objects.filter(user=request.user).select_related("filing")
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page.object_list)
-    filer_unit_ids = set(Membership.objects.filter(user=request.user, role=Role.FILER).values_list("unit", flat=True))
+    filer_unit_ids = set(member_units(request.user, [Role.FILER]).values_list("pk", flat=True))
     for item in items:
         item.link = _link(item, filer_unit_ids)
         item.is_new = item.read_at is None

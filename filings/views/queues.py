@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from .. import queues
+from ..access import Scope, deadline_regions
 from ..models import FilingKind, FilingStatus, UnitKind
 
 PER_PAGE = 50
@@ -61,7 +62,7 @@ def _tab(request, scope) -> str:
 
 @login_required
 def queue(request):
-    scope = queues.Scope.of(request.user)
+    scope = Scope.of(request.user)
     current = _tab(request, scope)
     chooser = QueueFilter(request.GET, scope=scope)
     filters = chooser.filters()
@@ -76,8 +77,8 @@ def queue(request):
     })
 
 
-def _supervisor_scope(request) -> queues.Scope:
-    scope = queues.Scope.of(request.user)
+def _supervisor_scope(request) -> Scope:
+    scope = Scope.of(request.user)
     if not scope.supervises:
         raise PermissionDenied("只有主管部门审核人和财政部门可以查看年度概览。")
     return scope
@@ -125,7 +126,7 @@ def _set_deadline(request, scope, year, regions):
 def overview(request):
     scope = _supervisor_scope(request)
     year = _chosen_year(request, scope)
-    regions = queues.deadline_regions(request.user)
+    regions = deadline_regions(request.user)
     if request.method == "POST":
         return _set_deadline(request, scope, year, regions)
     report = queues.year_overview(request.user, year, scope)

@@ -7,13 +7,13 @@ from django.views.decorators.http import require_POST
 
 from indicators.findings import STEP_LABELS
 
-from ..access import get_filing_for_user
+from ..access import can_review, get_filing_for_user
 from ..models import Action, Grade, PointRating, ReviewComment
 from ..printed import printed_context
 from ..review import add_remark, comment_location
 from ..validation import validate_filing
 from ..wizard import steps_for
-from ..workflow import REVIEW_POINTS, Review, TransitionRefused, available_actions, can_review, perform
+from ..workflow import REVIEW_POINTS, Review, TransitionRefused, available_actions, perform
 
 
 class ReviewForm(forms.Form):

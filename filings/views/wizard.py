@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import workflow
-from ..access import can_edit, get_filing_for_user, is_filer
+from ..access import can_edit, can_review, get_filing_for_user, is_filer
 from ..errors import FilingWriteRefused
 from ..models.project import FUND_SCOPES
 from ..printed import printed_context
@@ -16,7 +16,7 @@ from ..steps.project import SOURCES_BY_LAYOUT, scope_names
 from ..steps.shared import indicator_groups, indicator_periods, remap_stale_categories, scheme_categories
 from ..validation import validate_filing
 from ..wizard import find_step, save_step, step_state, steps_for
-from ..workflow import available_actions, can_review
+from ..workflow import available_actions
 
 
 def progress(filing, report):

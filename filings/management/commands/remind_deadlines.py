@@ -2,12 +2,12 @@
 
 import datetime
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from filings.models import Filing, FilingDeadline, Notification, Role, Unit, UnitKind
+from filings.access import filers_of, units_with_filers
+from filings.models import Filing, FilingDeadline, Notification, Unit, UnitKind
 from filings.models.filings import EDITABLE_STATUSES
 from filings.notifications import Notice, deliver, display_name
 
@@ -54,15 +54,13 @@ class Command(BaseCommand):
         when = "今天截止" if left == 0 else f"还剩 {left} 天"
         self.stdout.write(f"{region.name} {year} 年度部门整体支出绩效目标申报表，截止日期 "
                           f"{deadline.due_on:%Y-%m-%d}（{when}）：")
-        units = list(Unit.objects.subtree_of(region).exclude(kind=UnitKind.FINANCE)
-                     .filter(memberships__role=Role.FILER).distinct().order_by("path"))
+        units = list(units_with_filers(Unit.objects.subtree_of(region).exclude(kind=UnitKind.FINANCE)).order_by("path"))
         filings = (Filing.objects.departments().filter(year=year, unit__in=units)
                    .order_by("unit", "-revision").only("pk", "unit", "status", "revision"))
         submitted = {filing.unit_id for filing in filings if filing.status not in EDITABLE_STATUSES}
         drafts: dict[int, Filing] = {}
         for filing in filings:
             drafts.setdefault(filing.unit_id, filing)
-        filers = get_user_model().objects.filter(is_active=True, memberships__role=Role.FILER)
         notices = []
         for unit in units:
             if unit.pk in submitted:
@@ -73,7 +71,7 @@ class Command(BaseCommand):
                        f"前提交（{when}），目前尚未提交。")
             already = set(Notification.objects.filter(message=message, created_at__gte=start_of_day)
                           .values_list("user", flat=True))
-            recipients = list(filers.filter(memberships__unit=unit).distinct().order_by("pk"))
+            recipients = list(filers_of(unit.pk))
             due = [user for user in recipients if user.pk not in already]
             done = [user for user in recipients if user.pk in already]
             if done:
