@@ -5,7 +5,8 @@ from django.db import transaction
 
 from indicators.findings import STEP_LABELS
 
-from .models import Action, Filing, ReviewComment, Transition
+from .models import Action, EventKind, Filing, ReviewComment, Transition
+from .services import record
 
 
 def latest_return(filing: Filing):
@@ -43,4 +44,14 @@ def add_remark(comment: ReviewComment) -> bool:
                                         row=comment.row, text=comment.text).exists():
             return False
         comment.save()
+        record(comment.filing, EventKind.COMMENTED, comment.author, f"批注：{comment.text}",
+               {"step": comment.step, "field": comment.field, "row": comment.row})
     return True
+
+
+@transaction.atomic
+def delete_remark(comment: ReviewComment, *, user) -> None:
+    """Delete a reviewer's own remark that no transition has carried yet."""
+    Filing.objects.select_for_update().filter(pk=comment.filing_id).first()
+    record(comment.filing, EventKind.COMMENT_DELETED, user, f"删除批注：{comment.text}")
+    comment.delete()

@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.forms import BaseForm, BaseFormSet, BaseInlineFormSet, inlineformset_factory
 
 from indicators.findings import STEP_LABELS, Report, Step
+from indicators.models import Scheme
 
 from .errors import FilingWriteRefused
 from .forms.fields import CountField, PercentField, PreloadedChoiceField, YesNoRadio
@@ -45,6 +46,27 @@ class StepForms:
         for formset in self.formsets.values():
             save_rows(formset)
 
+    def changes(self) -> dict:
+        """What this (valid, not yet saved) step changes, for the audit event: fields old → new, rows counted."""
+        fields = {}
+        for form in self.forms.values():
+            for name in form.changed_data:
+                field, old, new = form.fields[name], form[name].initial, form.cleaned_data.get(name)
+                if isinstance(field, forms.ModelChoiceField) and old is not None:
+                    old = field.queryset.filter(pk=getattr(old, "pk", old)).first()
+                elif isinstance(field, forms.ChoiceField):
+                    labels = {str(value): label for value, label in field.choices}
+                    old, new = labels.get(str(old), old), labels.get(str(new), new)
+                fields[str(form[name].label)] = [_shown(old), _shown(new)]
+        rows = {"added": 0, "changed": 0, "deleted": 0}
+        for formset in self.formsets.values():
+            for form in formset.forms:
+                if formset.can_delete and formset._should_delete_form(form):
+                    rows["deleted"] += form.instance.pk is not None
+                elif form.has_changed():
+                    rows["added" if form.instance.pk is None else "changed"] += 1
+        return {"fields": fields, "rows": rows} if self.formsets else {"fields": fields}
+
     def error_summary(self) -> list[tuple[str, str, str]]:
         """(label, message, anchor id) for every error, for the summary at the top of the page."""
         summary = []
@@ -57,6 +79,15 @@ class StepForms:
                     summary += [(f"第 {number} 行 {label}", message, anchor)
                                 for label, message, anchor in _form_errors(form)]
         return summary
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "pk"):
+        return str(value)
+    text = str(value)
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _form_errors(form) -> list[tuple[str, str, str]]:
@@ -200,6 +231,8 @@ def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool
     if version != filing.lock_version:
         raise FilingWriteRefused(FilingWriteRefused.STALE, STALE_MESSAGE)
     lock_filing(filing, version=version)
+    changes = bound.changes()
+    scheme_before = filing.scheme_id
     bound.save()
     filing.refresh_from_db(fields=["saved_steps", "completed_steps", "money_unit"])
     if step.key not in filing.saved_steps:
@@ -210,7 +243,9 @@ def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool
     filing.current_step = following.key if following else "check"
     filing.lock_version += 1
     filing.save(update_fields=["saved_steps", "completed_steps", "current_step", "lock_version", "updated_at"])
-    record(filing, EventKind.STEP_SAVED, user, f"保存“{step.title}”", {"step": step.key})
+    if filing.scheme_id != scheme_before:
+        changes["scheme"] = [str(Scheme.objects.get(pk=scheme_before)), str(filing.scheme)]
+    record(filing, EventKind.STEP_SAVED, user, f"保存“{step.title}”", {"step": step.key, **changes})
 
 
 def steps_by_kind() -> dict:

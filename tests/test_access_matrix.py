@@ -67,6 +67,7 @@ REVIEWER = frozenset({"reviewer"})
 MATRIX: dict[tuple[str, str], Case] = {
     # --- pages of one filing
     ("filings:tasks", "GET"): Case(seen(200)),
+    ("filings:history", "GET"): Case(seen(200)),
     ("filings:check", "GET"): Case(seen(200)),
     ("filings:pdf", "GET"): Case(seen(200)),
     ("filings:xlsx", "GET"): Case(seen(200)),

@@ -13,6 +13,8 @@ class EventKind(models.TextChoices):
     DELETED = "deleted", "删除"
     STEP_SAVED = "step_saved", "保存步骤"
     IMPORTED = "imported", "导入Excel"
+    COMMENTED = "commented", "添加批注"
+    COMMENT_DELETED = "comment_deleted", "删除批注"
 
 
 class FilingEvent(models.Model):

@@ -10,7 +10,7 @@ from indicators.findings import STEP_LABELS
 from ..access import can_review, get_filing_for_user
 from ..models import Action, Grade, PointRating, ReviewComment
 from ..printed import printed_context
-from ..review import add_remark, comment_location
+from ..review import add_remark, comment_location, delete_remark
 from ..validation import validate_filing
 from ..wizard import steps_for
 from ..workflow import REVIEW_POINTS, Review, TransitionRefused, available_actions, perform
@@ -126,6 +126,6 @@ def delete_comment(request, pk, comment_pk):
     filing = get_filing_for_user(request, pk)
     comment = get_object_or_404(ReviewComment, pk=comment_pk, filing=filing, author=request.user,
                                 transition__isnull=True)
-    comment.delete()
+    delete_remark(comment, user=request.user)
     messages.success(request, "已删除批注。")
     return redirect("filings:review", pk=pk)

@@ -1,0 +1,110 @@
+"""Every write to a filing leaves a `FilingEvent` (who, when, what, old and new values); 历史记录 shows them."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from filings import workflow
+from filings.models import Action, EventKind, Filing, FilingEvent, FormVariant
+from filings.services import copy_filing, create_department_filing, create_project_filing, delete_draft
+
+from .pages import form_data, html, login, step_url
+
+FILER = "dp_bj"
+
+
+def user(username):
+    return get_user_model().objects.get(username=username)
+
+
+def latest_event(filing_pk) -> FilingEvent:
+    return FilingEvent.objects.filter(filing_ref=filing_pk).order_by("-pk").first()
+
+
+def test_creating_copying_and_deleting_each_leave_an_event(demo):
+    filer = user("yq_sy")
+    source = demo["s3-proj1"]
+    project = create_project_filing(source.unit, 2030, source.variant, "新的项目", filer)
+    assert (latest_event(project.pk).kind, latest_event(project.pk).actor) == (EventKind.CREATED, filer)
+    copy = copy_filing(source, source.year, filer, keep_amounts=True)
+    event = latest_event(copy.pk)
+    assert event.kind == EventKind.COPIED and event.data == {"source": source.pk}
+    delete_draft(copy, user=filer)
+    event = latest_event(copy.pk)
+    assert event.kind == EventKind.DELETED and event.filing is None and event.unit_id == source.unit_id
+    department = create_department_filing(demo["s2-dept"].unit, 2031, demo["s2-dept"].variant, user(FILER))
+    assert latest_event(department.pk).kind == EventKind.CREATED
+
+
+def test_a_step_save_records_the_fields_it_changed_with_old_and_new_values(client, demo):
+    filing = demo["s2-dept"]
+    login(client, FILER)
+    data = form_data(client.get(step_url(filing, "unit")))
+    old = data["header-contact_person"]
+    client.post(step_url(filing, "unit"), {**data, "header-contact_person": "王小明", "save": ""})
+    event = latest_event(filing.pk)
+    assert event.kind == EventKind.STEP_SAVED and event.actor == user(FILER)
+    assert event.data["step"] == "unit"
+    assert list(event.data["fields"].values()) == [[old, "王小明"]]
+
+
+def test_an_indicator_save_counts_added_changed_and_deleted_rows(client, demo):
+    filing = demo["s2-dept"]
+    login(client, FILER)
+    data = form_data(client.get(step_url(filing, "indicators")))
+    data["indicators-0-value_text"] = "≥ 99 个模块"
+    data["indicators-1-DELETE"] = "on"
+    client.post(step_url(filing, "indicators"), {**data, "save": ""})
+    assert latest_event(filing.pk).data["rows"] == {"added": 0, "changed": 1, "deleted": 1}
+
+
+def test_a_variant_switch_records_the_variant_and_the_scheme(client, demo):
+    filing = demo["s4-proj1"]  # 湖南, 成本 under 产出
+    login(client, "yj_wjj")
+    data = form_data(client.get(step_url(filing, "project")))
+    field = next(name for name in data if name.endswith("variant"))
+    jiangxi = FormVariant.objects.get(code="proj-jiangxi")
+    client.post(step_url(filing, "project"), {**data, field: str(jiangxi.pk), "save": ""})
+    event = latest_event(filing.pk)
+    assert event.data["fields"]["表样"] == [str(filing.variant), str(jiangxi)]
+    assert event.data["scheme"][0] != event.data["scheme"][1]
+
+
+def test_remarks_added_and_deleted_leave_events(client, demo):
+    filing = demo["s2-dept"]
+    workflow.perform(filing, user(FILER), Action.SUBMIT)
+    login(client, "dp_jt")
+    client.post(reverse("filings:add_comment", args=[filing.pk]), {"target": "step:goals", "text": "目标太笼统"})
+    assert latest_event(filing.pk).kind == EventKind.COMMENTED
+    remark = filing.comments.get()
+    client.post(reverse("filings:delete_comment", args=[filing.pk, remark.pk]))
+    assert latest_event(filing.pk).kind == EventKind.COMMENT_DELETED and not filing.comments.exists()
+
+
+def test_the_history_page_shows_events_and_transitions_newest_first_to_filer_and_reviewer(client, demo):
+    filing = demo["s2-dept"]
+    login(client, FILER)
+    data = form_data(client.get(step_url(filing, "unit")))
+    client.post(step_url(filing, "unit"), {**data, "header-contact_person": "王小明", "save": ""})
+    workflow.perform(Filing.objects.get(pk=filing.pk), user(FILER), Action.SUBMIT)
+    for username in [FILER, "dp_jt", "dp_czj"]:
+        login(client, username)
+        page = html(client.get(reverse("filings:history", args=[filing.pk])))
+        body = page[page.index("<tbody>"):]
+        assert body.index("草稿 → 已提交") < body.index("王小明"), username
+
+
+def test_the_history_page_is_not_shown_to_other_units(client, demo):
+    login(client, "cs_zyy")
+    assert client.get(reverse("filings:history", args=[demo["s2-dept"].pk])).status_code == 404
+
+
+@pytest.mark.parametrize("saves", [1, 20])
+def test_the_history_page_does_a_constant_number_of_queries(client, demo, saves, django_assert_max_num_queries):
+    filing = demo["s2-dept"]
+    login(client, FILER)
+    for number in range(saves):
+        FilingEvent.objects.create(filing=filing, filing_ref=filing.pk, unit=filing.unit, kind=EventKind.STEP_SAVED,
+                                   actor=user(FILER), summary=f"保存第 {number} 次")
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("filings:history", args=[filing.pk])).status_code == 200
