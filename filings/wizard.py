@@ -1,7 +1,8 @@
 """The one step machinery of both forms: which steps a filing has, the forms of each, saving and progress.
 
 A step binds plain Django forms and row formsets to the saved filing; every save goes to the database, so a
-filing can be continued in another browser on another day. The steps of each form live in `filings/steps/`.
+filing can be continued in another browser on another day. The steps of each form live in `filings/steps/`, which
+registers them here.
 """
 
 from dataclasses import dataclass, field
@@ -198,8 +199,17 @@ def rows_formset(model, fields, filing, data, prefix, form=forms.ModelForm, widg
 ORDER_WIDGET = {"order": forms.HiddenInput(attrs={"class": "row-order"})}
 
 
+# The steps of each kind of form, registered by `filings/steps/` when the app is ready (`FilingsConfig.ready`), so
+# this machinery never imports the steps built on it.
+STEPS_BY_KIND: dict[str, list[WizardStep]] = {}
+
+
+def register_steps(kind: str, steps: list[WizardStep]) -> None:
+    STEPS_BY_KIND[kind] = list(steps)
+
+
 def steps_for(filing: Filing) -> list[WizardStep]:
-    return [step for step in steps_by_kind().get(filing.kind, []) if step.applies(filing)]
+    return [step for step in STEPS_BY_KIND.get(filing.kind, []) if step.applies(filing)]
 
 
 def find_step(filing: Filing, key: str) -> WizardStep | None:
@@ -247,8 +257,3 @@ def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool
         changes["scheme"] = [str(Scheme.objects.get(pk=scheme_before)), str(filing.scheme)]
     record(filing, EventKind.STEP_SAVED, user, f"保存“{step.title}”", {"step": step.key, **changes})
 
-
-def steps_by_kind() -> dict:
-    from .steps import STEPS_BY_KIND
-
-    return STEPS_BY_KIND

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -89,10 +90,9 @@ class FormVariant(models.Model):
         return self.name
 
     def clean(self):
-        from .department import DepartmentDetails
-        from .project import ProjectDetails
-
-        details = DepartmentDetails if self.kind == FilingKind.DEPARTMENT else ProjectDetails
+        # Looked up by name: the details models are defined on top of this module.
+        details = apps.get_model("filings", "DepartmentDetails" if self.kind == FilingKind.DEPARTMENT
+                                 else "ProjectDetails")
         known = {f.name for model in (Filing, details) for f in model._meta.concrete_fields} | {"period"}
         unknown = [name for name in [*(self.required_fields or []), *(self.shown_fields or [])] if name not in known]
         if not isinstance(self.required_fields, list) or not isinstance(self.shown_fields, list) or unknown:
