@@ -3,10 +3,11 @@
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from filings.models import Filing, FilingStatus
+
+from .personas import sign_in as login
 
 # (name, method, needs the step key) of every page that belongs to one filing
 FILING_PAGES = [
@@ -20,9 +21,6 @@ FILING_PAGES = [
 ]
 
 
-def login(client, username):
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
 
 
 def url_of(name, filing):

@@ -1,12 +1,13 @@
 """The admin, as a 财政 administrator uses it to look after units, users, schemes and filings."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from filings.models import Filing, Indicator, ProjectDetails
+
+from .personas import sign_in
 
 CHANGELISTS = [
     "filings_unit", "filings_membership", "filings_formvariant", "filings_filing", "filings_indicator",
@@ -16,7 +17,7 @@ CHANGELISTS = [
 
 @pytest.fixture
 def admin_client(client, demo):
-    client.force_login(get_user_model().objects.get(username="admin"))
+    sign_in(client, "admin")
     return client
 
 

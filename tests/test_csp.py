@@ -12,6 +12,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from .personas import sign_in as login
+
 ROOT = Path(settings.BASE_DIR)
 # The templates under templates/print/ are rendered only by WeasyPrint into PDFs (filings/pdf.py), never served to a
 # browser, so the policy does not apply to them (their <style> sets the PDF's font and page size).
@@ -73,7 +75,7 @@ def executable_inline(tag: dict) -> bool:
 
 def client_as(client, username):
     if username:
-        client.force_login(get_user_model().objects.get(username=username))
+        login(client, username)
     return client
 
 

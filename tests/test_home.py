@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from filings.models import (
@@ -18,13 +17,12 @@ from filings.models import (
 )
 from filings.money import MoneyField
 
+from .personas import sign_in as login
+
 PASSWORD = "perfbudget-demo"
 MONEY = [f.name for f in DepartmentDetails._meta.concrete_fields if isinstance(f, MoneyField)]
 
 
-def login(client, username):
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
 
 
 def page(response) -> str:

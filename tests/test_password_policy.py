@@ -13,6 +13,8 @@ from accounts.models import AccountState, PasswordHistory
 from filings import demo as demo_module
 from filings.models import Unit
 
+from .personas import sign_in as login
+
 DEMO_PASSWORD = "perfbudget-demo"
 GOOD = "Qingshan#2026"
 
@@ -24,7 +26,7 @@ def change_password(client, old, new):
 
 @pytest.fixture
 def zyy(client, demo):
-    client.force_login(get_user_model().objects.get(username="cs_zyy"))
+    login(client, "cs_zyy")
     return client
 
 

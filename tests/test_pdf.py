@@ -14,6 +14,7 @@ from filings.models.review import Action, Transition
 from filings.pdf import StaticFileRefused, StaticOnlyURLFetcher, pdf_filename, render_filing_pdf
 
 from .pdfs import pdf_text, pdf_tool
+from .personas import sign_in as login
 
 
 def rendered(filing) -> tuple[bytes, str]:
@@ -24,8 +25,6 @@ def rendered(filing) -> tuple[bytes, str]:
     return pdf, pdf_text(pdf)
 
 
-def login(client, username):
-    client.force_login(get_user_model().objects.get(username=username))
 
 
 def test_department_pdf_carries_the_seeds_chinese_text_and_numbers(demo):
@@ -159,9 +158,8 @@ def test_the_fetcher_serves_the_apps_static_files():
 
 
 def test_each_first_level_group_is_kept_together_on_the_printed_form(demo, client):
-    from django.contrib.auth import get_user_model
 
-    client.force_login(get_user_model().objects.get(username="dp_bj"))
+    login(client, "dp_bj")
     page = client.get(f"/filings/{demo['s2-dept'].pk}/check/").content.decode()
     table = page[page.index('class="table table-bordered table-sm printed-table indicators-table"'):]
     table = table[: table.index("</table>")]

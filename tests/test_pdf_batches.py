@@ -12,16 +12,14 @@ from filings import batches
 from filings.models import BatchState, FormVariant, Notification, PdfBatch, Unit
 from filings.services import create_project_filing
 
+from .personas import person, sign_in
+
 
 @pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
     settings.PRIVATE_FILES_DIR = tmp_path
 
 
-def sign_in(client, username):
-    user = get_user_model().objects.get(username=username)
-    client.force_login(user)
-    return user
 
 
 def zip_entries(response) -> dict[str, bytes]:
@@ -30,7 +28,8 @@ def zip_entries(response) -> dict[str, bytes]:
 
 
 def test_a_small_batch_downloads_at_once_with_one_pdf_per_filing(client, demo):
-    user = sign_in(client, "yq_wjw")
+    user = person("yq_wjw")
+    sign_in(client, "yq_wjw")
     response = client.post(reverse("filings:batch_new"), {"year": "2024"})
     batch = PdfBatch.objects.get(requested_by=user)
     assert response.status_code == 302 and response.url == reverse("filings:batch_download", args=[batch.pk])
@@ -57,7 +56,8 @@ def test_a_hundred_filings_are_queued_built_by_the_command_and_download_as_one_f
     variant = FormVariant.objects.get(code="proj-yangquan")
     for number in range(100):
         create_project_filing(unit, 2030, variant, f"批量项目{number:03d}", filer)
-    reviewer = sign_in(client, "yq_wjw")
+    reviewer = person("yq_wjw")
+    sign_in(client, "yq_wjw")
     response = client.post(reverse("filings:batch_new"), {"year": "2030"})
     assert response.status_code == 302 and response.url == reverse("filings:batches")
     batch = PdfBatch.objects.get(requested_by=reviewer)

@@ -27,6 +27,8 @@ from filings.money import MoneyField
 from filings.services import copy_filing
 from filings.validation import validate_filing
 
+from .personas import sign_in as login
+
 YANGQUAN_PROJECTS = ["s3-proj1", "s3-proj2", "s3-proj3", "s3-proj4", "s3-proj5"]
 PROJECT_MONEY = [f.name for f in ProjectDetails._meta.concrete_fields if isinstance(f, MoneyField)]
 # Filing columns a copy sets anew rather than taking from its source
@@ -41,9 +43,6 @@ INDICATOR_COLUMNS = ["period", "category_id", "order", "name", "value_text", "va
 
 # --- helpers --------------------------------------------------------------------------------------------------
 
-def login(client, username):
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
 
 
 def html(response) -> str:

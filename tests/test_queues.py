@@ -27,6 +27,8 @@ from filings.models import (
 from filings.services import copy_filing
 from filings.workflow import Review, perform
 
+from .personas import sign_in as login
+
 S = FilingStatus
 YANGQUAN_PROJECTS = ["s3-proj1", "s3-proj2", "s3-proj3", "s3-proj4", "s3-proj5"]
 # (reviewer, finance, filer, seed filing) of each two-level region with a 主管部门 reviewer
@@ -40,9 +42,6 @@ def user(username):
     return get_user_model().objects.get(username=username)
 
 
-def login(client, username):
-    client.force_login(user(username))
-    return client
 
 
 def unit(code) -> Unit:

@@ -19,12 +19,14 @@ from django.urls import reverse
 from accounts import middleware
 from accounts.models import LoginEvent, LoginEventKind
 
+from .personas import sign_in as login
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def zyy(client, demo):
-    client.force_login(get_user_model().objects.get(username="cs_zyy"))
+    login(client, "cs_zyy")
     return client
 
 
