@@ -185,7 +185,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("filings:import_xlsx_preview", "GET"): Case(editable(302)),
     ("filings:import_xlsx_preview", "POST"): Case(editable(302)),
     ("filings:review", "GET"): Case(seen(200), state="submitted"),
-    ("filings:suggestions", "GET"): Case(seen(200)),
+    # the suggestions beside an indicator: the shared library and the unit's own earlier filings
+    ("filings:suggestions", "GET"): Case(seen(200), query={"category": "CATEGORY", "q": ""}),
     # the paste preview of the indicator editor reads text and saves nothing; only who may edit the filing gets it
     ("filings:paste_preview", "GET"): Case(everyone(405)),
     ("filings:paste_preview", "POST"): Case(editable(200), data={
@@ -345,7 +346,8 @@ def build_world() -> dict:
 
     filing = Filing.objects.get(source="seed:s0-dept")
     DepartmentDetails.objects.filter(filing=filing).update(overall_goal=GOAL)
-    Indicator.objects.filter(pk=filing.indicators.order_by("order", "pk").first().pk).update(name=INDICATOR)
+    marked = filing.indicators.order_by("order", "pk").first()
+    Indicator.objects.filter(pk=marked.pk).update(name=INDICATOR)
     project = create_project_filing(hospital, 2026, FormVariant.objects.get(code="proj-jiangxi"), PROJECT,
                                     users["own_filer"])
     comment = ReviewComment.objects.create(filing=filing, author=users["parent_reviewer"], step=STEP_KEY, text=REMARK)
@@ -360,7 +362,7 @@ def build_world() -> dict:
                                     filters={"unit": hospital.pk}, filing_count=2)
     return {"filing": filing, "project": project, "comment": comment, "batch": batch, "users": users,
             "fingerprints": {},  # before any cell, by the state the cell puts the filing in (the same for all)
-            "fill": {"UNIT": str(hospital.pk), "REGION": str(units["360404"].pk),
+            "fill": {"UNIT": str(hospital.pk), "REGION": str(units["360404"].pk), "CATEGORY": str(marked.category_id),
                      "VARIANT": str(FormVariant.objects.get(code="dept-jiangxi").pk),
                      "PROJECT_VARIANT": str(FormVariant.objects.get(code="proj-jiangxi").pk)}}
 
