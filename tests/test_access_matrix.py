@@ -276,8 +276,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("password_reset_confirm", "GET"): Case(public(200)),
     ("password_reset_complete", "GET"): Case(public(200)),
     # --- the login log (tests/test_login_log.py): 财政 administrators only, within their region
-    ("accounts:login_log", "GET"): Case(everyone(403) | {"finance": 200}),
-    ("accounts:login_log_export", "GET"): Case(everyone(403) | {"finance": 200}),
+    ("accounts:login_log", "GET"): Case(everyone(403, region_finance=200, foreign_finance=200, admin=200)),
+    ("accounts:login_log_export", "GET"): Case(everyone(403, region_finance=200, foreign_finance=200, admin=200)),
 }
 
 
