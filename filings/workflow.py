@@ -78,16 +78,22 @@ class Review:
     grade: str = ""
 
 
+MISSING_STATUS = "页面没有带上申报表的状态，操作没有执行。请刷新页面后再试。"
+
+
 @transaction.atomic
-def perform(filing: Filing, user, action: str, expected_status: str | None = None, review: Review | None = None):
+def perform(filing: Filing, user, action: str, expected_status: str | None, review: Review | None = None):
     """Carry out one action on a filing, or refuse it (TransitionRefused / PermissionDenied) changing nothing.
 
-    `expected_status` is the state the user saw: a replayed or stale form (double click, two reviewers at once)
-    finds the filing in another state and is refused.
+    `expected_status` is the state the user saw, required for every action: a replayed or stale form (double click,
+    two reviewers at once) finds the filing in another state and is refused, and so is a request that does not say
+    (None or blank: a form that never showed the filing).
     """
+    if not expected_status:
+        raise TransitionRefused(MISSING_STATUS)
     locked = Filing.objects.select_for_update().get(pk=filing.pk)
     locked = Filing.objects.with_related().get(pk=locked.pk)
-    if expected_status is not None and locked.status != expected_status:
+    if locked.status != expected_status:
         raise TransitionRefused(
             f"这份申报表已是“{locked.get_status_display()}”，刚才的操作没有执行。请刷新页面后再看。"
         )
@@ -156,9 +162,9 @@ def _adjust(filing: Filing, user, review: Review) -> Filing:
     return revision
 
 
-def submit(filing: Filing, user) -> Filing:
-    """Kept for the check page: submit what the filer sees."""
+def submit(filing: Filing, user, expected_status: str | None) -> Filing:
+    """Kept for the check page: submit what the filer sees (in the state the page showed)."""
     try:
-        return perform(filing, user, Action.SUBMIT)
+        return perform(filing, user, Action.SUBMIT, expected_status)
     except PermissionDenied:
         raise PermissionDenied("这份申报表当前不能由您提交。") from None

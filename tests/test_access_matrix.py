@@ -88,7 +88,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("filings:delete", "POST"): Case(FILER_ONLY, changes=FILER),
     # s0-dept has errors: the filer's submit is refused with a message on the check page (302), nothing changes
     ("filings:submit", "GET"): Case(everyone(405)),
-    ("filings:submit", "POST"): Case(FILER_ONLY),
+    ("filings:submit", "POST"): Case(FILER_ONLY, data={"expected_status": "draft"}),
     # the 审核人 of the parent unit approves at level 1. The filer and 财政 (not its turn) are refused the way the
     # issue's "Bad input and abuse" asks: a redirect to the review page with the reason, nothing changed.
     ("filings:act", "GET"): Case(everyone(405), state="submitted"),

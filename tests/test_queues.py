@@ -112,7 +112,8 @@ def mark_submitted(filing, filer, when=None):
 
 def act(filing, username, action, comment=""):
     """A real transition through the workflow."""
-    return perform(fresh(filing), user(username), action, review=Review(comment=comment))
+    current = fresh(filing)
+    return perform(current, user(username), action, current.status, Review(comment=comment))
 
 
 def set_status(keys, demo, status):

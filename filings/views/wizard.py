@@ -99,7 +99,7 @@ def check(request, pk):
 def submit(request, pk):
     filing = get_filing_for_user(request, pk, write=True)
     try:
-        workflow.submit(filing, request.user)
+        workflow.submit(filing, request.user, request.POST.get("expected_status"))
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("filings:check", pk=pk)
