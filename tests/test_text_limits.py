@@ -274,3 +274,15 @@ def test_the_longest_allowed_department_filing_prints(demo):
     assert time.perf_counter() - started < 120  # a generous bound: a few seconds on a quiet machine
     assert pdf.startswith(b"%PDF-") and int(pdf_tool("pdfinfo", pdf=pdf).split("Pages:")[1].split()[0]) > 50
     assert text_of(10) in pdf_tool("pdftotext", "-l", "1", "-enc", "UTF-8", pdf=pdf).replace("\n", "")
+
+
+def test_a_copy_of_a_project_named_at_its_limit_still_fits(demo):
+    from filings.services import copy_filing
+
+    filing = demo["s3-proj1"]
+    limit = ProjectDetails._meta.get_field("name").max_length
+    ProjectDetails.objects.filter(filing=filing).update(name="项" * limit)
+    copy = copy_filing(Filing.objects.with_related().get(pk=filing.pk), filing.year,
+                       get_user_model().objects.get(username="yq_sy"), keep_amounts=True)
+    name = ProjectDetails.objects.get(filing=copy).name
+    assert len(name) == limit and name.endswith("（副本）")
