@@ -10,7 +10,6 @@ from .models import (
     DepartmentDetails,
     Filing,
     FilingKind,
-    FilingStatus,
     FormVariant,
     FunctionItem,
     Indicator,
@@ -55,26 +54,32 @@ class FormVariantAdmin(admin.ModelAdmin):
     search_fields = ["name", "code", "region"]
 
 
-def is_approved(filing) -> bool:
-    return filing is not None and filing.status == FilingStatus.APPROVED
+def is_locked(filing) -> bool:
+    """Whether the workflow holds the filing (submitted, under review, approved): nobody edits it, superusers too."""
+    return filing is not None and not filing.is_editable
 
 
-class ApprovedIsReadOnly:
-    """An approved filing is the record of what was approved: no admin page adds, changes or deletes its parts."""
+# What only the workflow writes (filings/workflow.py): never a field of an admin form.
+WORKFLOW_FIELDS = ["status", "revision", "submitted_at", "submitted_by", "lock_version"]
+
+
+class ReadOnlyOutsideDrafts:
+    """A filing that is submitted, under review or approved is the record of what was submitted or approved: no admin
+    page adds, changes or deletes its parts, for superusers too. Drafts and returned filings stay editable."""
 
     def _filing(self, obj):
         return obj.filing if obj is not None and hasattr(obj, "filing_id") else obj
 
     def has_add_permission(self, request, obj=None):
         if not isinstance(self, admin.options.InlineModelAdmin):
-            return super().has_add_permission(request)  # a new filing is never approved
-        return not is_approved(self._filing(obj)) and super().has_add_permission(request, obj)
+            return super().has_add_permission(request)  # a new filing is always a draft
+        return not is_locked(self._filing(obj)) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return not is_approved(self._filing(obj)) and super().has_change_permission(request, obj)
+        return not is_locked(self._filing(obj)) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not is_approved(self._filing(obj)) and super().has_delete_permission(request, obj)
+        return not is_locked(self._filing(obj)) and super().has_delete_permission(request, obj)
 
 
 class MoneyInUnitInline:
@@ -85,7 +90,7 @@ class MoneyInUnitInline:
         return super().get_formset(request, obj, **kwargs)
 
 
-class DepartmentInline(ApprovedIsReadOnly, MoneyInUnitInline, admin.StackedInline):
+class DepartmentInline(ReadOnlyOutsideDrafts, MoneyInUnitInline, admin.StackedInline):
     model = DepartmentDetails
     can_delete = False
     fieldsets = [
@@ -114,7 +119,7 @@ class DepartmentInline(ApprovedIsReadOnly, MoneyInUnitInline, admin.StackedInlin
     ]
 
 
-class ProjectInline(ApprovedIsReadOnly, MoneyInUnitInline, admin.StackedInline):
+class ProjectInline(ReadOnlyOutsideDrafts, MoneyInUnitInline, admin.StackedInline):
     model = ProjectDetails
     can_delete = False
     fieldsets = [
@@ -135,19 +140,19 @@ class ProjectInline(ApprovedIsReadOnly, MoneyInUnitInline, admin.StackedInline):
     ]
 
 
-class FunctionItemInline(ApprovedIsReadOnly, admin.TabularInline):
+class FunctionItemInline(ReadOnlyOutsideDrafts, admin.TabularInline):
     model = FunctionItem
     fields = ["order", "name", "mid_term_goal", "annual_goal"]
     extra = 0
 
 
-class AnnualTaskInline(ApprovedIsReadOnly, MoneyInUnitInline, admin.TabularInline):
+class AnnualTaskInline(ReadOnlyOutsideDrafts, MoneyInUnitInline, admin.TabularInline):
     model = AnnualTask
     fields = ["order", "name", "content", "related_goal", "amount_total", "amount_fiscal", "amount_other"]
     extra = 0
 
 
-class IndicatorInline(ApprovedIsReadOnly, admin.TabularInline):
+class IndicatorInline(ReadOnlyOutsideDrafts, admin.TabularInline):
     model = Indicator
     fields = ["period", "category", "order", "name", "value_text", "operator", "value_number",
               "value_unit", "standard", "not_applicable", "note"]
@@ -171,24 +176,29 @@ class IndicatorInline(ApprovedIsReadOnly, admin.TabularInline):
 
 
 @admin.register(Filing)
-class FilingAdmin(ApprovedIsReadOnly, admin.ModelAdmin):
+class FilingAdmin(ReadOnlyOutsideDrafts, admin.ModelAdmin):
     list_display = ["name", "kind", "year", "unit", "variant", "status", "money_unit", "indicator_count"]
     list_filter = ["year", "kind", "status", "variant", "scheme", "unit__region"]
     list_select_related = ["unit", "variant", "project"]
     search_fields = ["unit__name", "unit__code", "unit_name", "project__name"]
     autocomplete_fields = ["unit", "created_by"]
-    readonly_fields = ["created_at", "updated_at", "lock_version"]
+    readonly_fields = ["created_at", "updated_at", *WORKFLOW_FIELDS]
     fieldsets = [
         (None, {"fields": [("kind", "year", "status"), "unit", ("variant", "scheme", "money_unit"),
-                           ("revision", "position")]}),
+                           ("revision", "position")],
+                "description": "状态、版本和提交信息只随申报流程（提交、审核、退回、调整）改变，这里不能修改。"}),
         ("表头", {"fields": ["unit_name", ("competent_department", "competent_department_code")]}),
         ("联系与签章", {"fields": [
             ("contact_person", "contact_phone"), ("responsible_person", "handler", "unit_head"),
             ("filled_on", "filled_time"), "no_direct_beneficiaries",
         ]}),
-        ("记录", {"fields": ["source", "created_by", ("created_at", "updated_at"), "submitted_at",
+        ("记录", {"fields": ["source", "created_by", ("created_at", "updated_at"), ("submitted_at", "submitted_by"),
                            "lock_version"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The kind decides which details and rows a filing has: fixed once it exists.
+        return [*super().get_readonly_fields(request, obj), *(["kind"] if obj is not None else [])]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(indicator_total=Count("indicators"))
@@ -219,13 +229,13 @@ class FilingAdmin(ApprovedIsReadOnly, admin.ModelAdmin):
 class IndicatorAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
-        if is_approved(cleaned.get("filing")):
-            raise forms.ValidationError("已批复的申报表不能修改；如需改动，请由填报单位申请调整。")
+        if is_locked(cleaned.get("filing")):
+            raise forms.ValidationError("这份申报表已提交或已批复，不能修改；如需改动，请退回或由填报单位申请调整。")
         return cleaned
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ApprovedIsReadOnly, admin.ModelAdmin):
+class IndicatorAdmin(ReadOnlyOutsideDrafts, admin.ModelAdmin):
     form = IndicatorAdminForm
     """All indicators across filings, for finding how units word and set a given 三级指标."""
 

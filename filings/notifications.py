@@ -9,25 +9,29 @@ Who hears of what:
 - 已批复 → the filers of the filing's unit.
 
 The person who acted is never told of their own action. Notifications are stored in one bulk insert; e-mails (one per
-recipient, to those with an address) go out over one connection. Mail trouble is logged and never undoes or breaks
-a transition: the workflow calls `notify_transition` after the transition has been committed.
+recipient, to those with an address) go out over one connection, each on its own: one that cannot be sent does not
+stop the others. Subjects are header-safe (one line, no control characters, at most `SUBJECT_LENGTH` characters),
+whatever a project or unit is called. Mail trouble is logged (logger ``filings.notifications``) and never undoes or
+breaks a transition: the workflow calls `notify_transition` after the transition has been committed.
 """
 
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, mailers
 from django.urls import reverse
 
 from .access import filers_of, members_over, review_levels
 from .models import Action, Filing, FilingStatus, Notification, Role, Transition
+from .text import header_safe
 
 logger = logging.getLogger(__name__)
 
 SUBJECT_PREFIX = "【预算绩效目标申报】"
 MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
 OPINION_LENGTH = 120
+SUBJECT_LENGTH = 120  # characters, the prefix included
 
 
 @dataclass
@@ -73,16 +77,32 @@ def deliver(notices: list[Notice]) -> tuple[int, int]:
     Notification.objects.bulk_create(
         [Notification(user=n.user, filing=n.filing, message=_clip(n.message)) for n in notices]
     )
-    mails = [(SUBJECT_PREFIX + n.subject, _mail_body(n), None, [n.user.email]) for n in notices if n.user.email]
+    mails = [EmailMessage(mail_subject(n.subject), _mail_body(n), None, [n.user.email])
+             for n in notices if n.user.email]
     if not mails:
         return len(notices), 0
+    return len(notices), send_each(mails)
+
+
+def mail_subject(subject: str) -> str:
+    return header_safe(SUBJECT_PREFIX + subject, SUBJECT_LENGTH)
+
+
+def send_each(mails: list[EmailMessage]) -> int:
+    """Send the mails over one connection, each on its own; answer how many were sent, log every failure."""
+    sent = 0
     try:
-        sent = send_mass_mail(mails)
+        mailer = mailers.default
+        with mailer:
+            for mail in mails:
+                try:
+                    sent += mailer.send_messages([mail])
+                except Exception:
+                    logger.exception("通知邮件发送失败（收件人：%s，主题：%s）；站内通知已保存。",
+                                     "、".join(mail.to), mail.subject)
     except Exception:
-        logger.exception("通知邮件发送失败（%d 封，收件人：%s）；站内通知已保存。", len(mails),
-                         "、".join(mail[3][0] for mail in mails))
-        return len(notices), 0
-    return len(notices), sent
+        logger.exception("通知邮件发送失败：连不上邮件服务器，%d 封没有发出；站内通知已保存。", len(mails) - sent)
+    return sent
 
 
 def notices_for(entry: Transition, filing: Filing) -> list[Notice]:

@@ -1,7 +1,7 @@
 """What the printed layout of a filing needs (check page, review page, PDF): rows and indicator tables."""
 
 from .layout import level1_blocks, page_blocks, side_by_side_table
-from .models import Filing, FilingKind
+from .models import Filing, FilingKind, FormVariant
 from .models.indicators import Period
 from .models.project import FUND_SOURCES
 from .steps.shared import indicator_periods, scheme_categories
@@ -30,9 +30,18 @@ def indicator_tables(filing: Filing, indicators, paginate: bool = False) -> list
     return tables
 
 
+def funds_by_period(filing: Filing) -> bool:
+    """Whether the project table prints 实施期 and 年度 funds side by side (five columns instead of four)."""
+    variant = filing.variant
+    return (filing.kind == FilingKind.PROJECT and variant.has_implementation_period
+            and variant.funding_layout != FormVariant.Funding.LOCAL_AND_HIGHER)
+
+
 def printed_context(filing: Filing, paginate: bool = False) -> dict:
     indicators = list(filing.indicators.order_by("period", "order", "pk"))
+    wide = funds_by_period(filing)
     return {
+        "funds_by_period": wide, "value_span": 4 if wide else 3,
         "pdf": paginate,  # long paragraphs are cut for WeasyPrint only (filings_tags.printable)
         "indicator_tables": indicator_tables(filing, indicators, paginate),
         "tasks": list(filing.tasks.all()), "functions": list(filing.functions.all()),

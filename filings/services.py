@@ -174,7 +174,7 @@ def copy_filing(source: Filing, year: int, user, keep_amounts: bool, revision: i
     if revision is not None:
         pass
     elif source.kind == FilingKind.PROJECT and year == source.year:
-        details.name = f"{details.name}（副本）"
+        details.name = f"{details.name[:ProjectDetails._meta.get_field('name').max_length - 4]}（副本）"
     elif source.kind == FilingKind.PROJECT:
         details.novelty = Novelty.CONTINUING
     details.save()

@@ -32,3 +32,30 @@ def short_paragraphs(text: str, size: int = PRINT_PARAGRAPH) -> str:
             line = line[cut:]
         lines.append(line)
     return "\n".join(lines)
+
+
+# What ends a line somewhere (CR, LF, VT, FF, NEL, U+2028 LINE and U+2029 PARAGRAPH SEPARATOR) and every other C0
+# or C1 control character: none belongs in a one-line field, and none may reach an e-mail header.
+LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Line breaks as browsers, Word and Excel send them; paragraphs are stored with "\n" alone.
+LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """The text on one line: each run of line breaks and control characters becomes one space."""
+    return strip_control_characters(LINE_BREAKING.sub(" ", text))
+
+
+def unify_line_breaks(text: str) -> str:
+    """The text with every kind of line break written as "\\n"."""
+    return LINE_BREAKS.sub("\n", text)
+
+
+def line_count(text: str) -> int:
+    return text.count("\n") + 1 if text else 0
+
+
+def header_safe(text: str, limit: int) -> str:
+    """Text fit for an e-mail header such as the subject: one line, spaces collapsed, at most ``limit`` characters."""
+    text = " ".join(one_line(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

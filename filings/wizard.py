@@ -18,6 +18,7 @@ from .errors import FilingWriteRefused
 from .forms.fields import CountField, PercentField, PreloadedChoiceField, YesNoRadio
 from .forms.money import money_form_for
 from .forms.rows import row_form
+from .limits import row_limit, rows_message
 from .models import EventKind, Filing
 from .services import STALE_MESSAGE, lock_filing, record
 
@@ -145,6 +146,15 @@ class RowFormSet(BaseInlineFormSet):
         form.fields[pk_name] = PreloadedChoiceField(
             list(self.get_queryset()), required=False, widget=original.widget, initial=original.initial
         )
+
+    def clean(self):
+        """At most the rows filings/limits.py allows: rows kept or added count, blank and deleted ones do not."""
+        super().clean()
+        limit = row_limit(self.model)
+        kept = [form for form in self.forms if (form.instance.pk is not None or form.has_changed())
+                and not (self.can_delete and self._should_delete_form(form))]
+        if limit is not None and len(kept) > limit:
+            raise forms.ValidationError(rows_message(limit, len(kept)), code="too_many_rows")
 
 
 

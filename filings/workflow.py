@@ -47,16 +47,22 @@ class Review:
     grade: str = ""
 
 
+MISSING_STATUS = "页面没有带上申报表的状态，操作没有执行。请刷新页面后再试。"
+
+
 @transaction.atomic
-def perform(filing: Filing, user, action: str, expected_status: str | None = None, review: Review | None = None):
+def perform(filing: Filing, user, action: str, expected_status: str | None, review: Review | None = None):
     """Carry out one action on a filing, or refuse it (TransitionRefused / PermissionDenied) changing nothing.
 
-    `expected_status` is the state the user saw: a replayed or stale form (double click, two reviewers at once)
-    finds the filing in another state and is refused.
+    `expected_status` is the state the user saw, required for every action: a replayed or stale form (double click,
+    two reviewers at once) finds the filing in another state and is refused, and so is a request that does not say
+    (None or blank: a form that never showed the filing).
     """
+    if not expected_status:
+        raise TransitionRefused(MISSING_STATUS)
     locked = Filing.objects.select_for_update().get(pk=filing.pk)
     locked = Filing.objects.with_related().get(pk=locked.pk)
-    if expected_status is not None and locked.status != expected_status:
+    if locked.status != expected_status:
         raise TransitionRefused(already_message(locked))
     if action not in available_actions(user, locked):
         raise PermissionDenied(f"您现在不能对这份申报表执行“{Action(action).label}”。")
@@ -129,9 +135,10 @@ def _adjust(filing: Filing, user, review: Review) -> Filing:
     return revision
 
 
-def submit(filing: Filing, user, expected_status: str | None = None) -> Filing:
-    """The check page's 提交: a second click finds the filing submitted and gets a message, not an error."""
-    if expected_status is not None and filing.status != expected_status:
+def submit(filing: Filing, user, expected_status: str | None) -> Filing:
+    """The check page's 提交, in the state the page showed: a second click finds the filing submitted and gets a
+    message, not an error."""
+    if expected_status and filing.status != expected_status:
         raise TransitionRefused(already_message(filing))
     try:
         return perform(filing, user, Action.SUBMIT, expected_status)

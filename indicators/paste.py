@@ -18,7 +18,7 @@ from .values import NOT_APPLICABLE_TEXT, Target, parse_target
 
 MAX_CHARS = 100_000
 MAX_ROWS = 300
-MAX_CELL = 300  # the length of the Indicator columns
+MAX_CELL = 100  # the length of the filings' Indicator text columns (tests/test_text_limits.py checks they agree)
 
 LEVEL1, LEVEL2, NAME, VALUE, STANDARD = "level1", "level2", "name", "value", "standard"
 LABELS = {LEVEL1: "一级指标", LEVEL2: "二级指标", NAME: "三级指标", VALUE: "指标值", STANDARD: "绩效标准"}

@@ -235,7 +235,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        # The app's own records (e.g. filings.notifications: an e-mail that could not be sent).
+        "filings": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    },
 }
 
 # The PDF's font as a CSS font-family value; a site may name licensed fonts (e.g. "仿宋_GB2312", serif).

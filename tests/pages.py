@@ -70,6 +70,23 @@ def form_data(response, form_class="wizard-form") -> dict[str, str]:
     return reader.data
 
 
+class _AdminFormReader(_FormReader):
+    """The controls of an admin change form (``<form id="<model>_form">``)."""
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "form" and (dict(attrs).get("id") or "").endswith("_form"):
+            attrs = [*attrs, ("class", self.form_class)]
+        super().handle_starttag(tag, attrs)
+
+
+def admin_form_data(response) -> dict[str, str]:
+    """What the browser would post from an admin change page, the inline formsets' management data included."""
+    reader = _AdminFormReader("admin-change-form")
+    reader.feed(response.content.decode())
+    reader.data.pop("csrfmiddlewaretoken", None)
+    return {name: value for name, value in reader.data.items() if "__prefix__" not in name}
+
+
 def html(response) -> str:
     return response.content.decode()
 

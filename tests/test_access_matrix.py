@@ -204,7 +204,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("filings:delete", "POST"): Case(editable(302), changes=EDITS),
     # s0-dept has errors: the filer's submit is refused with a message on the check page (302), nothing changes
     ("filings:submit", "GET"): Case(everyone(405)),
-    ("filings:submit", "POST"): Case(editable(302)),
+    ("filings:submit", "POST"): Case(editable(302), data={"expected_status": "draft"}),
     # the 审核人 of the parent unit approves at level 1 (and the superuser may). The filer and 财政 (not its turn)
     # are refused the way the "Bad input and abuse" asks: a redirect to the review page with the reason.
     ("filings:act", "GET"): Case(everyone(405), state="submitted"),

@@ -324,7 +324,7 @@ def test_a_double_click_on_submit_submits_once_and_says_so(client, demo):
 @pytest.mark.django_db
 def test_a_double_click_on_approve_approves_once_and_says_so(client, demo):
     filing = demo["s2-dept"]
-    workflow.perform(filing, user(FILER), Action.SUBMIT)
+    workflow.perform(filing, user(FILER), Action.SUBMIT, FilingStatus.DRAFT)
     login(client, REVIEWER)
     data = {"action": "approve", "expected_status": "submitted", "comment": "同意"}
     url = reverse("filings:act", args=[filing.pk])

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from filings import workflow
-from filings.models import Action, EventKind, Filing, FilingEvent, FormVariant
+from filings.models import Action, EventKind, Filing, FilingEvent, FilingStatus, FormVariant
 from filings.services import copy_filing, create_department_filing, create_project_filing, delete_draft
 
 from .pages import form_data, html, login, step_url
@@ -72,7 +72,7 @@ def test_a_variant_switch_records_the_variant_and_the_scheme(client, demo):
 
 def test_remarks_added_and_deleted_leave_events(client, demo):
     filing = demo["s2-dept"]
-    workflow.perform(filing, user(FILER), Action.SUBMIT)
+    workflow.perform(filing, user(FILER), Action.SUBMIT, FilingStatus.DRAFT)
     login(client, "dp_jt")
     client.post(reverse("filings:add_comment", args=[filing.pk]), {"target": "step:goals", "text": "目标太笼统"})
     assert latest_event(filing.pk).kind == EventKind.COMMENTED
@@ -86,7 +86,7 @@ def test_the_history_page_shows_events_and_transitions_newest_first_to_filer_and
     login(client, FILER)
     data = form_data(client.get(step_url(filing, "unit")))
     client.post(step_url(filing, "unit"), {**data, "header-contact_person": "王小明", "save": ""})
-    workflow.perform(Filing.objects.get(pk=filing.pk), user(FILER), Action.SUBMIT)
+    workflow.perform(Filing.objects.get(pk=filing.pk), user(FILER), Action.SUBMIT, FilingStatus.DRAFT)
     for username in [FILER, "dp_jt", "dp_czj"]:
         login(client, username)
         page = html(client.get(reverse("filings:history", args=[filing.pk])))

@@ -16,7 +16,19 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from filings.models import Action, Filing, FilingDeadline, FilingStatus, Membership, Notification, Role, Unit
+from filings.models import (
+    Action,
+    Filing,
+    FilingDeadline,
+    FilingStatus,
+    Membership,
+    Notification,
+    ProjectDetails,
+    Role,
+    Transition,
+    Unit,
+)
+from filings.notifications import SUBJECT_LENGTH, notify_transition
 from filings.workflow import Review, perform
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +50,8 @@ def act(django_capture_on_commit_callbacks):
     """Perform an action and run what the workflow scheduled for after the commit (the notifications)."""
     def act(filing, user, action, comment=""):
         with django_capture_on_commit_callbacks(execute=True):
-            return perform(Filing.objects.get(pk=filing.pk), user, action, review=Review(comment=comment))
+            current = Filing.objects.get(pk=filing.pk)
+            return perform(current, user, action, current.status, Review(comment=comment))
     return act
 
 
@@ -126,7 +139,7 @@ def test_withdrawing_tells_nobody(demo, people, act, mailoutbox):
 
 def test_nothing_is_sent_before_the_transaction_commits(demo, people, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        perform(demo["s2-dept"], people["dp_bj"], Action.SUBMIT)
+        perform(demo["s2-dept"], people["dp_bj"], Action.SUBMIT, "draft")
     assert not Notification.objects.exists() and not mailoutbox
     assert len(callbacks) == 1
 
@@ -387,3 +400,51 @@ def test_mail_links_carry_the_site_address_when_configured(demo, people, act, ma
     act(filing, people["dp_bj"], Action.SUBMIT)
     [mail] = mailoutbox
     assert f"https://jx.example.gov.cn{reverse('filings:review', args=[filing.pk])}" in mail.body
+
+
+# --- header-safe subjects: whatever a project is called, its mail goes out ---------------------------------------
+
+def submitted_by_filer(filing, filer) -> Transition:
+    """The transition a submit writes, without the validation a seed project would not pass."""
+    return Transition.objects.create(filing=filing, action=Action.SUBMIT, from_status=FilingStatus.DRAFT,
+                                     to_status=FilingStatus.SUBMITTED, actor=filer)
+
+
+@pytest.mark.parametrize("breaking", ["\n", "\r\n", "\u2028", "\u2029", "\x85", "\r\n\r\n\t"])
+def test_a_project_named_with_a_line_break_is_still_mailed_with_a_one_line_subject(demo, people, mailoutbox,
+                                                                                   breaking):
+    filing = demo["s3-proj1"]
+    ProjectDetails.objects.filter(filing=filing).update(name=f"医疗服务{breaking}保障能力提升")
+    notify_transition(submitted_by_filer(filing, people["yq_sy"]))
+    [mail] = mailoutbox
+    assert mail.to == ["yq_wjw@example.gov.cn"]
+    assert mail.subject == "【预算绩效目标申报】待审核：2024年 医疗服务 保障能力提升 项目支出绩效目标申报表"
+    header = mail.message()["Subject"]  # the message as it goes over the wire: one header line of text
+    assert str(header) == mail.subject
+
+
+def test_a_very_long_project_name_gives_a_subject_of_bounded_length(demo, people, mailoutbox):
+    filing = demo["s3-proj1"]
+    ProjectDetails.objects.filter(filing=filing).update(name="很长的项目名称" * 28)  # 196 characters
+    notify_transition(submitted_by_filer(filing, people["yq_sy"]))
+    [mail] = mailoutbox
+    assert len(mail.subject) == SUBJECT_LENGTH and mail.subject.endswith("…")
+    assert "很长的项目名称" * 28 in mail.body  # the body still names the project in full
+
+
+def test_a_mail_that_cannot_be_sent_is_logged_and_the_others_still_go_out(demo, people, act, mailoutbox, caplog):
+    third = User.objects.create_user("dp_jt3", email="dp_jt3@example.gov.cn\nBcc: someone@example.com")
+    Membership.objects.create(user=third, unit=Unit.objects.get(code="DP101"), role=Role.REVIEWER)
+    with caplog.at_level(logging.ERROR, logger="filings.notifications"):
+        act(demo["s2-dept"], people["dp_bj"], Action.SUBMIT)
+    assert [mail.to for mail in mailoutbox] == [["dp_jt@example.gov.cn"]]
+    [record] = [r for r in caplog.records if r.name == "filings.notifications"]
+    assert "通知邮件发送失败" in record.getMessage() and "dp_jt3@example.gov.cn" in record.getMessage()
+    assert record.exc_info  # logged with its traceback, not silently dropped
+    assert sorted(Notification.objects.values_list("user__username", flat=True)) == ["dp_jt", "dp_jt3"]
+
+
+def test_the_apps_log_records_reach_the_console():
+    from django.conf import settings
+
+    assert "console" in settings.LOGGING["loggers"]["filings"]["handlers"]

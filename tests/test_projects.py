@@ -346,7 +346,7 @@ def test_a_filer_starts_a_new_project(client, demo, username, unit_code, year, v
     ({"name": "   ", "variant": "VARIANT"}, "name", "这个字段是必填项。"),
     ({"name": "没有选表样的项目", "variant": ""}, "variant", "这个字段是必填项。"),
     ({"name": "部门表样的项目", "variant": "DEPARTMENT"}, "variant", "选择一个有效的选项"),
-    ({"name": "项" * 301, "variant": "VARIANT"}, "name", "确保该变量包含不超过 300 字符"),
+    ({"name": "项" * 201, "variant": "VARIANT"}, "name", "最多 200 个字，现有 201 个字。"),
 ])
 def test_a_new_project_with_bad_input_is_refused_in_chinese(client, demo, data, field, message):
     login(client, "yq_sy")

@@ -112,7 +112,8 @@ def mark_submitted(filing, filer, when=None):
 
 def act(filing, username, action, comment=""):
     """A real transition through the workflow."""
-    return perform(fresh(filing), user(username), action, review=Review(comment=comment))
+    current = fresh(filing)
+    return perform(current, user(username), action, current.status, Review(comment=comment))
 
 
 def set_status(keys, demo, status):
@@ -601,7 +602,7 @@ def test_the_queues_and_the_overview_cost_the_same_queries_for_10_and_1000_filin
 def test_the_awaiting_badge_never_shows_on_a_filing_the_user_submitted(demo):
     """The list's bulk answer (`Scope.can_review`, the 待您审核 badge) keeps the rule of `access.can_review`."""
     admin = get_user_model().objects.get(username="admin")
-    filing = perform(demo["s2-dept"], admin, "submit")
+    filing = perform(demo["s2-dept"], admin, "submit", "draft")
     row, = queues.mark_rows(Filing.objects.filter(pk=filing.pk).select_related("unit"), Scope.of(admin))
     assert row.awaiting_me is False and not can_review(admin, filing)
     reviewer = get_user_model().objects.get(username="dp_jt")

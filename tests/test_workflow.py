@@ -37,6 +37,7 @@ from filings.snapshots import snapshot
 from filings.validation import validate_filing
 from filings.workflow import Review, TransitionRefused, perform
 
+from .pages import admin_form_data
 from .test_wizard_steps import form_data
 
 FILER, REVIEWER, FINANCE = "dp_bj", "dp_jt", "dp_czj"
@@ -169,7 +170,8 @@ def test_submitting_with_errors_is_refused_in_chinese_and_changes_nothing(demo):
 def test_the_check_page_tells_the_filer_why_a_filing_with_errors_was_not_submitted(client, demo):
     filing = demo["s0-dept"]
     before = world_of(filing)
-    response = signed_in(client, "cs_zyy").post(reverse("filings:submit", args=[filing.pk]))
+    response = signed_in(client, "cs_zyy").post(reverse("filings:submit", args=[filing.pk]),
+                                                 {"expected_status": "draft"})
     assert response["Location"] == reverse("filings:check", args=[filing.pk])
     errors = len(validate_filing(filing).errors)
     assert f"还有 {errors} 项错误，改正后才能提交。" in messages_after(client, response)
@@ -412,6 +414,59 @@ def test_a_stale_expected_status_is_refused_whatever_the_action(level1_approved,
     assert message == STALE.format("主管部门审核通过")
 
 
+# --- the status the user saw is required -----------------------------------------------------------------------
+
+MISSING = "页面没有带上申报表的状态，操作没有执行。请刷新页面后再试。"
+
+
+@pytest.mark.parametrize("state, username, action", [
+    ("submitted", REVIEWER, Action.APPROVE),
+    ("submitted", REVIEWER, Action.RETURN),
+    ("submitted", FILER, Action.WITHDRAW),
+    ("approved", FILER, Action.ADJUST),
+])
+@pytest.mark.parametrize("sent", [None, ""])
+def test_an_action_posted_without_the_status_the_user_saw_is_refused(request, client, state, username, action,
+                                                                      sent):
+    filing = request.getfixturevalue(state)
+    signed_in(client, username)
+    before = world_of(filing)
+    data = {"action": action, "comment": "请修改", **({} if sent is None else {"expected_status": sent})}
+    response = client.post(reverse("filings:act", args=[filing.pk]), data)
+    assert messages_after(client, response) == [MISSING]
+    assert world_of(filing) == before
+
+
+def test_a_submit_posted_without_the_status_the_check_page_showed_is_refused(client, s2):
+    signed_in(client, FILER)
+    before = world_of(s2)
+    response = client.post(reverse("filings:submit", args=[s2.pk]))
+    assert messages_after(client, response) == [MISSING]
+    assert world_of(s2) == before
+    page = client.get(reverse("filings:check", args=[s2.pk])).content.decode()
+    form = page[page.index(f'action="{reverse("filings:submit", args=[s2.pk])}"'):]
+    assert '<input type="hidden" name="expected_status" value="draft">' in form[:form.index("</form>")]
+    assert form_data_of_submit(page, s2) == {"expected_status": "draft"}
+    assert client.post(reverse("filings:submit", args=[s2.pk]), {"expected_status": "draft"}).status_code == 302
+    assert reload(s2).status == FilingStatus.SUBMITTED
+
+
+def form_data_of_submit(page, filing):
+    start = page.index(f'action="{reverse("filings:submit", args=[filing.pk])}"')
+    form = page[start:page.index("</form>", start)]
+    return dict(re.findall(r'<input type="hidden" name="(expected_status)" value="([^"]*)">', form))
+
+
+def test_perform_refuses_without_the_status_the_user_saw(s2):
+    before = world_of(s2)
+    for expected in (None, ""):
+        with pytest.raises(TransitionRefused, match="页面没有带上申报表的状态"):
+            perform(reload(s2), user(FILER), Action.SUBMIT, expected)
+    with pytest.raises(TypeError):
+        perform(reload(s2), user(FILER), Action.SUBMIT)  # noqa: the argument is required
+    assert world_of(s2) == before
+
+
 def test_the_filers_stale_submit_after_a_withdraw_and_resubmit_is_refused(client, submitted):
     act(submitted, FILER, Action.WITHDRAW)
     act(submitted, FILER, Action.SUBMIT)
@@ -428,8 +483,12 @@ def test_an_unknown_action_changes_nothing(client, submitted):
     for action in ["", "delete", "APPROVE", "approve;drop"]:
         response = post_act(client, submitted, action, FilingStatus.SUBMITTED, comment="x")
         assert messages_after(client, response) == ["无法识别的操作，什么都没有改变。"]
-    response = post_act(client, submitted, Action.APPROVE, FilingStatus.SUBMITTED, grade="perfect")
-    assert messages_after(client, response) == ["无法识别的操作，什么都没有改变。"]
+    # a known action with a bad field answers the review page with the reviewer's text kept
+    response = post_act(client, submitted, Action.APPROVE, FilingStatus.SUBMITTED, grade="perfect",
+                        comment="同意，请补充")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "审核意见有误，操作没有执行。" in page and "同意，请补充</textarea>" in page
     assert world_of(submitted) == before
 
 
@@ -490,7 +549,7 @@ def test_no_step_post_changes_an_approved_filing(client, s2, username):
             response = client.post(reverse("filings:step", args=[s2.pk, key]), data)
             assert response.status_code == 409 and "不能再修改" in response.content.decode(), (key, button)
         assert client.get(reverse("filings:step", args=[s2.pk, key])).status_code == 403
-    assert client.post(reverse("filings:submit", args=[s2.pk])).status_code == 403
+    assert client.post(reverse("filings:submit", args=[s2.pk])).status_code == 302  # refused with a message
     assert client.post(reverse("filings:delete", args=[s2.pk])).status_code == 403
     assert world_of(s2) == before
 
@@ -498,6 +557,88 @@ def test_no_step_post_changes_an_approved_filing(client, s2, username):
 @pytest.fixture
 def as_admin(client, demo):
     return signed_in(client, "admin")
+
+
+def admin_change(client, filing):
+    url = reverse("admin:filings_filing_change", args=[filing.pk])
+    return url, client.get(url)
+
+
+@pytest.mark.parametrize("state", ["s2", "submitted", "level1_approved", "approved"])
+@pytest.mark.parametrize("posted", ["approved", "draft", "returned"])
+def test_the_admin_never_changes_a_status_for_superusers_either(request, as_admin, state, posted):
+    filing = request.getfixturevalue(state)
+    assert get_user_model().objects.get(username="admin").is_superuser
+    url, page = admin_change(as_admin, filing)
+    assert page.status_code == 200 and 'name="status"' not in page.content.decode()
+    before = world_of(filing)
+    data = {**admin_form_data(page), "status": posted, "revision": "7", "submitted_at_0": "2020-01-01",
+            "submitted_at_1": "00:00:00", "lock_version": "99", "_save": "保存"}
+    response = as_admin.post(url, data)
+    if filing.is_editable:
+        assert response.status_code == 302  # the rest of the form is saved; the workflow's fields are not in it
+        assert reload(filing).status == filing.status and not reload(filing).transitions.exists()
+        after = world_of(filing)
+        assert (after["status"], after["submitted_at"], after["transitions"], after["submissions"]) == (
+            before["status"], before["submitted_at"], before["transitions"], before["submissions"])
+        assert (reload(filing).revision, reload(filing).lock_version) == (filing.revision, filing.lock_version)
+    else:
+        assert response.status_code == 403
+        assert world_of(filing) == before
+
+
+@pytest.mark.parametrize("state", ["submitted", "level1_approved", "approved"])
+def test_the_admin_shows_a_filing_out_of_draft_read_only_with_all_its_rows(as_admin, request, state):
+    filing = request.getfixturevalue(state)
+    url, page = admin_change(as_admin, filing)
+    content = page.content.decode()
+    assert page.status_code == 200 and 'name="_save"' not in content
+    assert 'name="indicators-0-name"' not in content and 'name="department-0-overall_goal"' not in content
+    assert filing.indicators.first().name in content  # shown, not editable
+    indicator = filing.indicators.first()
+    before = world_of(filing)
+    indicator_url = reverse("admin:filings_indicator_change", args=[indicator.pk])
+    assert 'name="name"' not in as_admin.get(indicator_url).content.decode()
+    assert as_admin.post(indicator_url, {"filing": filing.pk, "category": indicator.category_id, "period": "annual",
+                                         "order": "1", "name": "改", "value_text": "1"}).status_code == 403
+    assert as_admin.post(reverse("admin:filings_indicator_delete", args=[indicator.pk]),
+                         {"post": "yes"}).status_code == 403
+    assert world_of(filing) == before
+
+
+def test_the_admin_cannot_move_an_indicator_into_a_submitted_filing(as_admin, demo, submitted):
+    indicator = demo["s0-dept"].indicators.first()
+    url = reverse("admin:filings_indicator_change", args=[indicator.pk])
+    data = {**admin_form_data(as_admin.get(url)), "filing": str(submitted.pk), "_save": "保存"}
+    before = world_of(submitted)
+    response = as_admin.post(url, data)
+    assert response.status_code == 200 and "已提交或已批复，不能修改" in response.content.decode()
+    assert world_of(submitted) == before
+
+
+@pytest.mark.parametrize("state", ["submitted", "approved"])
+def test_the_admin_bulk_delete_refuses_filings_out_of_draft(as_admin, request, state):
+    filing = request.getfixturevalue(state)
+    before = world_of(filing)
+    response = as_admin.post(reverse("admin:filings_filing_changelist"), {
+        "action": "delete_selected", "_selected_action": [str(filing.pk)], "post": "yes"})
+    assert response.status_code == 403
+    assert world_of(filing) == before
+
+
+def test_no_admin_action_or_list_edit_can_change_a_status(demo):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from filings.admin import FilingAdmin
+
+    request = RequestFactory().get("/")
+    request.user = user("admin")
+    model_admin = FilingAdmin(Filing, admin.site)
+    assert set(model_admin.get_actions(request)) == {"delete_selected"}  # refused for filings out of draft, above
+    assert not model_admin.list_editable
+    assert {"status", "revision", "submitted_at", "submitted_by", "lock_version"} <= set(
+        model_admin.get_readonly_fields(request, None))
 
 
 def test_the_admin_shows_an_approved_filing_read_only(as_admin, approved):
@@ -699,8 +840,10 @@ def test_only_the_reviewer_whose_turn_it_is_adds_remarks(client, submitted, user
 def test_a_remark_must_point_into_this_filing(client, submitted, demo, target):
     other = demo["s0-dept"].indicators.first()
     signed_in(client, REVIEWER)
-    response = add_comment(client, submitted, target.replace("OTHER", str(other.pk)), "批注")
-    assert messages_after(client, response) == ["请填写批注内容。"]
+    response = add_comment(client, submitted, target.replace("OTHER", str(other.pk)), "这条批注")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "批注没有添加，请按提示修改。" in page and "这条批注</textarea>" in page  # what was typed is kept
     assert not ReviewComment.objects.filter(filing=submitted).exists()
 
 
@@ -782,7 +925,7 @@ def test_nobody_reviews_what_they_submitted_themselves(demo):
     from filings.workflow import perform
 
     admin = get_user_model().objects.get(username="admin")
-    filing = perform(demo["s2-dept"], admin, "submit")
+    filing = perform(demo["s2-dept"], admin, "submit", "draft")
     assert not can_review(admin, filing)
     assert filing not in list(to_review(admin))
     reviewer = get_user_model().objects.get(username="dp_jt")
@@ -795,12 +938,12 @@ def test_a_remark_on_a_field_points_the_filer_at_that_field(demo, client):
     from filings.workflow import Review, perform
 
     users = get_user_model().objects
-    filing = perform(demo["s2-dept"], users.get(username="dp_bj"), "submit")
+    filing = perform(demo["s2-dept"], users.get(username="dp_bj"), "submit", "draft")
     client.force_login(users.get(username="dp_jt"))
     response = client.get(f"/filings/{filing.pk}/review/")
     assert 'value="field:goals:overall_goal"' in response.content.decode()
     client.post(f"/filings/{filing.pk}/comments/", {"target": "field:goals:overall_goal", "text": "总体目标太笼统。"})
-    perform(filing, users.get(username="dp_jt"), "return", review=Review(comment="请修改总体目标。"))
+    perform(filing, users.get(username="dp_jt"), "return", "submitted", Review(comment="请修改总体目标。"))
     client.force_login(users.get(username="dp_bj"))
     page = client.get(f"/filings/{filing.pk}/step/goals/").content.decode()
     assert "总体目标太笼统。" in page and 'href="#field-overall_goal"' in page

@@ -7,17 +7,31 @@ from dataclasses import dataclass
 from indicators.hierarchy import CategoryResolver, UnknownCategory
 from indicators.models import normalize_category_name
 
-from ..models import Period
+from ..limits import row_limit
+from ..models import AnnualTask, FunctionItem, Indicator, Period
 from . import spec
 from .sheets import label_key
 from .spec import Group, InfoRow, Table
-from .values import CellError, is_blank, money_value, text_value, verbatim_value
+from .values import CellError, is_blank, money_value, paragraph_value, text_value, verbatim_value
 
 MAX_TABLE_ROWS = 500
-INDICATOR_TEXT_LIMIT = 300
+CATEGORY_TEXT_LIMIT = 100  # an 一级 or 二级 cell (the names themselves are at most 50 characters)
+ROW_MODELS = {"functions": FunctionItem, "tasks": AnnualTask, "indicators": Indicator}
 REQUIRED_COLUMNS = {"functions": {"name", "mid_term_goal"}, "tasks": {"name", "amount_total"},
                     "indicators": {"level2", "name", "value_text"}}
 ROW_LABELS = {"functions": "职能", "tasks": "年度主要任务", "indicators": "三级指标"}
+
+
+INDICATOR_TEXTS = {"name", "value_text", "standard", "note"}
+
+
+def max_length_of(model, name: str) -> int | None:
+    return model._meta.get_field(name).max_length
+
+
+def spec_caption(layout, key: str) -> str:
+    table = layout.table(key)
+    return f"“{table.caption}”" if table is not None else "表格"
 
 
 class TooManyProblems(Exception):
@@ -146,6 +160,7 @@ class TableReader:
             return None
         header_row, mapped = header
         kinds = {column.key: column.kind for column in columns}
+        model = ROW_MODELS[key]
         rows, totals = self.table_rows(header_row, mapped, key)
         result = []
         for row in rows:
@@ -155,17 +170,26 @@ class TableReader:
                 try:
                     if kinds[column.key] == "money":
                         item[column.key] = money_value(raw, self.money_unit)
+                    elif column.key == "name":
+                        item[column.key] = text_value(raw, max_length_of(model, "name"), single_line=True)
                     else:
-                        item[column.key] = text_value(raw, 200 if column.key == "name" else None)
+                        item[column.key] = paragraph_value(raw, max_length_of(model, column.key))
                 except CellError as error:
                     self.fail(self.main.problem(f"{error}", row, column.start))
             if not item.get("name"):
                 self.fail(self.main.problem(f"请填写{ROW_LABELS[key]}名称", row, min(c.start for c in mapped)))
                 continue
             result.append(item)
+        self.check_row_count(key, len(result), header_row, mapped[0].start)
         if totals is not None:
             self.read_totals(totals, mapped, fields)
         return {"columns": [c.key for c in mapped], "rows": result}
+
+    def check_row_count(self, key: str, count: int, row: int, column: int):
+        limit = row_limit(ROW_MODELS[key])
+        if limit is not None and count > limit:
+            self.fail(self.main.problem(f"{spec_caption(self.layout, key)}最多 {limit} 行，文件中有 {count} 行。"
+                                        "请删去多余的行后再导入", row, column))
 
     def read_totals(self, row: int, mapped: list[HeaderColumn], fields: dict):
         by_key = {c.key: c for c in mapped}
@@ -208,6 +232,7 @@ class TableReader:
                 item = reader.read(row, group)
                 if item is not None:
                     result.append({"period": period, **item})
+        self.check_row_count("indicators", len(result), header_row, mapped[0].start)
         present = sorted({key for group in groups for key in group} - {"level2"})
         return {"periods": periods, "columns": present, "rows": result}
 
@@ -227,9 +252,10 @@ class IndicatorRows:
         if column is None:
             return ""
         raw = self.sheet.value(row, column.start)
+        limit = max_length_of(Indicator, column.key) if column.key in INDICATOR_TEXTS else CATEGORY_TEXT_LIMIT
         if verbatim:
-            return verbatim_value(raw, self.sheet.number_format(row, column.start), INDICATOR_TEXT_LIMIT)
-        return text_value(raw, INDICATOR_TEXT_LIMIT)
+            return verbatim_value(raw, self.sheet.number_format(row, column.start), limit)
+        return text_value(raw, limit, single_line=True)
 
     def read(self, row: int, group: dict) -> dict | None:
         try:

@@ -11,8 +11,9 @@ from decimal import Decimal, InvalidOperation
 
 from openpyxl.utils.datetime import from_excel
 
+from ..limits import length_message, line_limit, lines_message
 from ..money import MoneyUnit, to_yuan
-from ..text import strip_control_characters
+from ..text import line_count, one_line, strip_control_characters, unify_line_breaks
 
 MAX_AMOUNT = Decimal(10) ** 16  # MoneyField: 18 digits, 2 of them decimals
 MAX_COUNT = 2_147_483_647
@@ -55,7 +56,8 @@ def to_decimal(value) -> Decimal:
     return number
 
 
-def text_value(value, max_length: int | None = None, strip: bool = True) -> str:
+def text_value(value, max_length: int | None = None, strip: bool = True, single_line: bool = False) -> str:
+    """A cell as text of at most ``max_length`` characters; ``single_line`` puts line breaks on one line."""
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -65,20 +67,28 @@ def text_value(value, max_length: int | None = None, strip: bool = True) -> str:
     elif isinstance(value, (int, float, Decimal, bool)):
         text = number_text(value)
     else:
-        text = strip_control_characters(str(value))
+        text = one_line(str(value)) if single_line else strip_control_characters(unify_line_breaks(str(value)))
     if strip:
         text = text.strip()
     max_length = max_length or MAX_TEXT
     if len(text) > max_length:
-        raise CellError(f"最多 {max_length} 个字，这里有 {len(text)} 个字")
+        raise CellError(length_message(max_length, len(text)))
+    return text
+
+
+def paragraph_value(value, max_length: int | None) -> str:
+    """A narrative or a goal: line breaks kept, at most as many lines as filings/limits.py allows."""
+    text = text_value(value, max_length)
+    if max_length and line_count(text) > line_limit(max_length):
+        raise CellError(lines_message(line_limit(max_length), line_count(text)))
     return text
 
 
 def verbatim_value(value, number_format: str = "General", max_length: int | None = None) -> str:
-    """指标值 and 绩效标准 as typed: spaces kept; a number formatted as a percentage read back as “98%”."""
+    """指标值 and 绩效标准 as typed: spaces kept, on one line; a number formatted as a percentage read back as “98%”."""
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and "%" in (number_format or ""):
         return text_value(to_decimal(value) * 100, max_length) + "%"
-    return text_value(value, max_length, strip=False)
+    return text_value(value, max_length, strip=False, single_line=True)
 
 
 def money_value(value, unit: str) -> str | None:
@@ -205,7 +215,9 @@ def read_field(field, value, money_unit: str):
         return time_value(value)
     if kind == "choice":
         return choice_value(value, field.choices)
-    return text_value(value, field.max_length)
+    if kind == "longtext":
+        return paragraph_value(value, field.max_length)
+    return text_value(value, field.max_length, single_line=True)
 
 
 def restore(kind: str, value):

@@ -1,8 +1,13 @@
-"""Form fields that read numbers the way officers paste them: 1,234.5, full-width digits, stray spaces."""
+"""Form fields that read numbers the way officers paste them (1,234.5, full-width digits, stray spaces) and texts
+within their limits (one-line names, paragraphs)."""
 
 import unicodedata
 
 from django import forms
+from django.core import validators
+
+from ..limits import LENGTH_MESSAGE, LINES_MESSAGE, line_limit
+from ..text import line_count, one_line, strip_control_characters, unify_line_breaks
 
 
 def clean_number_text(value):
@@ -91,3 +96,61 @@ class YesNoRadio(forms.RadioSelect):
     def format_value(self, value):
         mapping = {True: "true", False: "false", "True": "true", "False": "false", "true": "true", "false": "false"}
         return [mapping[value]] if value in mapping else []
+
+
+class LengthValidator(validators.MaxLengthValidator):
+    message = LENGTH_MESSAGE
+
+
+class LinesValidator(validators.MaxValueValidator):
+    """At most ``limit_value`` lines (see filings/limits.py)."""
+
+    message = LINES_MESSAGE
+    code = "max_lines"
+
+    def clean(self, x):
+        return line_count(x)
+
+
+class LimitedTextField(forms.CharField):
+    """Text with a length limit that says, in Chinese, how long it is; the page keeps what was typed.
+
+    The widget carries ``data-maxlength`` rather than ``maxlength``: a browser silently cuts pasted text at its
+    ``maxlength``, while this way the whole text reaches the server, which answers with the message (and
+    static/js/limits.js counts the characters as the user types).
+    """
+
+    def __init__(self, *, max_length=None, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, validators.MaxLengthValidator)]
+        if max_length is not None:
+            self.validators.append(LengthValidator(int(max_length)))
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if attrs.pop("maxlength", None) is not None:
+            attrs["data-maxlength"] = str(self.max_length)
+        return attrs
+
+
+class OneLineField(LimitedTextField):
+    """A one-line text (a name, a phone number): line breaks and control characters become spaces."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = one_line(value)
+        return super().to_python(value)
+
+
+class ParagraphField(LimitedTextField):
+    """A paragraph text: line breaks kept as "\\n", at most a number of lines that follows from its length."""
+
+    def __init__(self, *, max_length=None, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+        if max_length is not None:
+            self.validators.append(LinesValidator(line_limit(int(max_length))))
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = strip_control_characters(unify_line_breaks(value))
+        return super().to_python(value)

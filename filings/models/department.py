@@ -3,6 +3,7 @@
 from django.db import models
 
 from ..money import MoneyField
+from .fields import OneLineCharField, ParagraphTextField
 from .filings import Filing
 
 
@@ -10,12 +11,12 @@ class DepartmentDetails(models.Model):
     filing = models.OneToOneField(
         Filing, models.CASCADE, primary_key=True, related_name="department", verbose_name="申报表"
     )
-    function_basis = models.CharField("部门职能依据（三定方案批文号）", max_length=200, blank=True)
-    function_summary = models.TextField("部门职能简述", blank=True)
+    function_basis = OneLineCharField("部门职能依据（三定方案批文号）", max_length=200, blank=True)
+    function_summary = ParagraphTextField("部门职能简述", max_length=3000, blank=True)
     functions_changed = models.BooleanField("近三年单位职能是否出现过重大变化", null=True, blank=True)
     is_primary_department = models.BooleanField("部门是否为一级预算主管部门", null=True, blank=True)
-    sector = models.CharField("所属部门领域", max_length=100, blank=True)
-    subordinate_units = models.CharField("直属部门包括", max_length=500, blank=True)
+    sector = OneLineCharField("所属部门领域", max_length=100, blank=True)
+    subordinate_units = OneLineCharField("直属部门包括", max_length=500, blank=True)
 
     internal_department_count = models.PositiveIntegerField("内设职能部门", null=True, blank=True)
     staffing_quota = models.PositiveIntegerField("编制控制数", null=True, blank=True)
@@ -56,8 +57,8 @@ class DepartmentDetails(models.Model):
     tasks_total_fiscal = MoneyField("金额合计：财政拨款")
     tasks_total_other = MoneyField("金额合计：其他资金")
 
-    other_notes = models.TextField("其他需要说明的事项", blank=True)
-    overall_goal = models.TextField("年度总体目标", blank=True)
+    other_notes = ParagraphTextField("其他需要说明的事项", max_length=1000, blank=True)
+    overall_goal = ParagraphTextField("年度总体目标", max_length=2000, blank=True)
 
     class Meta:
         verbose_name = "部门整体支出信息"
@@ -72,9 +73,9 @@ class FunctionItem(models.Model):
 
     filing = models.ForeignKey(Filing, models.CASCADE, related_name="functions", verbose_name="申报表")
     order = models.PositiveIntegerField("顺序", default=0)
-    name = models.CharField("职能", max_length=200)
-    mid_term_goal = models.TextField("部门中期目标", blank=True)
-    annual_goal = models.TextField("部门年度绩效目标", blank=True)
+    name = OneLineCharField("职能", max_length=200)
+    mid_term_goal = ParagraphTextField("部门中期目标", max_length=500, blank=True)
+    annual_goal = ParagraphTextField("部门年度绩效目标", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "部门职能分解"
@@ -90,9 +91,9 @@ class AnnualTask(models.Model):
 
     filing = models.ForeignKey(Filing, models.CASCADE, related_name="tasks", verbose_name="申报表")
     order = models.PositiveIntegerField("顺序", default=0)
-    name = models.CharField("任务名称", max_length=200)
-    content = models.TextField("主要内容", blank=True)
-    related_goal = models.TextField("对应年度绩效目标和内容", blank=True)
+    name = OneLineCharField("任务名称", max_length=200)
+    content = ParagraphTextField("主要内容", max_length=500, blank=True)
+    related_goal = ParagraphTextField("对应年度绩效目标和内容", max_length=500, blank=True)
     amount_total = MoneyField("预算金额总额")
     amount_fiscal = MoneyField("其中：财政拨款")
     amount_other = MoneyField("其中：其他资金")

@@ -6,6 +6,7 @@ from django.db import models
 from indicators.models import Scheme
 
 from ..money import MoneyUnit
+from .fields import OneLineCharField
 from .units import Unit
 
 
@@ -131,14 +132,14 @@ class Filing(models.Model):
         "self", models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name="复制自"
     )
 
-    unit_name = models.CharField("单位名称（表头）", max_length=200, blank=True)
-    competent_department = models.CharField("主管部门", max_length=200, blank=True)
-    competent_department_code = models.CharField("主管部门代码", max_length=40, blank=True)
-    contact_person = models.CharField("联系人／填表人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=50, blank=True)
-    responsible_person = models.CharField("负责人", max_length=50, blank=True)
-    handler = models.CharField("经办人", max_length=50, blank=True)
-    unit_head = models.CharField("单位负责人", max_length=50, blank=True)
+    unit_name = OneLineCharField("单位名称（表头）", max_length=200, blank=True)
+    competent_department = OneLineCharField("主管部门", max_length=200, blank=True)
+    competent_department_code = OneLineCharField("主管部门代码", max_length=40, blank=True)
+    contact_person = OneLineCharField("联系人／填表人", max_length=50, blank=True)
+    contact_phone = OneLineCharField("联系电话", max_length=50, blank=True)
+    responsible_person = OneLineCharField("负责人", max_length=50, blank=True)
+    handler = OneLineCharField("经办人", max_length=50, blank=True)
+    unit_head = OneLineCharField("单位负责人", max_length=50, blank=True)
     filled_on = models.DateField("填报日期", null=True, blank=True)
     filled_time = models.TimeField("填报时间", null=True, blank=True)
     no_direct_beneficiaries = models.BooleanField(

@@ -8,6 +8,7 @@ from django.db import models
 from indicators.models import Category
 from indicators.values import TargetKind, parse_target
 
+from .fields import OneLineCharField
 from .filings import Filing
 
 
@@ -45,19 +46,19 @@ class Indicator(models.Model):
         limit_choices_to={"parent__isnull": False},
     )
     order = models.PositiveIntegerField("顺序", default=0)
-    name = models.CharField("三级指标", max_length=300, blank=True)
-    value_text = models.CharField("指标值", max_length=300, blank=True)
+    name = OneLineCharField("三级指标", max_length=100, blank=True)
+    value_text = OneLineCharField("指标值", max_length=100, blank=True)
     value_kind = models.CharField("指标值类型", max_length=20, choices=ValueKind.choices, editable=False)
     operator = models.CharField("指标性质", max_length=2, choices=Operator.choices, blank=True, editable=False)
     value_number = models.DecimalField(
         "指标值数值", max_digits=24, decimal_places=6, null=True, blank=True, editable=False
     )
     value_unit = models.CharField("计量单位", max_length=50, blank=True, editable=False)
-    standard = models.CharField("绩效标准／取值依据", max_length=300, blank=True)
+    standard = OneLineCharField("绩效标准／取值依据", max_length=100, blank=True)
     not_applicable = models.BooleanField(
         "不适用", default=False, editable=False, help_text="三级指标或指标值填写“不适用”时自动标记。"
     )
-    note = models.CharField("说明", max_length=300, blank=True, help_text="如标记不适用的理由。")
+    note = OneLineCharField("说明", max_length=300, blank=True, help_text="如标记不适用的理由。")
 
     class Meta:
         verbose_name = "绩效指标"

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from ..money import MoneyField
+from .fields import OneLineCharField, ParagraphTextField
 from .filings import Filing
 
 FUND_SOURCES = {
@@ -47,12 +48,12 @@ class ProjectDetails(models.Model):
     filing = models.OneToOneField(
         Filing, models.CASCADE, primary_key=True, related_name="project", verbose_name="申报表"
     )
-    name = models.CharField("项目名称", max_length=300)
-    code = models.CharField("项目编码", max_length=60, blank=True)
-    implementing_unit = models.CharField("实施单位", max_length=200, blank=True)
+    name = OneLineCharField("项目名称", max_length=200)
+    code = OneLineCharField("项目编码", max_length=60, blank=True)
+    implementing_unit = OneLineCharField("实施单位", max_length=200, blank=True)
     novelty = models.CharField("新增／延续", max_length=20, choices=Novelty.choices, blank=True)
     recurrence = models.CharField("一次性／经常性", max_length=20, choices=Recurrence.choices, blank=True)
-    period_text = models.CharField("项目期（按表填写）", max_length=50, blank=True)
+    period_text = OneLineCharField("项目期（按表填写）", max_length=50, blank=True)
     period_years = models.PositiveSmallIntegerField("项目期（年）", null=True, blank=True)
     start_date = models.DateField("项目开始日期", null=True, blank=True)
     end_date = models.DateField("项目结束日期", null=True, blank=True)
@@ -72,15 +73,15 @@ class ProjectDetails(models.Model):
     annual_other = MoneyField("年度：其他资金")
     annual_fiscal = MoneyField("年度：财政拨款")
     local_amount = MoneyField("年度本级预算金额")
-    higher_level_note = models.CharField("该项目支出上级资金", max_length=300, blank=True)
+    higher_level_note = OneLineCharField("该项目支出上级资金", max_length=300, blank=True)
 
-    overview = models.TextField("项目概况", blank=True)
-    basis = models.TextField("立项依据", blank=True)
-    necessity = models.TextField("项目设立必要性", blank=True)
-    safeguards = models.TextField("保证项目实施的制度、措施", blank=True)
-    plan = models.TextField("项目实施计划", blank=True)
-    implementation_goal = models.TextField("实施期总体目标", blank=True)
-    annual_goal = models.TextField("年度总体目标", blank=True)
+    overview = ParagraphTextField("项目概况", max_length=3000, blank=True)
+    basis = ParagraphTextField("立项依据", max_length=2000, blank=True)
+    necessity = ParagraphTextField("项目设立必要性", max_length=2000, blank=True)
+    safeguards = ParagraphTextField("保证项目实施的制度、措施", max_length=2000, blank=True)
+    plan = ParagraphTextField("项目实施计划", max_length=2000, blank=True)
+    implementation_goal = ParagraphTextField("实施期总体目标", max_length=2000, blank=True)
+    annual_goal = ParagraphTextField("年度总体目标", max_length=2000, blank=True)
 
     class Meta:
         verbose_name = "项目支出信息"

@@ -5,6 +5,7 @@ from django.db import models
 
 from indicators.findings import Step
 
+from .fields import ParagraphTextField
 from .filings import Filing, FilingStatus
 from .units import Unit
 
@@ -38,7 +39,7 @@ class Transition(models.Model):
     from_status = models.CharField("原状态", max_length=30, choices=FilingStatus.choices)
     to_status = models.CharField("新状态", max_length=30, choices=FilingStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="操作人")
-    comment = models.TextField("审核意见", blank=True)
+    comment = ParagraphTextField("审核意见", max_length=2000, blank=True)
     completeness = models.CharField("完整性", max_length=10, choices=PointRating.choices, blank=True)
     relevance = models.CharField("相关性", max_length=10, choices=PointRating.choices, blank=True)
     appropriateness = models.CharField("适当性", max_length=10, choices=PointRating.choices, blank=True)
@@ -84,7 +85,7 @@ class ReviewComment(models.Model):
     field = models.CharField("栏目", max_length=60, blank=True)
     row_kind = models.CharField("行类型", max_length=20, blank=True)
     row = models.PositiveIntegerField("行", null=True, blank=True)
-    text = models.TextField("意见")
+    text = ParagraphTextField("意见", max_length=2000)
     transition = models.ForeignKey(Transition, models.CASCADE, null=True, blank=True, related_name="comments",
                                    verbose_name="随哪次流转")
     created_at = models.DateTimeField("时间", auto_now_add=True)

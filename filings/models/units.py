@@ -5,6 +5,8 @@ from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 
+from .fields import OneLineCharField
+
 
 class UnitKind(models.TextChoices):
     FINANCE = "finance", "财政部门"
@@ -21,7 +23,7 @@ class UnitQuerySet(models.QuerySet):
 class Unit(models.Model):
     """A budget unit (预算单位) in the tree 财政部门 → 主管部门 → 所属单位."""
 
-    name = models.CharField("单位名称", max_length=200)
+    name = OneLineCharField("单位名称", max_length=200)
     code = models.CharField(
         "单位编码",
         max_length=40,

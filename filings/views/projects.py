@@ -11,13 +11,13 @@ from django.views.decorators.http import require_POST
 from ..access import filer_units, get_filing_for_user, visible_filings, visible_units
 from ..errors import FilingWriteRefused
 from ..forms.once import RequestKeyField, posted_request_key
-from ..models import Filing, FilingKind, FormVariant, Novelty
+from ..models import Filing, FilingKind, FormVariant, Novelty, ProjectDetails
 from ..services import copy_filing, create_project_filing, delete_draft, deleted_by
 from ..validation import validate_many
 
 
 class NewProjectForm(forms.Form):
-    name = forms.CharField(label="项目名称", max_length=300)
+    name = ProjectDetails._meta.get_field("name").formfield()  # one line, at most as long as the model allows
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     variant = forms.ModelChoiceField(queryset=FormVariant.objects.filter(kind=FilingKind.PROJECT), label="表样",
                                      empty_label="请选择")

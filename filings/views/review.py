@@ -8,7 +8,8 @@ from django.views.decorators.http import require_POST
 from indicators.findings import STEP_LABELS
 
 from ..access import can_review, get_filing_for_user
-from ..models import Action, Grade, PointRating, ReviewComment
+from ..forms.fields import ParagraphField
+from ..models import Action, Grade, PointRating, ReviewComment, Transition
 from ..printed import printed_context
 from ..review import add_remark, comment_location, delete_remark
 from ..validation import validate_filing
@@ -17,8 +18,8 @@ from ..workflow import REVIEW_POINTS, Review, TransitionRefused, available_actio
 
 
 class ReviewForm(forms.Form):
-    comment = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                              max_length=4000)
+    comment = ParagraphField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                             max_length=Transition._meta.get_field("comment").max_length)
     completeness = forms.ChoiceField(label="完整性", choices=[("", "未评"), *PointRating.choices], required=False)
     relevance = forms.ChoiceField(label="相关性", choices=[("", "未评"), *PointRating.choices], required=False)
     appropriateness = forms.ChoiceField(label="适当性", choices=[("", "未评"), *PointRating.choices], required=False)
@@ -28,7 +29,8 @@ class ReviewForm(forms.Form):
 
 class CommentForm(forms.Form):
     target = forms.ChoiceField(label="针对")
-    text = forms.CharField(label="批注", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = ParagraphField(label="批注", max_length=ReviewComment._meta.get_field("text").max_length,
+                          widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, filing, indicators, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,9 +56,13 @@ def _indicators(filing):
 
 @login_required
 def review(request, pk):
-    filing = get_filing_for_user(request, pk)
+    return review_page(request, get_filing_for_user(request, pk))
+
+
+def review_page(request, filing, review_form=None, comment_form=None, status=200):
+    """The review page; after a refused POST with the reviewer's text in the bound form, shown with its errors."""
     indicators = _indicators(filing)
-    comment_form = CommentForm(filing=filing, indicators=indicators)
+    comment_form = comment_form or CommentForm(filing=filing, indicators=indicators)
     labels = dict(comment_form.fields["target"].choices)
     history = list(filing.transitions.select_related("actor").prefetch_related("comments").order_by("created_at"))
     open_comments = list(filing.comments.filter(transition__isnull=True).select_related("author"))
@@ -65,11 +71,11 @@ def review(request, pk):
     return render(request, "filings/review.html", {
         "filing": filing, "report": validate_filing(filing), "history": history,
         "open_comments": open_comments, "actions": available_actions(request.user, filing),
-        "reviewing": can_review(request.user, filing), "review_form": ReviewForm(),
+        "reviewing": can_review(request.user, filing), "review_form": review_form or ReviewForm(),
         "comment_form": comment_form, "step_labels": STEP_LABELS,
         "submissions": list(filing.submissions.order_by("number").values("number", "created_at")),
         **printed_context(filing),
-    })
+    }, status=status)
 
 
 @login_required
@@ -78,9 +84,12 @@ def act(request, pk):
     filing = get_filing_for_user(request, pk)
     form = ReviewForm(request.POST)
     action = request.POST.get("action", "")
-    if action not in Action.values or not form.is_valid():
+    if action not in Action.values:
         messages.error(request, "无法识别的操作，什么都没有改变。")
         return redirect("filings:review", pk=pk)
+    if not form.is_valid():
+        messages.error(request, "审核意见有误，操作没有执行。请按提示修改后再提交。")
+        return review_page(request, filing, review_form=form, status=400)
     data = form.cleaned_data
     review_data = Review(comment=data["comment"], grade=data["grade"],
                          points={name: data[name] for name in REVIEW_POINTS})
@@ -103,8 +112,8 @@ def add_comment(request, pk):
         raise PermissionDenied("只有正在审核这份申报表的审核人可以添加批注。")
     form = CommentForm(request.POST, filing=filing, indicators=_indicators(filing))
     if not form.is_valid():
-        messages.error(request, "请填写批注内容。")
-        return redirect("filings:review", pk=pk)
+        messages.error(request, "批注没有添加，请按提示修改。")
+        return review_page(request, filing, comment_form=form, status=400)
     kind, _, value = form.cleaned_data["target"].partition(":")
     comment = ReviewComment(filing=filing, author=request.user, text=form.cleaned_data["text"])
     if kind == "step":
