@@ -1,13 +1,16 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 
 from indicators.models import Category
 
+from .errors import FilingWriteRefused
 from .forms.money import money_form_for
 from .models import (
     AnnualTask,
     DepartmentDetails,
+    EventKind,
     Filing,
     FilingKind,
     FormVariant,
@@ -19,6 +22,7 @@ from .models import (
 )
 from .models.project import FUND_SCOPES, FUND_SOURCES
 from .money import MoneyUnit
+from .services import lock_filing, record
 
 
 class MembershipInline(admin.TabularInline):
@@ -212,7 +216,19 @@ class FilingAdmin(ReadOnlyOutsideDrafts, admin.ModelAdmin):
         return obj.indicator_total
 
     def save_model(self, request, obj, form, change):
+        if change:
+            # As every write: the row locked first, still editable, and the edit version raised, so a filer's page
+            # opened before this save is refused as stale instead of overwriting it.
+            try:
+                locked = lock_filing(obj)
+            except FilingWriteRefused as error:
+                raise PermissionDenied(error.message) from None
+            obj.lock_version = locked.lock_version + 1
         super().save_model(request, obj, form, change)
+        changed = {str(form[name].label): [str(form.initial.get(name) or "")[:200],
+                                           str(form.cleaned_data.get(name) or "")[:200]] for name in form.changed_data}
+        record(obj, EventKind.ADMIN_EDITED if change else EventKind.CREATED, request.user,
+               "在管理后台修改" if change else "在管理后台新建", {"fields": changed})
         if obj.kind == FilingKind.PROJECT:
             ProjectDetails.objects.get_or_create(filing=obj)
         else:

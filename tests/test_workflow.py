@@ -463,7 +463,7 @@ def test_perform_refuses_without_the_status_the_user_saw(s2):
         with pytest.raises(TransitionRefused, match="页面没有带上申报表的状态"):
             perform(reload(s2), user(FILER), Action.SUBMIT, expected)
     with pytest.raises(TypeError):
-        perform(reload(s2), user(FILER), Action.SUBMIT)  # noqa: the argument is required
+        perform(reload(s2), user(FILER), Action.SUBMIT)  # the argument is required
     assert world_of(s2) == before
 
 
@@ -581,7 +581,8 @@ def test_the_admin_never_changes_a_status_for_superusers_either(request, as_admi
         after = world_of(filing)
         assert (after["status"], after["submitted_at"], after["transitions"], after["submissions"]) == (
             before["status"], before["submitted_at"], before["transitions"], before["submissions"])
-        assert (reload(filing).revision, reload(filing).lock_version) == (filing.revision, filing.lock_version)
+        # the posted revision and version are ignored; the save raises the version by one, as every write does
+        assert (reload(filing).revision, reload(filing).lock_version) == (filing.revision, filing.lock_version + 1)
     else:
         assert response.status_code == 403
         assert world_of(filing) == before
@@ -683,6 +684,18 @@ def test_the_admin_does_not_delete_an_approved_filing(as_admin, approved):
 def test_the_admin_still_edits_a_draft(as_admin, s2):
     page = as_admin.get(reverse("admin:filings_filing_change", args=[s2.pk]))
     assert 'name="_save"' in page.content.decode()
+
+
+def test_an_admin_save_of_a_draft_makes_a_filers_open_page_stale_and_leaves_an_event(as_admin, s2, client):
+    from filings.models import EventKind, FilingEvent
+
+    url, page = admin_change(as_admin, s2)
+    before = reload(s2).lock_version
+    response = as_admin.post(url, {**admin_form_data(page), "contact_person": "管理员改的联系人", "_save": "保存"})
+    assert response.status_code == 302
+    assert reload(s2).lock_version == before + 1 and reload(s2).contact_person == "管理员改的联系人"
+    event = FilingEvent.objects.filter(filing=s2).latest("pk")
+    assert event.kind == EventKind.ADMIN_EDITED and "联系人／填表人" in event.data["fields"]
 
 
 # --- adjustment: a new revision ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ class EventKind(models.TextChoices):
     IMPORTED = "imported", "导入Excel"
     COMMENTED = "commented", "添加批注"
     COMMENT_DELETED = "comment_deleted", "删除批注"
+    ADMIN_EDITED = "admin_edited", "管理后台修改"
 
 
 class FilingEvent(models.Model):
