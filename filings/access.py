@@ -66,6 +66,15 @@ def can_edit(user, filing: Filing) -> bool:
     return filing.is_editable and is_filer(user, filing)
 
 
+def get_filing_for_filer(request, pk) -> Filing:
+    """The filing if the user files for its unit, whatever its state (404 if unseen, 403 for others): for write
+    pages that tell a filer "no longer editable" instead of refusing them like strangers."""
+    filing = get_filing_for_user(request, pk)
+    if not is_filer(request.user, filing):
+        raise PermissionDenied("这份申报表当前不能由您修改。")
+    return filing
+
+
 def review_levels(filing: Filing) -> int:
     region = filing.unit.finance_region()
     return region.review_levels if region else DEFAULT_REVIEW_LEVELS

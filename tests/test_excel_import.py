@@ -296,9 +296,11 @@ def test_submitted_filings_cannot_be_imported_into(client, demo):
     filing = demo["s1-dept"]
     Filing.objects.filter(pk=filing.pk).update(status="submitted")
     login(client, "cs_ybj")
-    assert client.get(reverse("filings:import_xlsx", args=[filing.pk])).status_code == 403
+    tasks = reverse("filings:tasks", args=[filing.pk])
+    assert client.get(reverse("filings:import_xlsx", args=[filing.pk])).url == tasks
     response = client.post(reverse("filings:import_xlsx", args=[filing.pk]), {"file": upload(workbook_bytes(filing))})
-    assert response.status_code == 403
+    assert response.status_code == 302 and response.url == tasks
+    assert "不能再导入 Excel" in html(client.get(tasks))
 
 
 def test_preview_and_apply_cost_the_same_queries_for_small_and_large_files(client, demo):

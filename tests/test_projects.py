@@ -514,8 +514,11 @@ def test_a_submitted_filing_cannot_be_deleted(client, demo, status):
     filing = demo["s3-proj4"]
     Filing.objects.filter(pk=filing.pk).update(status=status)
     login(client, "yq_sy")
-    assert client.get(reverse("filings:delete", args=[filing.pk])).status_code == 403
-    assert client.post(reverse("filings:delete", args=[filing.pk])).status_code == 403
+    tasks = reverse("filings:tasks", args=[filing.pk])
+    for response in (client.get(reverse("filings:delete", args=[filing.pk])),
+                     client.post(reverse("filings:delete", args=[filing.pk]))):
+        assert response.status_code == 302 and response.url == tasks  # the filer is told why, not refused as a stranger
+    assert "不能删除；只能删除从未提交过的草稿" in client.get(tasks).content.decode()
     assert Filing.objects.filter(pk=filing.pk).exists()
 
 

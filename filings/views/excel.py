@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from ..access import filer_units, get_filing_for_user
+from ..access import filer_units, get_filing_for_filer, get_filing_for_user
 from ..excel.official import excel_filename, workbook_bytes
 from ..excel.reader import MAX_ROWS, MAX_UPLOAD_BYTES
 from ..excel.sheets import Problem
@@ -81,7 +81,10 @@ def summary(data: dict) -> dict:
 
 @login_required
 def upload(request, pk):
-    filing = get_filing_for_user(request, pk, write=True)
+    filing = get_filing_for_filer(request, pk)
+    if not filing.is_editable:
+        messages.error(request, f"这份申报表已是“{filing.get_status_display()}”，不能再导入 Excel。")
+        return redirect("filings:tasks", pk=pk)
     form = UploadForm(*bound(request))
     problems = []
     if request.method == "POST" and form.is_valid():
@@ -101,7 +104,10 @@ def preview(request, pk, token):
     if request.method == "POST" and (done := earlier_result(request.user, f"import:{token}")):
         messages.success(request, "这个文件已经导入。下面是导入后的核对结果。")
         return redirect("filings:check", pk=done.pk)
-    filing = get_filing_for_user(request, pk, write=True)
+    filing = get_filing_for_filer(request, pk)
+    if not filing.is_editable:
+        messages.error(request, f"这份申报表已是“{filing.get_status_display()}”，不能再导入 Excel。")
+        return redirect("filings:tasks", pk=pk)
     payload = recall(request, token)
     if payload is None or payload.get("filing") != filing.pk:
         messages.error(request, "这次导入的内容已失效（可能已导入或已过期），请重新上传文件。")

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from indicators.hierarchy import CategoryResolver
 from indicators.paste import parse_paste, resolve_categories
 
-from ..access import get_filing_for_user
+from ..access import get_filing_for_filer
 from ..models.indicators import Period
 from ..steps.shared import indicator_periods
 
@@ -21,10 +21,13 @@ TEXT_FIELD = "paste_text_{period}"  # one textarea per indicator period of the e
 @login_required
 @require_POST
 def preview(request, pk):
-    filing = get_filing_for_user(request, pk, write=True)
+    filing = get_filing_for_filer(request, pk)
     periods = indicator_periods(filing)
     period = request.POST.get("period", "")
     context = {"filing": filing, "period": period, "with_standard": filing.variant.has_performance_standard}
+    if not filing.is_editable:
+        context["message"] = f"这份申报表已是“{filing.get_status_display()}”，不能再粘贴指标。"
+        return render(request, "filings/partials/paste_preview.html", context)
     if period not in periods:
         context["message"] = "这份申报表没有这一组绩效指标，请刷新页面后重试。"
         return render(request, "filings/partials/paste_preview.html", context)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ..access import filer_units, get_filing_for_user, visible_filings, visible_units
+from ..access import filer_units, get_filing_for_filer, get_filing_for_user, visible_filings, visible_units
 from ..errors import FilingWriteRefused
 from ..forms.once import RequestKeyField, posted_request_key
 from ..models import Filing, FilingKind, FormVariant, Novelty, ProjectDetails
@@ -105,7 +105,10 @@ def delete(request, pk):
     if request.method == "POST" and deleted_by(request.user, pk):
         messages.info(request, "这份申报表已经删除。")
         return redirect("home")
-    filing = get_filing_for_user(request, pk, write=True)
+    filing = get_filing_for_filer(request, pk)
+    if not filing.is_editable:
+        messages.error(request, f"这份申报表已是“{filing.get_status_display()}”，不能删除；只能删除从未提交过的草稿。")
+        return redirect("filings:tasks", pk=pk)
     if request.method == "POST":
         try:
             delete_draft(filing, user=request.user)
