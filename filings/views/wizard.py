@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import workflow
-from ..access import can_edit, can_review, get_filing_for_user, is_filer
+from ..access import can_edit, can_review, get_filing_for_filer, get_filing_for_user, is_filer
 from ..errors import FilingWriteRefused
 from ..models.project import FUND_SCOPES
 from ..printed import printed_context
@@ -114,7 +114,7 @@ def check(request, pk):
 @login_required
 @require_POST
 def submit(request, pk):
-    filing = get_filing_for_user(request, pk)
+    filing = get_filing_for_filer(request, pk)
     try:
         workflow.submit(filing, request.user, expected_status=request.POST.get("expected_status"))
     except ValidationError as error:
