@@ -75,6 +75,20 @@ def in_threads(*calls):
     return results
 
 
+def started(call, results, name="writer-0") -> threading.Thread:
+    """`call` running in a thread of its own (its own database connection, closed when it ends)."""
+
+    def run():
+        try:
+            results.append(call())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name=name)
+    thread.start()
+    return thread
+
+
 class HeldBeforeTheLock:
     """Stops one thread's step save just before it locks the filing, until the test lets it go."""
 
@@ -111,9 +125,8 @@ def test_a_save_held_until_after_the_submit_is_refused_and_the_submission_is_wha
     filing = demo["s2-dept"]
     url, data = goals_post(client_for(FILER), filing, "提交之后才写到的目标")
     hold = HeldBeforeTheLock(monkeypatch)
-    saving = threading.Thread(target=lambda: results.append(client_for(FILER).post(url, data)), name="writer-0")
     results = []
-    saving.start()
+    saving = started(lambda: client_for(FILER).post(url, data), results)
     hold.wait()
     workflow.perform(reload(filing), user(FILER), Action.SUBMIT, FilingStatus.DRAFT)
     hold.release()
@@ -133,8 +146,7 @@ def test_a_save_held_until_after_the_final_approval_changes_nothing(demo, monkey
     url, data = goals_post(client_for(FILER), filing, "批复之后才写到的目标")
     hold = HeldBeforeTheLock(monkeypatch)
     results = []
-    saving = threading.Thread(target=lambda: results.append(client_for(FILER).post(url, data)), name="writer-0")
-    saving.start()
+    saving = started(lambda: client_for(FILER).post(url, data), results)
     hold.wait()
     workflow.perform(reload(filing), user(FILER), Action.SUBMIT, FilingStatus.DRAFT)
     workflow.perform(reload(filing), user(REVIEWER), Action.APPROVE, FilingStatus.SUBMITTED, Review("同意"))
@@ -178,9 +190,7 @@ def test_two_windows_saving_the_same_step_never_both_succeed(demo, monkeypatch):
     second_url, second = goals_post(client_for(FILER), filing, "第二个窗口的目标")
     hold = HeldBeforeTheLock(monkeypatch)
     results = []
-    saving = threading.Thread(target=lambda: results.append(client_for(FILER).post(first_url, first)),
-                              name="writer-0")
-    saving.start()
+    saving = started(lambda: client_for(FILER).post(first_url, first), results)
     hold.wait()
     assert client_for(FILER).post(second_url, second).status_code == 302
     hold.release()
