@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from .. import batches
 from ..access import Scope
+from ..forms.lists import QueueFilter
 from ..models import PdfBatch
-from .queues import QueueFilter
 
 
 @login_required

@@ -6,7 +6,6 @@ the session under a random token; the preview shows what would change and “确
 
 import secrets
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,14 +16,13 @@ from django.utils.http import content_disposition_header
 
 from ..access import filer_units, get_filing_for_filer, get_filing_for_user
 from ..excel.official import excel_filename, workbook_bytes
-from ..excel.reader import MAX_ROWS, MAX_UPLOAD_BYTES
 from ..excel.sheets import Problem
 from ..excel.template_import import ImportRefused, apply_import, build_preview, create_from_import, read_upload
+from ..forms.upload import XLSX_TYPE, UploadForm
 from ..models import Filing, FilingKind, FormVariant
 from ..money import MoneyUnit
 from ..services import earlier_result
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "excel_imports"
 KEEP = 3  # parsed uploads kept per session
 
@@ -36,18 +34,6 @@ def download(request, pk):
     response = HttpResponse(workbook_bytes(filing), content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, excel_filename(filing))
     return response
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）", allow_empty_file=True, help_text=(
-        f"不超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，每个工作表不超过 {MAX_ROWS} 行。"))
-
-    def __init__(self, *args, units=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["accept"] = ".xlsx," + XLSX_TYPE
-        if units is not None:
-            self.fields["unit"] = forms.ModelChoiceField(units, label="填报单位", empty_label=None)
-            self.order_fields(["unit", "file"])
 
 
 def bound(request) -> tuple:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from .. import queues
 from ..access import Scope
 from ..excel.consolidated import write_consolidated
-from .queues import QueueFilter
+from ..forms.lists import QueueFilter
 
 
 def export_filename(filters: queues.Filters) -> str:

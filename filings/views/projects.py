@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,29 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ..access import filer_units, get_filing_for_filer, get_filing_for_user, visible_filings, visible_units
+from ..access import filer_units, get_filing_for_filer, get_filing_for_user, visible_filings
 from ..errors import FilingWriteRefused
-from ..forms.once import RequestKeyField, posted_request_key
-from ..models import Filing, FilingKind, FormVariant, Novelty, ProjectDetails
+from ..forms.filings import NewProjectForm
+from ..forms.lists import ListFilter
+from ..forms.once import posted_request_key
+from ..models import Filing, FilingKind, Novelty
 from ..services import copy_filing, create_project_filing, delete_draft, deleted_by
 from ..validation import validate_many
-
-
-class NewProjectForm(forms.Form):
-    name = ProjectDetails._meta.get_field("name").formfield()  # one line, at most as long as the model allows
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    variant = forms.ModelChoiceField(queryset=FormVariant.objects.filter(kind=FilingKind.PROJECT), label="表样",
-                                     empty_label="请选择")
-    request_key = RequestKeyField()
-
-
-class ListFilter(forms.Form):
-    unit = forms.ModelChoiceField(queryset=None, label="单位", empty_label="请选择", required=False)
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = visible_units(user).exclude(kind="finance")
 
 
 def _selection(request):

@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,46 +7,12 @@ from django.views.decorators.http import require_POST
 from indicators.findings import STEP_LABELS
 
 from ..access import can_review, get_filing_for_user
-from ..forms.fields import ParagraphField
-from ..models import Action, Grade, PointRating, ReviewComment, Transition
+from ..forms.review import CommentForm, ReviewForm
+from ..models import Action, ReviewComment
 from ..printed import printed_context
 from ..review import add_remark, comment_location, delete_remark
 from ..validation import validate_filing
-from ..wizard import steps_for
 from ..workflow import REVIEW_POINTS, Review, TransitionRefused, available_actions, perform
-
-
-class ReviewForm(forms.Form):
-    comment = ParagraphField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                             max_length=Transition._meta.get_field("comment").max_length)
-    completeness = forms.ChoiceField(label="完整性", choices=[("", "未评"), *PointRating.choices], required=False)
-    relevance = forms.ChoiceField(label="相关性", choices=[("", "未评"), *PointRating.choices], required=False)
-    appropriateness = forms.ChoiceField(label="适当性", choices=[("", "未评"), *PointRating.choices], required=False)
-    feasibility = forms.ChoiceField(label="可行性", choices=[("", "未评"), *PointRating.choices], required=False)
-    grade = forms.ChoiceField(label="审核结果", choices=[("", "请选择"), *Grade.choices], required=False)
-
-
-class CommentForm(forms.Form):
-    target = forms.ChoiceField(label="针对")
-    text = ParagraphField(label="批注", max_length=ReviewComment._meta.get_field("text").max_length,
-                          widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, filing, indicators, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [("", "整表")]
-        for step in steps_for(filing):
-            choices.append((f"step:{step.key}", step.title))
-            choices += [(f"field:{step.key}:{name}", f"{step.title} · {label}")
-                        for name, label in step_fields(step, filing)]
-        choices += [(f"indicator:{row.pk}", f"指标：{row.name or row.category.name}") for row in indicators]
-        self.fields["target"].choices = choices
-        self.fields["target"].required = False
-
-
-def step_fields(step, filing):
-    """The (name, label) of the single fields a step shows (row tables are commented on by row)."""
-    bound = step.build(filing)
-    return [(name, str(field.label)) for form in bound.forms.values() for name, field in form.fields.items()]
 
 
 def _indicators(filing):
