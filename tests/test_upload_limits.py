@@ -256,26 +256,26 @@ def local_data(data: bytes, name: str) -> int:
 SHEET = "xl/worksheets/sheet1.xml"
 
 
-def bad_deflate(export: bytes) -> bytes:
-    at = local_data(export, SHEET)
+def bad_deflate(export: bytes, part: str = SHEET) -> bytes:
+    at = local_data(export, part)
     return export[:at] + b"\xff" + export[at + 1:]  # block type 11: reserved → zlib.error
 
 
-def unknown_method(export: bytes) -> bytes:
-    return patched(export, SHEET, 10, "<H", 99)  # AES → NotImplementedError
+def unknown_method(export: bytes, part: str = SHEET) -> bytes:
+    return patched(export, part, 10, "<H", 99)  # AES → NotImplementedError
 
 
-def bad_crc(export: bytes) -> bytes:
-    data = replaced(export, {}, stored=(SHEET,))
-    at = local_data(data, SHEET) + 200
+def bad_crc(export: bytes, part: str = SHEET) -> bytes:
+    data = replaced(export, {}, stored=(part,))
+    at = local_data(data, part) + 200
     return data[:at] + (b"X" if data[at:at + 1] != b"X" else b"Y") + data[at + 1:]  # → BadZipFile (Bad CRC-32)
 
 
-def encrypted(export: bytes) -> bytes:
-    return patched(export, SHEET, 8, "<H", 1)  # → RuntimeError: password required
+def encrypted(export: bytes, part: str = SHEET) -> bytes:
+    return patched(export, part, 8, "<H", 1)  # → RuntimeError: password required
 
 
-def no_directory(export: bytes) -> bytes:
+def no_directory(export: bytes, part: str = SHEET) -> bytes:
     return export[:export.find(b"PK\x01\x02")]  # → BadZipFile
 
 
@@ -299,35 +299,36 @@ def upload(data: bytes, name="申报表.xlsx"):
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
 
 
-def stream_ends_early(monkeypatch):
+def stream_ends_early(monkeypatch, part):
     """Python 3.13's zipfile refuses a member running past the central directory as "overlapped" (BadZipFile), so an
     EOFError comes only from a stream that ends while being read: simulated here."""
     read = zipfile.ZipExtFile.read
 
     def short_read(self, n=-1):
-        if self.name == SHEET:
+        if self.name == part:
             raise EOFError
         return read(self, n)
 
     monkeypatch.setattr(zipfile.ZipExtFile, "read", short_read)
-    return lambda export: export
+    return lambda export, part: export
 
 
+@pytest.mark.parametrize("part", [SHEET, "[Content_Types].xml"])
 @pytest.mark.parametrize("kind", [*DAMAGED, "eof"])
-def test_damaged_archives_get_the_usual_message_in_both_upload_views(demo, kind, monkeypatch):
-    damage = DAMAGED[kind][0] if kind in DAMAGED else stream_ends_early(monkeypatch)
+def test_damaged_archives_get_the_usual_message_in_both_upload_views(demo, kind, part, monkeypatch):
+    damage = DAMAGED[kind][0] if kind in DAMAGED else stream_ends_early(monkeypatch, part)
     filing, source = demo["s1-dept"], demo["s3-proj1"]
     before = Filing.objects.get(pk=filing.pk).lock_version
     count = Filing.objects.count()
     client = Client(raise_request_exception=False)
     login(client, "cs_ybj")
     response = client.post(reverse("filings:import_xlsx", args=[filing.pk]),
-                           {"file": upload(damage(workbook_bytes(filing)))})
+                           {"file": upload(damage(workbook_bytes(filing), part))})
     assert response.status_code == 422
     assert "文件已损坏或不是有效的 .xlsx 文件" in html(response)
     login(client, "yq_sy")
     response = client.post(reverse("filings:import_new"), {"unit": source.unit_id,
-                                                           "file": upload(damage(workbook_bytes(source)))})
+                                                           "file": upload(damage(workbook_bytes(source), part))})
     assert response.status_code == 422
     assert "文件已损坏或不是有效的 .xlsx 文件" in html(response)
     assert Filing.objects.get(pk=filing.pk).lock_version == before and Filing.objects.count() == count
