@@ -7,6 +7,8 @@ admin.site.site_header = "预算绩效目标申报系统"
 admin.site.site_title = "预算绩效目标申报系统"
 admin.site.index_title = "管理"
 
+handler400 = "perfbudget.errors.bad_request"
+
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),

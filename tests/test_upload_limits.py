@@ -341,3 +341,45 @@ def test_a_million_cell_workbook_through_the_page(client, demo, million_cells):
     assert response.status_code == 422
     assert "超过了 4 MB 的上限" in html(response)
     assert not read_upload(upload(million_cells["none"]), filing).ok
+
+
+# --- request bodies -----------------------------------------------------------------------------------------------
+
+def test_an_upload_over_the_request_limit_gets_a_chinese_413_page_and_nothing_is_spooled(demo, settings, tmp_path):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    filing = demo["s1-dept"]
+    client = Client(raise_request_exception=False)
+    login(client, "cs_ybj")
+    response = client.post(reverse("filings:import_xlsx", args=[filing.pk]),
+                           {"file": upload(b"PK" + b"\0" * (7 * 1024 * 1024))})
+    assert response.status_code == 413
+    page = html(response)
+    assert "提交的内容太大：上传文件连同表单一次最多 6 MB" in page and "请返回上一页" in page
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_file_just_over_the_import_limit_gets_the_import_page_message(demo):
+    filing = demo["s1-dept"]
+    client = Client(raise_request_exception=False)
+    login(client, "cs_ybj")
+    response = client.post(reverse("filings:import_xlsx", args=[filing.pk]),
+                           {"file": upload(b"PK" + b"\0" * (5 * 1024 * 1024 + 100))})
+    assert response.status_code == 422 and "文件太大" in html(response)
+
+
+def test_form_fields_over_the_limit_get_a_chinese_413_page(demo):
+    filing = demo["s1-dept"]
+    client = Client(raise_request_exception=False)
+    login(client, "cs_ybj")
+    response = client.post(reverse("filings:step", args=[filing.pk, "unit"]),
+                           {"contact_person": "张" * (4 * 1024 * 1024)})  # 12 MB percent-encoded
+    assert response.status_code == 413
+    assert "表单内容最多 10 MB" in html(response)
+
+
+def test_a_300_row_indicator_table_of_full_length_texts_fits_the_body_limit(settings):
+    from urllib.parse import urlencode
+
+    rows = {f"indicators-{n}-{field}": "指" * 300 for n in range(300) for field in ("name", "value_text", "standard",
+                                                                                   "note")}
+    assert len(urlencode(rows)) < settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2
