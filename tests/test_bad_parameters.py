@@ -1,0 +1,82 @@
+"""Known server errors from odd parameters (issue 12 part 4): a digit that only looks like one, a huge number, NUL.
+
+``str.isdigit()`` is true for “²”, “①” or “٣”, which ``int()`` refuses or reads; PostgreSQL refuses NUL in text. Every
+one of these answered 500; now each gets an ordinary page or a 404. Run on PostgreSQL too (DATABASE_URL).
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from filings.models.project import years_in
+from filings.text import ascii_number
+
+from .pages import error_summary, html, login, open_step, step_url
+
+ODD_NUMBERS = ["²", "①", "٣", "１", "99999999999999999999999", "-1", " 1", "1\x00", "\x00"]
+
+
+def client_for(username) -> Client:
+    client = Client(raise_request_exception=False)
+    return login(client, username)
+
+
+@pytest.mark.parametrize("text, number", [("12", 12), ("²", None), ("①", None), ("٣", None), ("１", None), ("", None),
+                                          ("-1", None), ("1" * 19, None), (None, None), ("0", 0)])
+def test_only_ascii_digits_are_numbers(text, number):
+    assert ascii_number(text) == number
+
+
+def test_a_project_period_in_superscript_digits_states_no_years():
+    assert years_in("²年") is None and years_in("3年") == 3 and years_in("三年") == 3
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS)
+def test_suggestions_with_an_odd_category_show_no_suggestions(demo, value):
+    filing = demo["s1-dept"]
+    response = client_for("cs_ybj").get(reverse("filings:suggestions", args=[filing.pk]), {"category": value})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["\x00", "卫生\x00", "\x01\x02", "%", "_", "\\", "'", "\ud7ff"])
+def test_suggestions_search_with_nul_or_control_characters(demo, query):
+    filing = demo["s1-dept"]
+    category = filing.indicators.exclude(category__isnull=True).first().category_id
+    response = client_for("cs_ybj").get(reverse("filings:suggestions", args=[filing.pk]),
+                                        {"category": category, "q": query})
+    assert response.status_code == 200
+    assert "\x00" not in html(response)
+
+
+def test_the_reading_of_a_value_with_nul(demo):
+    response = client_for("cs_ybj").get(reverse("filings:reading"), {"indicators-0-value_text": "≥\x0095%"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS)
+def test_comparing_versions_with_an_odd_number_is_a_404(demo, value):
+    filing = demo["s1-dept"]
+    client = client_for("cs_ybj")
+    for parameter in ["from", "to"]:
+        response = client.get(reverse("filings:changes", args=[filing.pk]), {parameter: value})
+        assert response.status_code == 404, (parameter, value)
+
+
+@pytest.mark.parametrize("value", ["²", "①", "99999999999999999999999", "\x00"])
+def test_an_indicator_row_with_an_odd_category_is_refused(demo, value):
+    filing = demo["s1-dept"]
+    client = client_for("cs_ybj")
+    _, data = open_step(client, filing, "indicators")
+    data["indicators-0-category"] = value
+    response = client.post(step_url(filing, "indicators"), data)
+    assert response.status_code == 422
+    assert error_summary(html(response))
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999999"])
+def test_the_admin_change_page_of_an_odd_id(demo, value):
+    client = Client(raise_request_exception=False)
+    client.force_login(get_user_model().objects.filter(is_superuser=True).first())
+    response = client.get(f"/admin/filings/filing/{value}/change/")
+    assert response.status_code in {302, 404}
