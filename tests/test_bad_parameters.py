@@ -80,3 +80,17 @@ def test_the_admin_change_page_of_an_odd_id(demo, value):
     client.force_login(get_user_model().objects.filter(is_superuser=True).first())
     response = client.get(f"/admin/filings/filing/{value}/change/")
     assert response.status_code in {302, 404}
+
+
+@pytest.mark.parametrize("step, total", [("functions", "100000"), ("indicators", "100000"), ("functions", "1000")])
+def test_a_forged_form_count_builds_no_more_rows_than_were_posted(demo, step, total):
+    filing = demo["s1-dept"]
+    client = client_for("cs_ybj")
+    response, data = open_step(client, filing, step)
+    rows = html(response).count(f'name="{step}-')
+    data[f"{step}-TOTAL_FORMS"] = total
+    response = client.post(step_url(filing, step), data)
+    assert response.status_code in {302, 422}
+    if response.status_code == 422:  # over Django's 1,000 forms: said so, and only the posted rows come back
+        assert "1000" in html(response)
+        assert html(response).count(f'name="{step}-') <= rows + 10
