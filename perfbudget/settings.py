@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "perfbudget.middleware.EmptyAdminToFieldMiddleware",
 ]
 
 ROOT_URLCONF = "perfbudget.urls"

@@ -94,3 +94,12 @@ def test_a_forged_form_count_builds_no_more_rows_than_were_posted(demo, step, to
     if response.status_code == 422:  # over Django's 1,000 forms: said so, and only the posted rows come back
         assert "1000" in html(response)
         assert html(response).count(f'name="{step}-') <= rows + 10
+
+
+@pytest.mark.parametrize("url", ["/admin/auth/user/1/change/", "/admin/filings/unit/1/change/",
+                                 "/admin/filings/filing/1/change/"])
+def test_an_empty_to_field_parameter_on_an_admin_page(demo, url):
+    client = Client(raise_request_exception=False)
+    client.force_login(get_user_model().objects.filter(is_superuser=True).first())
+    assert client.get(url, {"_to_field": ""}).status_code == 200
+    assert client.get(url, {"_to_field": "nonsense"}).status_code == 400  # the admin's own check still applies
