@@ -103,3 +103,38 @@ def test_an_empty_to_field_parameter_on_an_admin_page(demo, url):
     client.force_login(get_user_model().objects.filter(is_superuser=True).first())
     assert client.get(url, {"_to_field": ""}).status_code == 200
     assert client.get(url, {"_to_field": "nonsense"}).status_code == 400  # the admin's own check still applies
+
+
+HUGE = [str(2**31), str(2**63), "9" * 30, "-" + "9" * 30]
+
+
+@pytest.mark.parametrize("value", HUGE)
+def test_numbers_beyond_the_database_columns_are_refused_in_forms(demo, value):
+    """Integer out of range is an error on PostgreSQL, not an empty result: every choice and number field refuses
+    such a value with a message instead."""
+    filer, finance = client_for("cs_zyy"), client_for("cs_czj")
+    unit = str(demo["s0-dept"].unit_id)
+    assert filer.post(reverse("home"), {"unit": value, "year": "2031", "variant": "1"}).status_code == 200
+    assert filer.post(reverse("home"), {"unit": unit, "year": value, "variant": value}).status_code == 200
+    new_project = {"name": "新项目", "year": value, "variant": value}
+    assert filer.post(reverse("filings:projects"), new_project).status_code == 200
+    assert filer.get(reverse("filings:projects"), {"unit": value, "year": value}).status_code == 200
+    assert finance.post(reverse("filings:overview"), {"region": value, "year": "2026", "due_on": "2026-03-31"}
+                        ).status_code in {200, 302}
+    assert finance.get(reverse("filings:queue"), {"unit": value, "year": value}).status_code == 200
+    assert finance.get(reverse("filings:overview"), {"year": value}).status_code == 200
+    assert filer.post(reverse("filings:copy", args=[demo["s0-dept"].pk]), {"year": value}).status_code == 302
+    assert filer.get(reverse("filings:notifications"), {"page": value}).status_code == 200
+
+
+@pytest.mark.parametrize("value", HUGE)
+def test_counts_beyond_the_database_columns_are_refused_next_to_the_field(demo, value):
+    filing = demo["s1-dept"]
+    client = client_for("cs_ybj")
+    _, data = open_step(client, filing, "unit")
+    counts = [name for name in data if "staff" in name or "count" in name or "number" in name]
+    assert counts, sorted(data)
+    data[counts[0]] = value
+    response = client.post(step_url(filing, "unit"), data)
+    assert response.status_code == 422
+    assert error_summary(html(response))

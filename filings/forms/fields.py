@@ -30,8 +30,11 @@ class AmountField(forms.DecimalField):
 class CountField(forms.IntegerField):
     """A head count or similar whole number, pasted text accepted."""
 
+    MAX = 2**31 - 1  # an integer column on every database (SQLite would store more, PostgreSQL refuses it)
+
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", self.MAX)
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.widget.input_type = "text"
