@@ -1,4 +1,4 @@
-"""Plain-text hygiene shared by the exports: what may not travel into a PDF or a spreadsheet."""
+"""Plain-text hygiene shared by the exports and the views: what may not travel into a PDF, a spreadsheet or a query."""
 
 import re
 
