@@ -138,3 +138,19 @@ def test_counts_beyond_the_database_columns_are_refused_next_to_the_field(demo, 
     response = client.post(step_url(filing, "unit"), data)
     assert response.status_code == 422
     assert error_summary(html(response))
+
+
+@pytest.mark.parametrize("value", ["sNaN", "NaN", "-Infinity", "snan123"])
+@pytest.mark.parametrize("step", ["tasks", "budget"])
+def test_not_a_number_in_an_amount_is_refused_next_to_the_field(demo, step, value):
+    """Found by the fuzz suite: comparing a signalling NaN with the saved amount raised decimal.InvalidOperation."""
+    filing = demo["s1-dept"]
+    client = client_for("cs_ybj")
+    _, data = open_step(client, filing, step)
+    amounts = [name for name, typed in data.items() if "amount" in name or "income" in name or "expenditure" in name]
+    assert amounts, sorted(data)
+    for name in amounts[:3]:
+        data[name] = value
+    response = client.post(step_url(filing, step), data)
+    assert response.status_code == 422
+    assert error_summary(html(response))

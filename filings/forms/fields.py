@@ -3,6 +3,7 @@
 import unicodedata
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 def clean_number_text(value):
@@ -12,7 +13,19 @@ def clean_number_text(value):
     return "".join(ch for ch in text if not ch.isspace() and ch not in ",，")
 
 
-class AmountField(forms.DecimalField):
+class FiniteDecimalField(forms.DecimalField):
+    """A decimal field that refuses “NaN”, “Infinity” and “sNaN” as soon as it reads them. Django's own accepts them
+    in ``to_python`` and refuses them only in ``validate()``, but compares the value with the initial one first
+    (``has_changed``), and a comparison with a signalling NaN raises ``decimal.InvalidOperation``: a server error."""
+
+    def to_python(self, value):
+        number = super().to_python(value)
+        if number is not None and not number.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
+class AmountField(FiniteDecimalField):
     """A non-negative amount; pasted thousands separators, full-width digits and spaces are accepted."""
 
     def __init__(self, *, decimal_places=2, **kwargs):
@@ -67,7 +80,7 @@ class PreloadedChoiceField(forms.ModelChoiceField):
         return str(initial or "") != str(data or "")
 
 
-class PercentField(forms.DecimalField):
+class PercentField(FiniteDecimalField):
     """A percentage as printed: 117, 108.97 or 117% are all accepted."""
 
     def __init__(self, **kwargs):
