@@ -23,6 +23,7 @@ from .models import (
 from .models.project import FUND_SCOPES, FUND_SOURCES
 from .money import MoneyUnit
 from .services import lock_filing, record
+from .text import ascii_number
 
 
 class MembershipInline(admin.TabularInline):
@@ -171,8 +172,8 @@ class IndicatorInline(ReadOnlyOutsideDrafts, admin.TabularInline):
             return super().formfield_for_foreignkey(db_field, request, **kwargs)
         queryset = Category.objects.filter(parent__isnull=False).select_related("parent")
         filing_id = request.resolver_match.kwargs.get("object_id")
-        if filing_id and filing_id.isdigit():
-            queryset = queryset.filter(scheme__filings=filing_id)
+        if (filing_pk := ascii_number(filing_id)) is not None:
+            queryset = queryset.filter(scheme__filings=filing_pk)
         field = super().formfield_for_foreignkey(db_field, request, queryset=queryset, **kwargs)
         # A fixed list, read once: otherwise every inline row queries the categories again.
         field.choices = [("", "---------"), *((c.pk, str(c)) for c in queryset)]

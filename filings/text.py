@@ -1,4 +1,4 @@
-"""Plain-text hygiene shared by the exports: what may not travel into a PDF or a spreadsheet."""
+"""Plain-text hygiene shared by the exports and the views: what may not travel into a PDF, a spreadsheet or a query."""
 
 import re
 
@@ -9,6 +9,17 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 def strip_control_characters(text: str) -> str:
     return CONTROL_CHARACTERS.sub("", text)
+
+
+ASCII_NUMBER = re.compile(r"[0-9]{1,18}")  # fits a 64-bit integer column
+
+
+def ascii_number(text) -> int | None:
+    """The number a string of ASCII digits stands for, else None. ``str.isdigit()`` is true for “²” or “①” too,
+    which ``int()`` refuses, and a 30-digit id overflows a database column: both were server errors."""
+    if isinstance(text, str) and ASCII_NUMBER.fullmatch(text):
+        return int(text)
+    return None
 
 
 SENTENCE_END = re.compile(r"[。！？；!?;]")

@@ -5,6 +5,7 @@ filing can be continued in another browser on another day. The steps of each for
 registers them here.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django import forms
@@ -138,6 +139,17 @@ def save_rows(formset) -> None:
 
 class RowFormSet(BaseInlineFormSet):
     """An inline formset whose rows' hidden ids are checked against the rows it already read, not one by one."""
+
+    def total_form_count(self):
+        """No more forms than rows posted. A forged TOTAL_FORMS of 100,000 would otherwise make Django build,
+        validate and render ``absolute_max`` (2,000) empty rows: seconds of work and megabytes of page for one small
+        request. Rows past the last one posted are empty anyway, and rows not in the formset are left as they are."""
+        count = super().total_form_count()
+        if self.is_bound:
+            row = re.compile(rf"{re.escape(self.prefix)}-([0-9]{{1,6}})-")
+            indexes = [int(match[1]) for key in self.data if (match := row.match(key))]
+            count = min(count, max(indexes, default=-1) + 1)
+        return count
 
     def add_fields(self, form, index):
         super().add_fields(form, index)

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
+    "perfbudget.middleware.EmptyAdminToFieldMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the Chinese lockout page
 ]
 
@@ -181,6 +182,19 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # An indicator table of 300 rows (the most the editor and the paste import take) posts about 9 fields a row; Django's
 # default of 1,000 fields would refuse a table of 111 rows with a bare 400 and lose what was typed.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
+# Request bodies (issue 12). Form fields: up to 10 MB, set on purpose — a 300-row indicator table of full-length
+# Chinese texts is about 3.3 MB percent-encoded, Django's default of 2.5 MB would refuse it. Uploads: the Excel import
+# takes files up to 5 MB (its own message above that); a multipart request over 6 MB is refused while it is read
+# (perfbudget.uploads), so every accepted file stays in memory and nothing is spooled to disk. Both answer with the
+# Chinese page of perfbudget.errors. The nginx site's client_max_body_size should be a little above both (12m).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+UPLOAD_MAX_REQUEST_BYTES = 6 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_REQUEST_BYTES
+FILE_UPLOAD_HANDLERS = [
+    "perfbudget.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -8,6 +8,8 @@ admin.site.site_header = "预算绩效目标申报系统"
 admin.site.site_title = "预算绩效目标申报系统"
 admin.site.index_title = "管理"
 
+handler400 = "perfbudget.errors.bad_request"
+
 urlpatterns = [
     path("", home, name="home"),
     # the app's own password change page (it also ends a required change at first login) before Django's

@@ -1,35 +1,24 @@
 """Opening an uploaded spreadsheet safely: only real .xlsx files, within size, zip and row limits.
 
-The zip container is inspected before openpyxl sees it (entry count, total uncompressed size, compression ratio: a
-zip bomb is refused without being inflated). openpyxl parses the XML with defusedxml (installed; checked here), reads
+The zip container is inspected before openpyxl sees it (``container``: sizes, declared dimensions, cells, rows,
+ranges, counted without building a tree). openpyxl parses the XML with defusedxml (installed; checked here), reads
 cached values only (``data_only``: no formula is evaluated) and neither macros nor external links are kept.
 """
 
 import io
 import logging
-import zipfile
 
 from openpyxl import load_workbook
 from openpyxl.xml import DEFUSEDXML
 
+from .container import DAMAGED, MAX_COLUMNS, MAX_ROWS, MAX_SHEETS, UnreadableFile, check_container
+
+__all__ = ["MAX_ROWS", "MAX_UPLOAD_BYTES", "UnreadableFile", "open_workbook"]
+
 log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 40 * 1024 * 1024
-MAX_RATIO = 200  # uncompressed / compressed size of one entry; our own exports stay below 20
-MAX_ENTRIES = 300
-MAX_SHEETS = 20
-MAX_ROWS = 2000
-MAX_COLUMNS = 100
-WORKBOOK_TYPES = (
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
-)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-class UnreadableFile(ValueError):
-    """The upload is not a spreadsheet we accept; the message says why, in Chinese."""
 
 
 def open_workbook(upload):
@@ -56,38 +45,9 @@ def open_workbook(upload):
                                  keep_links=False, rich_text=False)
     except Exception as error:  # openpyxl raises many types for damaged files; none may become a 500
         log.info("unreadable workbook %r: %s", name, error)
-        raise UnreadableFile("文件已损坏或不是有效的 .xlsx 文件，无法读取。") from error
+        raise UnreadableFile(DAMAGED) from error
     check_sheets(workbook)
     return workbook
-
-
-def check_container(data: bytes) -> None:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise UnreadableFile("文件已损坏或不是有效的 .xlsx 文件，无法读取。") from error
-    if len(entries) > MAX_ENTRIES:
-        raise UnreadableFile("文件结构异常（包含的部件过多），拒绝导入。")
-    total = 0
-    for entry in entries:
-        total += entry.file_size
-        if entry.file_size > MAX_RATIO * max(entry.compress_size, 1) and entry.file_size > 1024 * 1024:
-            raise UnreadableFile("文件压缩比异常（疑似“压缩炸弹”），拒绝导入。")
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise UnreadableFile("文件解压后过大（疑似“压缩炸弹”），拒绝导入。")
-    names = {entry.filename for entry in entries}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise UnreadableFile("这不是 .xlsx 文件（可能是 Word、压缩包或其他格式）。")
-    try:
-        types = archive.read("[Content_Types].xml")
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError) as error:
-        raise UnreadableFile("文件已损坏或不是有效的 .xlsx 文件，无法读取。") from error
-    text = types.decode("utf-8", "replace")
-    if "macroEnabled" in text or "vbaProject" in text or any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise UnreadableFile("文件含有宏（.xlsm），请另存为不含宏的 .xlsx 后再导入。")
-    if not any(kind in text for kind in WORKBOOK_TYPES):
-        raise UnreadableFile("这不是 .xlsx 工作簿文件。")
 
 
 def check_sheets(workbook) -> None:

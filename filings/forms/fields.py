@@ -5,6 +5,7 @@ import unicodedata
 
 from django import forms
 from django.core import validators
+from django.core.exceptions import ValidationError
 
 from ..limits import LENGTH_MESSAGE, LINES_MESSAGE, line_limit
 from ..text import line_count, one_line, strip_control_characters, unify_line_breaks
@@ -17,7 +18,19 @@ def clean_number_text(value):
     return "".join(ch for ch in text if not ch.isspace() and ch not in ",，")
 
 
-class AmountField(forms.DecimalField):
+class FiniteDecimalField(forms.DecimalField):
+    """A decimal field that refuses “NaN”, “Infinity” and “sNaN” as soon as it reads them. Django's own accepts them
+    in ``to_python`` and refuses them only in ``validate()``, but compares the value with the initial one first
+    (``has_changed``), and a comparison with a signalling NaN raises ``decimal.InvalidOperation``: a server error."""
+
+    def to_python(self, value):
+        number = super().to_python(value)
+        if number is not None and not number.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
+class AmountField(FiniteDecimalField):
     """A non-negative amount; pasted thousands separators, full-width digits and spaces are accepted."""
 
     def __init__(self, *, decimal_places=2, **kwargs):
@@ -35,8 +48,11 @@ class AmountField(forms.DecimalField):
 class CountField(forms.IntegerField):
     """A head count or similar whole number, pasted text accepted."""
 
+    MAX = 2**31 - 1  # an integer column on every database (SQLite would store more, PostgreSQL refuses it)
+
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", self.MAX)
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.widget.input_type = "text"
@@ -69,7 +85,7 @@ class PreloadedChoiceField(forms.ModelChoiceField):
         return str(initial or "") != str(data or "")
 
 
-class PercentField(forms.DecimalField):
+class PercentField(FiniteDecimalField):
     """A percentage as printed: 117, 108.97 or 117% are all accepted."""
 
     def __init__(self, **kwargs):

@@ -22,7 +22,7 @@ FUND_SCOPES = {"implementation": "实施期", "annual": "年度"}
 
 
 CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)}
-YEARS = re.compile(r"^\s*(\d{1,3}|[一二三四五六七八九十])\s*年\s*$")
+YEARS = re.compile(r"^\s*([0-9]{1,3}|[一二三四五六七八九十])\s*年\s*$")
 
 
 def years_in(period_text: str) -> int | None:
@@ -31,7 +31,7 @@ def years_in(period_text: str) -> int | None:
     if not match:
         return None
     text = match.group(1)
-    return int(text) if text.isdigit() else CHINESE_DIGITS[text]
+    return CHINESE_DIGITS[text] if text in CHINESE_DIGITS else int(text)
 
 
 class Novelty(models.TextChoices):

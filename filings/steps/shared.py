@@ -11,6 +11,7 @@ from ..forms.fields import PreloadedChoiceField
 from ..forms.rows import BlankRowMixin
 from ..models import Filing, FilingKind, Indicator
 from ..models.indicators import Period
+from ..text import ascii_number
 from ..wizard import RowFormSet, StepForms, WizardStep, details_form
 
 
@@ -101,7 +102,7 @@ def indicator_groups(formset, categories: list[Category], periods: list[str]) ->
     groups = {(period, c.pk): IndicatorGroup(period, c) for period in periods for c in categories if c.parent_id}
     for form in formset.forms:
         category = str(form["category"].value() or "")
-        key = (str(form["period"].value() or periods[-1]), int(category) if category.isdigit() else 0)
+        key = (str(form["period"].value() or periods[-1]), ascii_number(category) or 0)
         group = groups.get(key)
         if group is not None:
             group.forms.append(form)

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from ..access import get_filing_for_user
 from ..diff import diff_filings, last_year_approved
 from ..models import FilingKind, FilingStatus
+from ..text import ascii_number
 
 CURRENT = "current"
 LAST_YEAR = "last_year"
@@ -57,9 +58,10 @@ def _version(value: str | None, numbers: list[int]):
         return None
     if value == CURRENT:
         return CURRENT
-    if not value.isdigit() or int(value) not in numbers:
-        raise Http404(f"这份申报表没有第 {value} 次提交。" if value.isdigit() else "比较的版本参数不正确。")
-    return int(value)
+    number = ascii_number(value)
+    if number is None or number not in numbers:
+        raise Http404(f"这份申报表没有第 {number} 次提交。" if number is not None else "比较的版本参数不正确。")
+    return number
 
 
 def _default_to(filing, numbers: list[int]):

@@ -7,6 +7,7 @@ from indicators.values import parse_target
 
 from ..access import get_filing_for_user, visible_filings
 from ..models import Indicator
+from ..text import ascii_number, strip_control_characters
 
 KIND_LABELS = {"quantitative": "定量", "qualitative": "定性", "time": "时间", "not_applicable": "不适用", "empty": ""}
 
@@ -14,7 +15,8 @@ KIND_LABELS = {"quantitative": "定量", "qualitative": "定性", "time": "时�
 @login_required
 def reading(request):
     """The parser's reading of a typed 指标值, shown beside the input as the user types."""
-    text = next((value for key, value in request.GET.items() if key.endswith("value_text")), "")
+    text = strip_control_characters(next((value for key, value in request.GET.items() if key.endswith("value_text")),
+                                         ""))
     target = parse_target(text[:300])
     return render(request, "filings/partials/reading.html", {"target": target, "kind": KIND_LABELS[target.kind]})
 
@@ -23,11 +25,11 @@ def reading(request):
 def suggestions(request, pk):
     """Indicators to insert with one click: the library by sector and 二级, and the unit's earlier filings."""
     filing = get_filing_for_user(request, pk)
-    category_id = request.GET.get("category", "")
+    category_id = ascii_number(request.GET.get("category", ""))
     category = None
-    if category_id.isdigit():
+    if category_id is not None:
         category = Category.objects.filter(pk=category_id, scheme=filing.scheme_id, parent__isnull=False).first()
-    query = request.GET.get("q", "").strip()[:50]
+    query = strip_control_characters(request.GET.get("q", "")).strip()[:50]  # PostgreSQL refuses NUL in text
     library, previous = [], []
     if category is not None:
         library = LibraryIndicator.objects.filter(category_code=category.code)
