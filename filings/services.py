@@ -8,6 +8,8 @@ so none deadlock. A refused write raises `FilingWriteRefused` and changes nothin
 
 from django.db import IntegrityError, transaction
 
+from indicators.models import place_in
+
 from .errors import FilingWriteRefused
 from .models import (
     AnnualTask,
@@ -203,3 +205,28 @@ def delete_draft(filing: Filing, *, user) -> None:
 def deleted_by(user, pk: int) -> bool:
     """Whether this user deleted the filing `pk` (so a second click on 确认删除 can say so)."""
     return FilingEvent.objects.filter(filing_ref=pk, actor=user, kind=EventKind.DELETED).exists()
+
+
+def move_to_scheme(indicators: list[Indicator], scheme) -> list[Indicator]:
+    """Give each indicator the same kind of 二级 category in `scheme` (成本 moves between 产出-成本 and 经济成本);
+    the ones that have no place there are returned, untouched, and nothing is saved."""
+    targets = {c.code: c for c in scheme.level2_categories()}
+    unplaced = [i for i in indicators if place_in(targets, i.category.code) is None]
+    if not unplaced:
+        for indicator in indicators:
+            indicator.category = place_in(targets, indicator.category.code)
+    return unplaced
+
+
+def switch_scheme(filing: Filing, scheme, indicators=None) -> list[Indicator]:
+    """Move a filing and its indicators (all, or those given) to another indicator scheme when every one of them has a
+    place there; else change nothing and return the ones without a place. No row is ever dropped."""
+    if scheme.pk == filing.scheme_id:
+        return []
+    rows = list(filing.indicators.select_related("category")) if indicators is None else indicators
+    unplaced = move_to_scheme(rows, scheme)
+    if unplaced:
+        return unplaced
+    filing.scheme = scheme
+    Indicator.objects.bulk_update(rows, ["category"])
+    return []

@@ -108,3 +108,22 @@ def test_the_history_page_does_a_constant_number_of_queries(client, demo, saves,
                                    actor=user(FILER), summary=f"保存第 {number} 次")
     with django_assert_max_num_queries(12):
         assert client.get(reverse("filings:history", args=[filing.pk])).status_code == 200
+
+
+def test_a_scheme_switch_moves_every_row_or_none_and_never_drops_one(demo):
+    from filings.services import switch_scheme
+    from indicators.models import Category, Scheme
+
+    filing = demo["s4-proj1"]  # 成本 under 产出
+    other = Scheme.objects.get(code="cost-first")
+    rows = filing.indicators.count()
+    own = Category.objects.filter(scheme=filing.scheme, parent__isnull=False).first()
+    odd = Category.objects.create(scheme=filing.scheme, parent=own.parent, code="local_only", name="本地特有指标",
+                                  order=99)
+    stranded = filing.indicators.create(period="annual", category=odd, name="只在本地体系中的指标", order=99)
+    assert switch_scheme(filing, other) == [stranded]
+    filing.refresh_from_db()
+    assert filing.scheme.code == "cost-under-output" and filing.indicators.count() == rows + 1
+    stranded.delete()
+    assert switch_scheme(filing, other) == []
+    assert filing.scheme == other and set(filing.indicators.values_list("category__scheme", flat=True)) == {other.pk}

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from indicators.models import Category, Scheme, place_in
+from indicators.models import Category, Scheme
 
 from ..models import AnnualTask, EventKind, Filing, FilingKind, FormVariant, FunctionItem, Indicator, Period
 from ..money import MoneyUnit, format_amount
-from ..services import create_department_filing, create_project_filing, earlier_result, record
+from ..services import create_department_filing, create_project_filing, earlier_result, record, switch_scheme
 from ..wizard import steps_for
 from . import spec
 from .parse import ParseResult, parse_workbook
@@ -295,13 +295,15 @@ def write_indicators(filing: Filing, scheme, old_scheme: int, periods: list[str]
         raise ImportRefused("指标体系在预览之后有变动，请重新上传文件。")
     filing.indicators.filter(period__in=periods).delete()
     if old_scheme != scheme.pk:
-        # Rows of periods the file does not hold move to the same kind of category in the new scheme.
-        by_code = {c.code: c for c in categories.values()}
+        # Rows of periods the file does not hold move to the same kind of category in the new scheme, or the import
+        # is refused: none of them is dropped.
         kept = list(filing.indicators.select_related("category"))
-        for indicator in kept:
-            indicator.category = place_in(by_code, indicator.category.code)
-        Indicator.objects.filter(pk__in=[i.pk for i in kept if i.category is None]).delete()
-        Indicator.objects.bulk_update([i for i in kept if i.category is not None], ["category"])
+        filing.scheme_id = old_scheme
+        unplaced = switch_scheme(filing, scheme, kept)
+        if unplaced:
+            names = "、".join(indicator.name or indicator.category.name for indicator in unplaced[:5])
+            raise ImportRefused(f"文件使用另一种指标体系，而申报表中未导入的指标（{names}）在其中没有对应的类别，"
+                                "为免丢失，没有导入。请在文件中一并填写这些指标。")
     created = []
     for order, row in enumerate(rows, start=1):
         indicator = Indicator(filing=filing, period=row["period"], category=categories[row["category"]], order=order,

@@ -3,10 +3,10 @@
 from django import forms
 
 from indicators.findings import Step
-from indicators.models import place_in
 
-from ..models import Filing, FilingKind, FormVariant, Indicator, ProjectDetails
+from ..models import Filing, FilingKind, FormVariant, ProjectDetails
 from ..models.project import FUND_SCOPES
+from ..services import switch_scheme
 from ..wizard import StepForms, WizardStep, details_form
 from .shared import GoalsStep, IndicatorsStep, shown
 
@@ -58,23 +58,6 @@ class FilingHeaderForm(forms.ModelForm):
         if commit:
             filing.save()
         return filing
-
-
-def switch_scheme(filing: Filing, scheme) -> None:
-    """Move a filing to another indicator scheme when each of its indicators has a place there; else keep it."""
-    if scheme.pk == filing.scheme_id:
-        return
-    targets = {c.code: c for c in scheme.level2_categories()}
-    indicators = list(filing.indicators.select_related("category"))
-    moved = []
-    for indicator in indicators:
-        target = place_in(targets, indicator.category.code)
-        if target is None:
-            return
-        indicator.category = target
-        moved.append(indicator)
-    filing.scheme = scheme
-    Indicator.objects.bulk_update(moved, ["category"])
 
 
 class SignoffForm(forms.ModelForm):
