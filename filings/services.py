@@ -66,8 +66,13 @@ def earlier_result(user, request_key: str) -> Filing | None:
     return event.filing if event else None
 
 
+def department_filing_exists(unit, year, revision: int = 1) -> bool:
+    """The rule “one 部门整体 filing per unit and year (and revision)”, asked by the services and by previews."""
+    return Filing.objects.departments().filter(unit=unit, year=year, revision=revision).exists()
+
+
 def _refuse_second_department_filing(unit, year, revision: int = 1) -> None:
-    if Filing.objects.departments().filter(unit=unit, year=year, revision=revision).exists():
+    if department_filing_exists(unit, year, revision):
         raise FilingWriteRefused(FilingWriteRefused.EXISTS,
                                  f"{unit.name}已有 {year} 年度的部门整体支出绩效目标申报表，请在“我的申报”中打开它。")
 

@@ -135,7 +135,7 @@ def test_only_one_department_filing_per_unit_and_year(client, demo, jiangxi, yea
     count = Filing.objects.count()
     response = client.post(reverse("home"), data)
     assert response.status_code == 200
-    assert f"九江市柴桑区总医院已有 {year} 年度的部门整体支出绩效目标申报表，请在左侧列表中打开它。" in page(response)
+    assert f"九江市柴桑区总医院已有 {year} 年度的部门整体支出绩效目标申报表，请在“我的申报”中打开它。" in page(response)
     assert Filing.objects.count() == count
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from indicators.models import Category, Scheme
 
+from ..errors import FilingWriteRefused
 from ..models import AnnualTask, EventKind, Filing, FilingKind, FormVariant, FunctionItem, Indicator, Period
 from ..money import MoneyUnit, format_amount
 from ..services import create_department_filing, create_project_filing, earlier_result, record, switch_scheme
@@ -321,11 +322,11 @@ def create_from_import(unit, data: dict, user, *, request_key: str = "") -> Fili
     if variant is None or not year:
         raise ImportRefused("文件中缺少表样或年度，无法新建申报表。")
     if data["kind"] == FilingKind.DEPARTMENT:
-        if earlier_result(user, request_key) is None and Filing.objects.departments().filter(
-                unit=unit, year=year).exists():
+        try:
+            filing = create_department_filing(unit, year, variant, user, request_key=request_key)
+        except FilingWriteRefused:
             raise ImportRefused(f"{unit.name}已有 {year} 年度的部门整体支出绩效目标申报表，"
-                                "请打开它后用“导入Excel”导入。")
-        filing = create_department_filing(unit, year, variant, user, request_key=request_key)
+                                "请打开它后用“导入Excel”导入。") from None
     else:
         name = data["fields"].get("name") or "（未命名项目）"
         filing = create_project_filing(unit, year, variant, name, user, request_key=request_key)

@@ -4,8 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from ..access import filer_units
-from ..models import Filing, FilingKind, FormVariant, ProjectDetails
-from ..services import earlier_result
+from ..models import FilingKind, FormVariant, ProjectDetails
 from .once import RequestKeyField
 
 
@@ -24,16 +23,6 @@ class NewDepartmentFilingForm(forms.Form):
             self.fields["unit"].initial = units[0]
         self.fields["year"].initial = timezone.localdate().year + 1
 
-    def clean(self):
-        cleaned = super().clean()
-        unit, year = cleaned.get("unit"), cleaned.get("year")
-        if earlier_result(self.user, cleaned.get("request_key", "")):
-            return cleaned  # a second click: the view shows the filing the first one made
-        if unit and year and Filing.objects.departments().filter(unit=unit, year=year).exists():
-            raise forms.ValidationError(
-                f"{unit.name}已有 {year} 年度的部门整体支出绩效目标申报表，请在左侧列表中打开它。"
-            )
-        return cleaned
 
 
 class CopyFilingForm(forms.Form):

@@ -19,9 +19,9 @@ from ..excel.official import excel_filename, workbook_bytes
 from ..excel.sheets import Problem
 from ..excel.template_import import ImportRefused, apply_import, build_preview, create_from_import, read_upload
 from ..forms.upload import XLSX_TYPE, UploadForm
-from ..models import Filing, FilingKind, FormVariant
+from ..models import FilingKind, FormVariant
 from ..money import MoneyUnit
-from ..services import earlier_result
+from ..services import department_filing_exists, earlier_result
 
 SESSION_KEY = "excel_imports"
 KEEP = 3  # parsed uploads kept per session
@@ -122,8 +122,7 @@ def preview(request, pk, token):
 
 def existing_department(data: dict, unit) -> str:
     """Why no new department filing can be made from the file for ``unit`` (one exists for its year), or ""."""
-    if data["kind"] == FilingKind.DEPARTMENT and Filing.objects.departments().filter(unit=unit,
-                                                                                     year=data["year"]).exists():
+    if data["kind"] == FilingKind.DEPARTMENT and department_filing_exists(unit, data["year"]):
         return (f"{unit.name}已有 {data['year']} 年度的部门整体支出绩效目标申报表，不能再新建。"
                 "请打开那份申报表，在步骤列表页用“导入Excel”导入这个文件。")
     return ""
