@@ -22,7 +22,7 @@ from .models import (
 )
 from .models.project import FUND_SCOPES, FUND_SOURCES
 from .money import MoneyUnit
-from .services import lock_filing, record
+from .services import lock_filing, record, record_membership
 from .text import ascii_number
 
 
@@ -42,6 +42,17 @@ class UnitAdmin(admin.ModelAdmin):
     readonly_fields = ["path"]
     inlines = [MembershipInline]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        changed = [f.instance for f in formset.forms if f.has_changed() and f not in formset.deleted_forms]
+        removed = [f.instance for f in formset.deleted_forms if f.instance.pk]
+        for membership in removed:
+            record_membership(membership, request.user, "删除")
+        super().save_formset(request, form, formset, change)
+        for membership in changed:
+            record_membership(membership, request.user, "添加或修改")
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -50,6 +61,19 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "unit"]
     search_fields = ["user__username", "user__first_name", "unit__name", "unit__code"]
     autocomplete_fields = ["user", "unit"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_membership(obj, request.user, "修改" if change else "添加")
+
+    def delete_model(self, request, obj):
+        record_membership(obj, request.user, "删除")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "unit"):
+            record_membership(membership, request.user, "删除")
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(FormVariant)

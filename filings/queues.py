@@ -255,8 +255,3 @@ def year_overview(user, year: int, scope: Scope | None = None, today: date | Non
 
 
 # --- deadlines ---------------------------------------------------------------------------------------------------
-
-def set_deadline(region: Unit, year: int, due_on: date) -> FilingDeadline:
-    deadline, _created = FilingDeadline.objects.update_or_create(region=region, year=year,
-                                                                 defaults={"due_on": due_on})
-    return deadline

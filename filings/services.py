@@ -16,6 +16,7 @@ from .models import (
     DepartmentDetails,
     EventKind,
     Filing,
+    FilingDeadline,
     FilingEvent,
     FilingKind,
     FunctionItem,
@@ -235,3 +236,27 @@ def switch_scheme(filing: Filing, scheme, indicators=None) -> list[Indicator]:
     filing.scheme = scheme
     Indicator.objects.bulk_update(rows, ["category"])
     return []
+
+
+@transaction.atomic
+def set_deadline(region: Unit, year: int, due_on, *, user) -> FilingDeadline:
+    """A 财政 region's deadline for a year's 部门整体 filings, set or moved, with an event saying from when to when."""
+    _lock_unit(region)
+    deadline = FilingDeadline.objects.filter(region=region, year=year).first()
+    before = deadline.due_on.isoformat() if deadline else ""
+    deadline, _created = FilingDeadline.objects.update_or_create(region=region, year=year, defaults={"due_on": due_on})
+    record_for_unit(region, EventKind.DEADLINE_SET, user, f"{year} 年度申报截止日期",
+                    {"fields": {"截止日期": [before, due_on.isoformat()]}, "year": year})
+    return deadline
+
+
+def record_for_unit(unit, kind: str, user, summary: str, data: dict | None = None) -> FilingEvent:
+    """An event of a unit's own (no filing): a deadline, a membership."""
+    return FilingEvent.objects.create(unit=unit, kind=kind, actor=user, summary=summary[:300], data=data or {})
+
+
+def record_membership(membership, user, change: str) -> FilingEvent:
+    """Who was made (or no longer is) 填报人/审核人/财政 of a unit, by whom."""
+    return record_for_unit(membership.unit, EventKind.MEMBERSHIP_CHANGED, user,
+                           f"{change}：{membership.user} · {membership.get_role_display()}",
+                           {"user": membership.user.username, "role": membership.role, "change": change})

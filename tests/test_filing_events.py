@@ -127,3 +127,33 @@ def test_a_scheme_switch_moves_every_row_or_none_and_never_drops_one(demo):
     stranded.delete()
     assert switch_scheme(filing, other) == []
     assert filing.scheme == other and set(filing.indicators.values_list("category__scheme", flat=True)) == {other.pk}
+
+
+def test_setting_and_moving_a_deadline_leaves_events_with_the_old_and_new_date(client, demo):
+    from filings.models import Unit
+
+    region = Unit.objects.get(code="360404")
+    login(client, "cs_czj")
+    for due_on in ["2026-03-31", "2026-04-15"]:
+        response = client.post(reverse("filings:overview"), {"region": region.pk, "year": "2026", "due_on": due_on})
+        assert response.status_code == 302
+    events = list(FilingEvent.objects.filter(unit=region, kind=EventKind.DEADLINE_SET).order_by("pk"))
+    assert [event.data["fields"]["截止日期"] for event in events] == [["", "2026-03-31"], ["2026-03-31", "2026-04-15"]]
+    assert all(event.actor == user("cs_czj") and event.filing_ref is None for event in events)
+
+
+def test_membership_changes_in_the_admin_leave_events(client, demo):
+    from filings.models import Membership, Role, Unit
+
+    login(client, "admin")
+    unit = Unit.objects.get(code="327002001")
+    newcomer = get_user_model().objects.create_user("xin_tianbao", password="x")
+    response = client.post(reverse("admin:filings_membership_add"),
+                           {"user": newcomer.pk, "unit": unit.pk, "role": Role.FILER, "_save": "保存"})
+    assert response.status_code == 302
+    membership = Membership.objects.get(user=newcomer)
+    client.post(reverse("admin:filings_membership_delete", args=[membership.pk]), {"post": "yes"})
+    assert not Membership.objects.filter(user=newcomer).exists()
+    changes = list(FilingEvent.objects.filter(kind=EventKind.MEMBERSHIP_CHANGED, unit=unit).order_by("pk")
+                   .values_list("data__change", flat=True))
+    assert changes == ["添加", "删除"]

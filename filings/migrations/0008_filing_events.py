@@ -17,8 +17,8 @@ class Migration(migrations.Migration):
             name='FilingEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filing_ref', models.PositiveBigIntegerField(db_index=True, verbose_name='申报表编号')),
-                ('kind', models.CharField(choices=[('created', '新建'), ('copied', '复制'), ('deleted', '删除'), ('step_saved', '保存步骤'), ('imported', '导入Excel'), ('commented', '添加批注'), ('comment_deleted', '删除批注'), ('admin_edited', '管理后台修改')], max_length=20, verbose_name='操作')),
+                ('filing_ref', models.PositiveBigIntegerField(blank=True, db_index=True, null=True, verbose_name='申报表编号')),
+                ('kind', models.CharField(choices=[('created', '新建'), ('copied', '复制'), ('deleted', '删除'), ('step_saved', '保存步骤'), ('imported', '导入Excel'), ('commented', '添加批注'), ('comment_deleted', '删除批注'), ('admin_edited', '管理后台修改'), ('deadline_set', '设置截止日期'), ('membership_changed', '成员变更')], max_length=20, verbose_name='操作')),
                 ('summary', models.CharField(blank=True, max_length=300, verbose_name='说明')),
                 ('data', models.JSONField(blank=True, default=dict, verbose_name='变更内容')),
                 ('request_key', models.CharField(blank=True, max_length=64, verbose_name='请求标识')),

@@ -16,10 +16,13 @@ class EventKind(models.TextChoices):
     COMMENTED = "commented", "添加批注"
     COMMENT_DELETED = "comment_deleted", "删除批注"
     ADMIN_EDITED = "admin_edited", "管理后台修改"
+    DEADLINE_SET = "deadline_set", "设置截止日期"
+    MEMBERSHIP_CHANGED = "membership_changed", "成员变更"
 
 
 class FilingEvent(models.Model):
-    """One write to a filing. Kept when the filing is deleted (`filing_ref` still names it).
+    """One write to a filing, or to what decides about filings in a unit (its deadline, its members). Kept when the
+    filing is deleted (`filing_ref` still names it); empty for a unit's own events.
 
     `request_key` is the one-time key of the form that caused the write: a second submission of the same form (a
     double click) finds the event and gets the first one's result instead of doing the work again.
@@ -27,7 +30,7 @@ class FilingEvent(models.Model):
 
     filing = models.ForeignKey(Filing, models.SET_NULL, null=True, blank=True, related_name="events",
                                verbose_name="申报表")
-    filing_ref = models.PositiveBigIntegerField("申报表编号", db_index=True)
+    filing_ref = models.PositiveBigIntegerField("申报表编号", null=True, blank=True, db_index=True)
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name="填报单位")
     kind = models.CharField("操作", max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="操作人")
@@ -46,4 +49,4 @@ class FilingEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} · 申报表 {self.filing_ref}"
+        return f"{self.get_kind_display()} · " + (f"申报表 {self.filing_ref}" if self.filing_ref else str(self.unit))

@@ -11,6 +11,7 @@ from .. import queues
 from ..access import Scope, deadline_regions
 from ..forms.lists import DeadlineForm, QueueFilter, YearForm
 from ..models import FilingStatus
+from ..services import set_deadline
 
 PER_PAGE = 50
 TABS = [
@@ -82,7 +83,7 @@ def _set_deadline(request, scope, year, regions):
     if not form.is_valid():
         return _render_overview(request, queues.year_overview(request.user, year, scope), form)
     data = form.cleaned_data
-    deadline = queues.set_deadline(data["region"], data["year"], data["due_on"])
+    deadline = set_deadline(data["region"], data["year"], data["due_on"], user=request.user)
     messages.success(request, f"已将{deadline.region.name} {deadline.year} 年度的申报截止日期设为 "
                               f"{deadline.due_on:%Y-%m-%d}。")
     return redirect(f"{reverse('filings:overview')}?year={deadline.year}")
