@@ -15,13 +15,12 @@ from django.forms import BaseForm, BaseFormSet, BaseInlineFormSet, inlineformset
 from indicators.findings import STEP_LABELS, Report, Step
 from indicators.models import Scheme
 
-from .errors import FilingWriteRefused
 from .forms.fields import CountField, PercentField, PreloadedChoiceField, YesNoRadio
 from .forms.money import money_form_for
 from .forms.rows import row_form
 from .limits import row_limit, rows_message
 from .models import EventKind, Filing
-from .services import STALE_MESSAGE, lock_filing, record
+from .services import lock_filing, record
 
 
 class StepState:
@@ -253,16 +252,13 @@ def step_state(filing: Filing, step: WizardStep, report: Report) -> str:
 
 
 @transaction.atomic
-def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool, *, user, version: int) -> None:
+def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool, *, user) -> None:
     """Save a valid step and remember where the user is: 保存 keeps it 填写中, 保存并继续 marks it done.
 
-    `version` is the edit version the page was opened at. Under the filing's row lock the filing must still be
-    editable and at that version (else `FilingWriteRefused`), so the forms' instances, read before the lock, are
-    still what is stored.
+    Under the filing's row lock the filing must still be editable and at the edit version `filing` was read at (else
+    `FilingWriteRefused`), so the forms' instances, read before the lock, are still what is stored.
     """
-    if version != filing.lock_version:
-        raise FilingWriteRefused(FilingWriteRefused.STALE, STALE_MESSAGE)
-    lock_filing(filing, version=version)
+    lock_filing(filing, version=filing.lock_version)
     changes = bound.changes()
     scheme_before = filing.scheme_id
     bound.save()

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import workflow
-from ..access import can_edit, can_review, get_filing_for_filer, get_filing_for_user, is_filer
+from ..access import can_edit, can_review, get_filing_for_filer, get_filing_for_user
 from ..errors import FilingWriteRefused
 from ..models.project import FUND_SCOPES
 from ..printed import printed_context
@@ -49,9 +49,9 @@ def tasks(request, pk):
 
 @login_required
 def step(request, pk, key):
-    filing = get_filing_for_user(request, pk, write=request.method != "POST")
-    if request.method == "POST" and not is_filer(request.user, filing):
-        raise PermissionDenied("这份申报表当前不能由您修改。")
+    # A POST from a filer reaches the checks below even when the filing is no longer editable: it is told why.
+    filing = get_filing_for_filer(request, pk) if request.method == "POST" else get_filing_for_user(
+        request, pk, write=True)
     current = find_step(filing, key)
     if current is None:
         raise Http404("没有这个填写步骤。")
@@ -66,7 +66,7 @@ def step(request, pk, key):
         elif bound.is_valid():
             complete = "continue" in request.POST
             try:
-                save_step(filing, current, bound, complete, user=request.user, version=filing.lock_version)
+                save_step(filing, current, bound, complete, user=request.user)
             except FilingWriteRefused as error:
                 refusal = error
             else:
