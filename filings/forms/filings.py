@@ -17,12 +17,10 @@ class NewDepartmentFilingForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
         self.fields["unit"].queryset = units = filer_units(user)
         if len(units) == 1:
             self.fields["unit"].initial = units[0]
         self.fields["year"].initial = timezone.localdate().year + 1
-
 
 
 class CopyFilingForm(forms.Form):
