@@ -144,7 +144,11 @@ def login_log_users(user):
         return None
     if not can_see_login_log(user):
         return Membership.objects.none().values("user_id")
-    return Membership.objects.filter(unit__in=visible_units(user)).values("user_id")
+    # Only what the user's 财政 role covers: a 财政 member who also reviews a 主管部门 gets no wider log for it.
+    scope = Q(pk__in=[])
+    for path in member_units(user, [Role.FINANCE]).values_list("path", flat=True):
+        scope |= Q(unit__path__startswith=path)
+    return Membership.objects.filter(scope).values("user_id")
 
 
 def deadline_regions(user):

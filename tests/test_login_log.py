@@ -57,6 +57,14 @@ def test_a_finance_member_sees_the_users_of_their_region_only(client, events):
     assert sorted(usernames(as_user(client, "yq_czj").get(reverse(LOG)))) == ["yq_sy"]
 
 
+def test_a_finance_member_who_also_reviews_elsewhere_sees_only_the_finance_region(client, events):
+    from filings.models import Membership, Role, Unit
+
+    Membership.objects.create(user=get_user_model().objects.get(username="cs_czj"), role=Role.REVIEWER,
+                              unit=Unit.objects.get(code="063"))  # 阳泉's 卫健委, another region
+    assert sorted(usernames(as_user(client, "cs_czj").get(reverse(LOG)))) == ["cs_wjw", "cs_zyy"]
+
+
 @pytest.mark.parametrize("username", ["cs_zyy", "cs_wjw"])
 def test_filers_and_reviewers_are_refused_the_log_and_its_export(client, events, username):
     as_user(client, username)
