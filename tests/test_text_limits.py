@@ -234,6 +234,29 @@ def test_an_imported_indicator_table_of_more_rows_than_allowed_is_refused(demo):
     assert any(f"最多 {limit} 行，文件中有 {limit + 1} 行" in p.message for p in problems), [str(p) for p in problems]
 
 
+def test_an_import_of_one_period_cannot_take_the_filing_past_the_indicator_limit(demo):
+    from filings.excel.official import workbook_bytes
+    from filings.excel.template_import import ImportRefused, apply_import
+    from filings.snapshots import snapshot as stored
+
+    filing = demo["s3-proj1"]  # 阳泉: 实施期 and 年度 indicators
+    limit = row_limit(Indicator)
+    result = read_upload(upload(workbook_bytes(filing)), filing)
+    data = result.data
+    data["indicators"]["periods"] = ["annual"]  # a file that holds the 年度 set only
+    data["indicators"]["rows"] = [row for row in data["indicators"]["rows"] if row["period"] == "annual"]
+    kept = filing.indicators.filter(period="implementation")
+    template = kept.first()
+    Indicator.objects.bulk_create(
+        Indicator(filing=filing, period="implementation", category=template.category, name=f"实施期指标{n}",
+                  order=100 + n) for n in range(limit - kept.count() - len(data["indicators"]["rows"]) + 1))
+    before = stored(Filing.objects.get(pk=filing.pk))
+    with pytest.raises(ImportRefused, match=f"最多 {limit} 条"):
+        apply_import(filing, data, Filing.objects.get(pk=filing.pk).lock_version,
+                     user=get_user_model().objects.get(username="yq_sy"))
+    assert stored(Filing.objects.get(pk=filing.pk)) == before
+
+
 def test_an_imported_indicator_name_over_its_limit_is_refused(demo):
     filing = demo["s1-dept"]
 

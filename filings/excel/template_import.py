@@ -12,6 +12,7 @@ from django.db import transaction
 from indicators.models import Category, Scheme
 
 from ..errors import FilingWriteRefused
+from ..limits import row_limit
 from ..models import AnnualTask, EventKind, Filing, FilingKind, FormVariant, FunctionItem, Indicator, Period
 from ..money import MoneyUnit, format_amount
 from ..services import create_department_filing, create_project_filing, earlier_result, record, switch_scheme
@@ -295,6 +296,11 @@ def write_indicators(filing: Filing, scheme, old_scheme: int, periods: list[str]
     if any(row["category"] not in categories for row in rows):
         raise ImportRefused("指标体系在预览之后有变动，请重新上传文件。")
     filing.indicators.filter(period__in=periods).delete()
+    limit = row_limit(Indicator)
+    kept = filing.indicators.count()  # the rows of periods the file does not hold
+    if limit is not None and kept + len(rows) > limit:
+        raise ImportRefused(f"导入后这份申报表将有 {kept + len(rows)} 条绩效指标（文件中 {len(rows)} 条，另有未导入的 "
+                            f"{kept} 条），最多 {limit} 条。请删去多余的指标后再导入。")
     if old_scheme != scheme.pk:
         # Rows of periods the file does not hold move to the same kind of category in the new scheme, or the import
         # is refused: none of them is dropped.
