@@ -7,6 +7,7 @@ from indicators.models import Category
 
 from .errors import FilingWriteRefused
 from .forms.money import money_form_for
+from .limits import row_limit
 from .models import (
     AnnualTask,
     DepartmentDetails,
@@ -169,19 +170,29 @@ class ProjectInline(ReadOnlyOutsideDrafts, MoneyInUnitInline, admin.StackedInlin
     ]
 
 
-class FunctionItemInline(ReadOnlyOutsideDrafts, admin.TabularInline):
+class RowCapped:
+    """An inline of a filing's rows holds at most what filings/limits.py allows, checked on the server too."""
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        return row_limit(self.model)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
+
+
+class FunctionItemInline(RowCapped, ReadOnlyOutsideDrafts, admin.TabularInline):
     model = FunctionItem
     fields = ["order", "name", "mid_term_goal", "annual_goal"]
     extra = 0
 
 
-class AnnualTaskInline(ReadOnlyOutsideDrafts, MoneyInUnitInline, admin.TabularInline):
+class AnnualTaskInline(RowCapped, ReadOnlyOutsideDrafts, MoneyInUnitInline, admin.TabularInline):
     model = AnnualTask
     fields = ["order", "name", "content", "related_goal", "amount_total", "amount_fiscal", "amount_other"]
     extra = 0
 
 
-class IndicatorInline(ReadOnlyOutsideDrafts, admin.TabularInline):
+class IndicatorInline(RowCapped, ReadOnlyOutsideDrafts, admin.TabularInline):
     model = Indicator
     fields = ["period", "category", "order", "name", "value_text", "operator", "value_number",
               "value_unit", "standard", "not_applicable", "note"]

@@ -285,6 +285,23 @@ def test_the_admin_refuses_a_too_long_text_in_chinese_and_keeps_it(client, demo)
     assert snapshot_of_project(filing) == before
 
 
+def test_the_admin_refuses_more_task_rows_than_a_filing_may_hold(client, demo):
+    filing = demo["s2-dept"]
+    client.force_login(get_user_model().objects.get(username="admin"))
+    url = reverse("admin:filings_filing_change", args=[filing.pk])
+    data = admin_form_data(client.get(url))
+    prefix = next(key.removesuffix("-TOTAL_FORMS") for key in data
+                  if key.endswith("-TOTAL_FORMS") and key.startswith(("annualtask", "tasks")))
+    existing, limit = int(data[f"{prefix}-TOTAL_FORMS"]), row_limit(AnnualTask)
+    for n in range(existing, limit + 1):
+        data |= {f"{prefix}-{n}-order": str(n + 1), f"{prefix}-{n}-name": f"任务{n}",
+                 f"{prefix}-{n}-filing": str(filing.pk)}
+    data[f"{prefix}-TOTAL_FORMS"] = str(limit + 1)
+    response = client.post(url, {**data, "_save": "保存"})
+    assert response.status_code == 200  # the form again, with the message
+    assert AnnualTask.objects.filter(filing=filing).count() == existing
+
+
 # --- the PDF of the longest filing allowed ------------------------------------------------------------------------
 
 def test_the_longest_allowed_department_filing_prints(demo):
