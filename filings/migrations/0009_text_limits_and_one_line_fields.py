@@ -2,6 +2,23 @@
 
 import filings.models.fields
 from django.db import migrations
+from django.db.models.functions import Length
+
+# Columns this migration makes shorter in the database (PostgreSQL refuses to cut a longer value).
+SHORTENED = [("Indicator", "name", 100), ("Indicator", "value_text", 100), ("Indicator", "standard", 100),
+             ("ProjectDetails", "name", 200)]
+
+
+def refuse_values_too_long(apps, schema_editor):
+    """Stop before any column is shortened when stored values are longer, naming them, so nothing is cut."""
+    found = []
+    for model_name, field, limit in SHORTENED:
+        model = apps.get_model("filings", model_name)
+        rows = model.objects.annotate(length=Length(field)).filter(length__gt=limit)
+        found += [f"{model_name}.{field} of filing {filing} ({length} > {limit})"
+                  for filing, length in rows.values_list("filing_id", "length")[:20]]
+    if found:
+        raise RuntimeError("Shorten these values before migrating (the admin shows them): " + "; ".join(found))
 
 
 class Migration(migrations.Migration):
@@ -11,6 +28,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(refuse_values_too_long, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='annualtask',
             name='content',
