@@ -53,11 +53,16 @@ def _save_category(scheme, parent, order, data) -> Category:
     return category
 
 
+def variant_files() -> list[dict]:
+    """The variants every installation has: one file per 表样 in ``fixtures/variants/``, as export_variant writes."""
+    return [json.loads(path.read_text(encoding="utf-8"))["variant"]
+            for path in sorted((FIXTURES / "variants").glob("*.json"))]
+
+
 @transaction.atomic
-def load_variants(data: dict | None = None) -> None:
-    data = data or read_json("form_variants.json")
+def load_variants(variants: list[dict] | None = None) -> None:
     schemes = {scheme.code: scheme for scheme in Scheme.objects.all()}
-    for variant in data["variants"]:
+    for variant in variants if variants is not None else variant_files():
         fields = dict(variant)
         code = fields.pop("code")
         fields["default_scheme"] = schemes[fields.pop("default_scheme")]

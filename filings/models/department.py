@@ -97,6 +97,7 @@ class AnnualTask(models.Model):
     amount_total = MoneyField("预算金额总额")
     amount_fiscal = MoneyField("其中：财政拨款")
     amount_other = MoneyField("其中：其他资金")
+    extra = models.JSONField("表样自定义栏目", default=dict, blank=True)
 
     class Meta:
         verbose_name = "年度主要任务"

@@ -2,9 +2,13 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 
 from indicators.models import Scheme
 
+from ..layouts.description import FormLayout, LayoutError, parse_layout
+from ..layouts.legacy import legacy_layout
+from ..layouts.legacy import title_of as legacy_title
 from ..money import MoneyUnit
 from .fields import OneLineCharField
 from .units import Unit
@@ -80,6 +84,10 @@ class FormVariant(models.Model):
         blank=True,
         help_text="字段名列表，如 unit_name、contact_phone、function_basis；period 表示项目期（文字或起止日期）。",
     )
+    layout = models.JSONField(
+        "布局", default=dict, blank=True,
+        help_text="本表样的标题、栏目块的顺序、每块的栏目与列、自定义栏目和核对规则（见“表样布局说明”）。",
+    )
     notes = models.TextField("说明", blank=True)
 
     class Meta:
@@ -90,6 +98,30 @@ class FormVariant(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if not self.layout:
+            self.layout = legacy_layout(self)
+        self.__dict__.pop("description", None)
+        super().save(*args, **kwargs)
+
+    @cached_property
+    def description(self) -> FormLayout:
+        """The parsed layout; raises LayoutError for a stored layout that is not valid (admin saves check it)."""
+        return parse_layout(self.layout or legacy_layout(self), self.kind)
+
+    def shows(self, name: str) -> bool:
+        return self.description.shows(name)
+
+    def label(self, name: str, default: str = "") -> str:
+        return self.description.label(name, default)
+
+    def indicator_periods(self) -> list[str]:
+        return self.description.indicator_periods()
+
+    @property
+    def printed_title(self) -> str:
+        return self.description.title or legacy_title(self.name)
+
     def clean(self):
         # Looked up by name: the details models are defined on top of this module.
         details = apps.get_model("filings", "DepartmentDetails" if self.kind == FilingKind.DEPARTMENT
@@ -98,6 +130,11 @@ class FormVariant(models.Model):
         unknown = [name for name in [*(self.required_fields or []), *(self.shown_fields or [])] if name not in known]
         if not isinstance(self.required_fields, list) or not isinstance(self.shown_fields, list) or unknown:
             raise ValidationError({"required_fields": f"未知的字段：{'、'.join(map(str, unknown)) or '格式应为列表'}"})
+        if self.layout:
+            try:
+                parse_layout(self.layout, self.kind)
+            except LayoutError as error:
+                raise ValidationError({"layout": error.problems}) from None
 
 
 class FilingQuerySet(models.QuerySet):
@@ -145,6 +182,8 @@ class Filing(models.Model):
     no_direct_beneficiaries = models.BooleanField(
         "不直接面向服务对象", default=False, help_text="勾选后满意度指标可不填。"
     )
+    extra = models.JSONField("表样自定义栏目", default=dict, blank=True,
+                             help_text="表样自己的表头栏目，如部门预算编码。")
 
     source = models.CharField("数据来源", max_length=100, blank=True)
     created_by = models.ForeignKey(

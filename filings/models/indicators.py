@@ -59,6 +59,7 @@ class Indicator(models.Model):
         "不适用", default=False, editable=False, help_text="三级指标或指标值填写“不适用”时自动标记。"
     )
     note = OneLineCharField("说明", max_length=300, blank=True, help_text="如标记不适用的理由。")
+    extra = models.JSONField("表样自定义栏目", default=dict, blank=True)
 
     class Meta:
         verbose_name = "绩效指标"
