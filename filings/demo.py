@@ -1,4 +1,8 @@
-"""The demo: a unit tree, users for each role, and the twelve filings of the five published seeds."""
+"""The demo: a unit tree, users for each role, and the twelve filings of the five published seeds.
+
+`load_samples` adds the sample filings of the regional variants (``fixtures/regional_samples/``): they are not part
+of the demo's twelve, so counts over the demo stay as they are; tests and ``load_demo --samples`` load them.
+"""
 
 import datetime
 from dataclasses import dataclass
@@ -6,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import AccountState
@@ -30,6 +35,7 @@ from .money import MoneyField, to_yuan
 
 DEPARTMENT_AMOUNTS = {f.name for f in DepartmentDetails._meta.fields if isinstance(f, MoneyField)}
 SEED_PREFIX = "seed:"
+SAMPLE_PREFIX = "sample:"
 
 
 @dataclass
@@ -62,9 +68,23 @@ def load_demo(reset: bool = False) -> DemoResult:
     return DemoResult(seeds.count(), created, indicators, library_added, logins, password)
 
 
-def load_units() -> dict[str, Unit]:
-    units: dict[str, Unit] = {}
-    for data in reference.read_json("units.json")["units"]:
+@transaction.atomic
+def load_samples() -> int:
+    """(Re)load the regional sample filings and the units they name; returns how many filings were loaded."""
+    units = load_units()
+    loaded = 0
+    for _, sample in reference.sample_files():
+        units = load_units(sample.get("units", []), units)
+        for data in sample["filings"]:
+            load_filing(data, units, prefix=SAMPLE_PREFIX)
+            loaded += 1
+    return loaded
+
+
+def load_units(rows: list[dict] | None = None, known: dict[str, Unit] | None = None) -> dict[str, Unit]:
+    """The units of ``units.json`` (or the given rows, whose parents may be among ``known``), by code."""
+    units: dict[str, Unit] = dict(known or {})
+    for data in reference.read_json("units.json")["units"] if rows is None else rows:
         unit, _ = Unit.objects.update_or_create(
             code=data["code"],
             defaults={
@@ -104,23 +124,30 @@ def load_users(units: dict[str, Unit]) -> tuple[list[tuple[str, str, str]], str]
     return logins, data["password"]
 
 
-def load_filing(data: dict, units: dict[str, Unit]) -> Filing:
-    """(Re)create one seed filing exactly as transcribed; running it again replaces the earlier copy."""
-    source = SEED_PREFIX + data["key"]
+def load_filing(data: dict, units: dict[str, Unit], prefix: str = SEED_PREFIX) -> Filing:
+    """(Re)create one seed filing exactly as transcribed; running it again replaces the earlier copy.
+
+    ``extra`` in the header, a task row or an indicator row holds values of the variant's own fields (by key, as
+    typed on the form: money in the filing's unit); each is checked and stored as `ExtraField.clean` gives it.
+    """
+    source = prefix + data["key"]
     Filing.objects.filter(source=source).delete()
     header = data.get("header", {})
     money_unit = data["money_unit"]
+    variant = FormVariant.objects.get(code=data["variant"])
+    extras = Extras(variant, money_unit, data["key"])
     filing = Filing.objects.create(
         kind=data["kind"],
         unit=units[data["unit"]],
         year=data["year"],
-        variant=FormVariant.objects.get(code=data["variant"]),
+        variant=variant,
         scheme=Scheme.objects.get(code=data["scheme"]),
         money_unit=money_unit,
         position=int(data["key"].rsplit("proj", 1)[1]) if "proj" in data["key"] else 0,
         source=source,
         filled_on=_date(header.get("filled_on")),
         filled_time=_time(header.get("filled_time")),
+        extra=extras.clean("filing", header.get("extra", {}), "表头"),
         **{
             key: header.get(key) or ""
             for key in (
@@ -130,14 +157,36 @@ def load_filing(data: dict, units: dict[str, Unit]) -> Filing:
         },
     )
     if data["kind"] == FilingKind.DEPARTMENT:
-        _load_department(filing, data, money_unit)
+        _load_department(filing, data, money_unit, extras)
     else:
         _load_project(filing, data["project"], money_unit)
-    _load_indicators(filing, data["indicators"])
+    _load_indicators(filing, data["indicators"], extras)
     return filing
 
 
-def _load_department(filing: Filing, data: dict, money_unit: str) -> None:
+class Extras:
+    """Checks a seed's ``extra`` values against the variant's own fields, naming the seed row that is wrong."""
+
+    def __init__(self, variant: FormVariant, money_unit: str, key: str):
+        self.fields = {(extra.on, extra.key): extra for extra in variant.description.extras}
+        self.money_unit, self.key = money_unit, key
+
+    def clean(self, owner: str, values: dict, where: str) -> dict:
+        stored = {}
+        for name, raw in values.items():
+            extra = self.fields.get((owner, name))
+            if extra is None:
+                raise ValueError(f"{self.key} {where}：表样没有自定义栏目“{name}”（on: {owner}）。")
+            try:
+                value = extra.clean(raw, self.money_unit)
+            except ValidationError as error:
+                raise ValueError(f"{self.key} {where}：{'；'.join(error.messages)}") from None
+            if value is not None:
+                stored[name] = value
+        return stored
+
+
+def _load_department(filing: Filing, data: dict, money_unit: str, extras: Extras) -> None:
     fields = {}
     for key, value in data.get("department", {}).items():
         if key in DEPARTMENT_AMOUNTS:
@@ -160,6 +209,7 @@ def _load_department(filing: Filing, data: dict, money_unit: str) -> None:
             amount_total=to_yuan(row.get("amount_total"), money_unit),
             amount_fiscal=to_yuan(row.get("amount_fiscal"), money_unit),
             amount_other=to_yuan(row.get("amount_other"), money_unit),
+            extra=extras.clean("task", row.get("extra", {}), f"年度主要任务第 {order} 行"),
         )
         for order, row in enumerate(data.get("tasks", []), start=1)
     )
@@ -185,7 +235,7 @@ def _load_project(filing: Filing, data: dict, money_unit: str) -> None:
     ProjectDetails.objects.create(filing=filing, **fields)
 
 
-def _load_indicators(filing: Filing, rows: list[dict]) -> None:
+def _load_indicators(filing: Filing, rows: list[dict], extras: Extras) -> None:
     resolver = CategoryResolver(filing.scheme)
     indicators = []
     for order, row in enumerate(rows, start=1):
@@ -197,6 +247,8 @@ def _load_indicators(filing: Filing, rows: list[dict]) -> None:
             name=row["name"],
             value_text=row.get("value", ""),
             standard=row.get("standard", ""),
+            note=row.get("note", ""),
+            extra=extras.clean("indicator", row.get("extra", {}), f"绩效指标第 {order} 行"),
         )
         indicator.apply_reading()
         indicators.append(indicator)

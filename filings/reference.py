@@ -69,9 +69,14 @@ def load_variants(variants: list[dict] | None = None) -> None:
         FormVariant.objects.update_or_create(code=code, defaults=fields)
 
 
-def seed_files() -> list[tuple[str, dict]]:
+def seed_files(folder: str = "seeds") -> list[tuple[str, dict]]:
     return [(path.name, json.loads(path.read_text(encoding="utf-8")))
-            for path in sorted((FIXTURES / "seeds").glob("*.json"))]
+            for path in sorted((FIXTURES / folder).glob("*.json"))]
+
+
+def sample_files() -> list[tuple[str, dict]]:
+    """The sample filings of the regional variants: same format as the seeds, plus the ``units`` they need."""
+    return seed_files("regional_samples")
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from filings.demo import load_demo
+from filings.demo import load_demo, load_samples
 
 
 class Command(BaseCommand):
@@ -9,6 +9,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--reset", action="store_true", help="把演示申报表恢复为公开原表的内容（丢弃对它们的修改）。"
+        )
+        parser.add_argument(
+            "--samples", action="store_true",
+            help="另外载入其他地区表样的示例申报表（fixtures/regional_samples/，每次都按文件重新载入）。",
         )
 
     def handle(self, *args, **options):
@@ -19,6 +23,8 @@ class Command(BaseCommand):
                 f"指标库新增 {result.library_added} 条。"
             )
         )
+        if options["samples"]:
+            self.stdout.write(f"其他地区表样的示例申报表 {load_samples()} 份。")
         self.stdout.write(f"演示账号（密码均为 {result.password}）：")
         for username, unit, role in result.logins:
             self.stdout.write(f"  {username:<8} {role:<6} {unit}")
