@@ -223,12 +223,13 @@ def step_formfield(model_field, **kwargs):
 
 
 def rows_formset(model, fields, filing, data, prefix, form=forms.ModelForm, widgets=None, labels=None, extras=(),
-                 extra_labels=None):
-    """The formset of a row table; `extras` are the variant's own columns (stored in each row's ``extra``)."""
+                 extra_labels=None, column_order=()):
+    """The formset of a row table; `extras` are the variant's own columns (stored in each row's ``extra``), placed
+    among the others as `column_order` says."""
     if extras:
         form = type(f"Extras{form.__name__}", (ExtrasFormMixin, form), {
             "__module__": __name__, "extras": tuple(extras), "extras_unit": filing.money_unit,
-            "extra_labels": extra_labels or {}})
+            "extra_labels": extra_labels or {}, "column_order": tuple(column_order)})
     formset_class = inlineformset_factory(
         Filing, model, form=row_form(form), formset=RowFormSet, fields=fields, extra=0, can_delete=True,
         widgets=widgets or {}, labels=labels or {}, formfield_callback=step_formfield,

@@ -28,6 +28,7 @@ class ExtrasFormMixin:
     extras: tuple[ExtraField, ...] = ()
     extras_unit: str = "yuan"
     extra_labels: dict = {}
+    column_order: tuple = ()  # the fields in the layout's order (a row table's columns), extras included
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,11 +44,17 @@ class ExtrasFormMixin:
             self.fields[extra.name] = form_field
             self.initial.setdefault(extra.name, extra_initial(extra, self.extra_before.get(extra.key),
                                                               self.extras_unit))
+        if self.column_order:
+            self.order_fields(self.column_order)
 
     def _post_clean(self):
         super()._post_clean()
         if not self.extras:
             return
+        for extra in self.extras:
+            if extra.name in self.errors:
+                widget = self.fields[extra.name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
         stored = dict(self.instance.extra or {})
         for extra in self.extras:
             if extra.name not in self.cleaned_data:

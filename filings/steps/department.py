@@ -6,7 +6,7 @@ from ..forms.money import money_form_for
 from ..models import AnnualTask, DepartmentDetails, FunctionItem
 from ..wizard import ORDER_WIDGET, StepForms, WizardStep, details_form, rows_formset
 from .blocks import layout_forms
-from .shared import FieldsStep, IndicatorsStep, table_columns
+from .shared import FieldsStep, IndicatorsStep, column_order, table_columns
 
 
 class FunctionsStep(WizardStep):
@@ -14,7 +14,8 @@ class FunctionsStep(WizardStep):
         names, labels, extras, extra_labels = table_columns(filing, "functions")
         forms, groups = layout_forms(filing, self.key, data)
         return StepForms(forms=forms, groups=groups, formsets={"rows": rows_formset(
-            FunctionItem, ["order", *names], filing, data, "functions", widgets=ORDER_WIDGET, labels=labels)})
+            FunctionItem, ["order", *names], filing, data, "functions", widgets=ORDER_WIDGET, labels=labels,
+            extras=extras, extra_labels=extra_labels, column_order=column_order(filing, "functions"))})
 
 
 class TasksStep(WizardStep):
@@ -25,7 +26,8 @@ class TasksStep(WizardStep):
             if extra.type == "money":
                 extra_labels[extra.name] = f"{extra_labels[extra.name]}（{filing.get_money_unit_display()}）"
         rows = rows_formset(AnnualTask, ["order", *names], filing, data, "tasks", form=money_form_for(unit),
-                            widgets=ORDER_WIDGET, labels=labels, extras=extras, extra_labels=extra_labels)
+                            widgets=ORDER_WIDGET, labels=labels, extras=extras, extra_labels=extra_labels,
+                            column_order=column_order(filing, "tasks"))
         forms, groups = layout_forms(filing, self.key, data)
         result = StepForms(forms=forms, groups=groups, formsets={"rows": rows})
         block = filing.variant.description.block("tasks")

@@ -29,6 +29,11 @@ class FieldsStep(WizardStep):
         return StepForms(forms=forms, groups=groups)
 
 
+def column_order(filing, type_) -> list[str]:
+    """The form fields of a row table's columns in the layout's order (``order`` first)."""
+    return ["order", *(column.field for column in filing.variant.description.columns(type_))]
+
+
 def table_columns(filing, type_):
     """(model fields, labels, extras, extra labels) of a row table's columns, in the layout's order."""
     description = filing.variant.description
