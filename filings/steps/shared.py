@@ -188,6 +188,11 @@ def indicator_columns(filing):
     return columns
 
 
+def edits_standard(filing) -> bool:
+    """Whether the indicator editor (and a paste into it) has a 绩效标准 column."""
+    return any(name == "standard" for name, _, _ in indicator_columns(filing))
+
+
 class IndicatorsStep(WizardStep):
     def build(self, filing, data=None):
         categories = scheme_categories(filing)
