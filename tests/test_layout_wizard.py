@@ -183,6 +183,20 @@ def test_the_indicator_page_with_the_variants_columns_costs_the_same_queries_how
     assert queries() == few
 
 
+def test_a_money_field_of_the_variant_is_typed_in_the_filings_unit_and_stored_in_yuan(custom):
+    filing, client = custom
+    variant = filing.variant
+    variant.layout["extra_fields"].append({"key": "grant", "on": "filing", "label": "上级补助", "type": "money"})
+    variant.layout["blocks"][0]["rows"].append([{"label": "上级补助", "fields": ["extra.grant"]}])
+    variant.save()
+    response, data = open_step(client, filing, "unit")
+    assert labels(html(response))["header-extra.grant"] == "上级补助（万元）"
+    assert post(client, filing, "unit", {"header-extra.grant": "1.5"}).status_code == 302
+    assert Filing.objects.get(pk=filing.pk).extra["grant"] == "15000.00"
+    assert form_data(open_step(client, filing, "unit")[0])["header-extra.grant"] == "1.5"
+    assert latest_event(filing).data["fields"] == {"上级补助（万元）": ["", "1.5"]}
+
+
 # --- the indicator scheme is the filer's choice -----------------------------------------------------------------
 
 def scheme(code) -> Scheme:

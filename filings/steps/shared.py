@@ -208,7 +208,9 @@ class IndicatorsStep(WizardStep):
         if extras:
             form = type("IndicatorExtrasRowForm", (ExtrasFormMixin, IndicatorRowForm), {
                 "__module__": __name__, "extras": tuple(extras), "extras_unit": filing.money_unit,
-                "extra_labels": {extra.name: label for _, label, extra in columns if extra is not None}})
+                "extra_labels": {extra.name: label + (f"（{filing.get_money_unit_display()}）"
+                                                      if extra.type == "money" else "")
+                                 for _, label, extra in columns if extra is not None}})
         labels = {name: label for name, label, extra in columns if extra is None}
         formset_class = inlineformset_factory(Filing, Indicator, form=form, formset=RowFormSet,
                                               fields=fields, extra=0, can_delete=True, labels=labels)
