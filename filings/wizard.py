@@ -15,6 +15,7 @@ from django.forms import BaseForm, BaseFormSet, BaseInlineFormSet, inlineformset
 from indicators.findings import STEP_LABELS, Report, Step
 from indicators.models import Scheme
 
+from .forms.extras import ExtrasFormMixin, is_extra_field
 from .forms.fields import CountField, PercentField, PreloadedChoiceField, YesNoRadio
 from .forms.money import money_form_for
 from .forms.rows import row_form
@@ -36,6 +37,8 @@ class StepForms:
 
     forms: dict[str, BaseForm] = field(default_factory=dict)
     formsets: dict[str, BaseFormSet] = field(default_factory=dict)
+    groups: list = field(default_factory=list)  # the page's groups of fields (`filings.steps.blocks.FieldGroup`)
+    totals_label: str = ""
 
     def is_valid(self) -> bool:
         results = [form.is_valid() for form in self.forms.values()]
@@ -53,6 +56,11 @@ class StepForms:
         fields = {}
         for form in self.forms.values():
             for name in form.changed_data:
+                if is_extra_field(form.fields[name]):
+                    change = form.extra_change(name)
+                    if change is not None:
+                        fields[str(form[name].label)] = list(change)
+                    continue
                 field, old, new = form.fields[name], form[name].initial, form.cleaned_data.get(name)
                 if isinstance(field, forms.ModelChoiceField) and old is not None:
                     old = field.queryset.filter(pk=getattr(old, "pk", old)).first()
@@ -185,31 +193,43 @@ class WizardStep:
         raise NotImplementedError
 
 
-def details_form(model, fields, labels=None, money_unit=None, widgets=None):
-    base = money_form_for(money_unit) if money_unit else forms.ModelForm
+def details_form(model, fields, labels=None, money_unit=None, widgets=None, *, extras=(), extra_labels=None,
+                 base=None):
+    """A ModelForm of `fields` (money in `money_unit`), also asking the variant's own fields `extras`."""
+    base = base or (money_form_for(money_unit) if money_unit else forms.ModelForm)
     meta = type("Meta", (), {"model": model, "fields": fields, "labels": labels or {}, "widgets": widgets or {},
                              "formfield_callback": step_formfield})
-    return type(f"{model.__name__}StepForm", (base,), {"Meta": meta, "__module__": __name__})
+    attrs = {"Meta": meta, "__module__": __name__, "extras": tuple(extras), "extras_unit": money_unit or "yuan",
+             "extra_labels": extra_labels or {}}
+    return type(f"{model.__name__}StepForm", (ExtrasFormMixin, base), attrs)
 
 
 def step_formfield(model_field, **kwargs):
     """Form fields as officers type them: counts accept pasted text, 是/否 are radio buttons, text areas are roomy."""
+    label = kwargs.get("label") or model_field.verbose_name
     if isinstance(model_field, models.PositiveIntegerField):
-        field = CountField(label=model_field.verbose_name, help_text=model_field.help_text)
+        field = CountField(label=label, help_text=model_field.help_text)
         if "widget" in kwargs:
             field.widget = kwargs["widget"]
         return field
     if isinstance(model_field, models.BooleanField) and model_field.null:
-        return forms.NullBooleanField(label=model_field.verbose_name, required=False, widget=YesNoRadio())
+        return forms.NullBooleanField(label=label, required=False, widget=YesNoRadio())
     if isinstance(model_field, models.DecimalField):
-        return PercentField(label=model_field.verbose_name, help_text=model_field.help_text)
+        return PercentField(label=label, help_text=model_field.help_text)
     field = model_field.formfield(**kwargs)
     if isinstance(field.widget, forms.Textarea):
         field.widget.attrs.setdefault("rows", 3)
     return field
 
 
-def rows_formset(model, fields, filing, data, prefix, form=forms.ModelForm, widgets=None, labels=None):
+def rows_formset(model, fields, filing, data, prefix, form=forms.ModelForm, widgets=None, labels=None, extras=(),
+                 extra_labels=None, column_order=()):
+    """The formset of a row table; `extras` are the variant's own columns (stored in each row's ``extra``), placed
+    among the others as `column_order` says."""
+    if extras:
+        form = type(f"Extras{form.__name__}", (ExtrasFormMixin, form), {
+            "__module__": __name__, "extras": tuple(extras), "extras_unit": filing.money_unit,
+            "extra_labels": extra_labels or {}, "column_order": tuple(column_order)})
     formset_class = inlineformset_factory(
         Filing, model, form=row_form(form), formset=RowFormSet, fields=fields, extra=0, can_delete=True,
         widgets=widgets or {}, labels=labels or {}, formfield_callback=step_formfield,
@@ -230,7 +250,9 @@ def register_steps(kind: str, steps: list[WizardStep]) -> None:
 
 
 def steps_for(filing: Filing) -> list[WizardStep]:
-    return [step for step in STEPS_BY_KIND.get(filing.kind, []) if step.applies(filing)]
+    """The steps the filing's layout has (`FormLayout.steps()`), in the kind's order."""
+    present = set(filing.variant.description.steps())
+    return [step for step in STEPS_BY_KIND.get(filing.kind, []) if step.key in present and step.applies(filing)]
 
 
 def find_step(filing: Filing, key: str) -> WizardStep | None:

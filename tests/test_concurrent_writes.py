@@ -224,7 +224,7 @@ def test_saving_two_steps_of_one_filing_at_once_never_deadlocks(demo):
         indicators = form_data(client.get(step_url(filing, "indicators")))
         responses = in_threads(
             lambda: client_for(FILER).post(step_url(filing, "unit"),  # noqa: B023
-                                           {**unit, "header-contact_person": f"联系人{round_number}", "save": ""}),  # noqa: B023
+                                           {**unit, "signoff-handler": f"经办人{round_number}", "save": ""}),  # noqa: B023
             lambda: client_for(FILER).post(step_url(filing, "indicators"),  # noqa: B023
                                            {**indicators, "indicators-0-value_text": f"≥{round_number}个", "save": ""}),  # noqa: B023
         )

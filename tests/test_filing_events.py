@@ -40,8 +40,8 @@ def test_a_step_save_records_the_fields_it_changed_with_old_and_new_values(clien
     filing = demo["s2-dept"]
     login(client, FILER)
     data = form_data(client.get(step_url(filing, "unit")))
-    old = data["header-contact_person"]
-    client.post(step_url(filing, "unit"), {**data, "header-contact_person": "王小明", "save": ""})
+    old = data["signoff-handler"]
+    client.post(step_url(filing, "unit"), {**data, "signoff-handler": "王小明", "save": ""})
     event = latest_event(filing.pk)
     assert event.kind == EventKind.STEP_SAVED and event.actor == user(FILER)
     assert event.data["step"] == "unit"
@@ -85,7 +85,7 @@ def test_the_history_page_shows_events_and_transitions_newest_first_to_filer_and
     filing = demo["s2-dept"]
     login(client, FILER)
     data = form_data(client.get(step_url(filing, "unit")))
-    client.post(step_url(filing, "unit"), {**data, "header-contact_person": "王小明", "save": ""})
+    client.post(step_url(filing, "unit"), {**data, "signoff-handler": "王小明", "save": ""})
     workflow.perform(Filing.objects.get(pk=filing.pk), user(FILER), Action.SUBMIT, FilingStatus.DRAFT)
     for username in [FILER, "dp_jt", "dp_czj"]:
         login(client, username)

@@ -15,7 +15,6 @@ import pytest
 from django.urls import reverse
 
 from filings.models import Filing, FormVariant, Indicator, ProjectDetails
-from filings.steps.project import FILING_FIELDS, PROJECT_FIELDS, SIGNOFF_FIELDS
 from filings.validation import validate_filing
 
 from .pages import BadCase, error_summary, form_data, html, login, message_next_to, open_step, step_states, step_url
@@ -136,7 +135,8 @@ def project_fields(data: dict[str, str]) -> dict[str, str]:
 
 
 def label_of(model, name: str, variant_: FormVariant) -> str:
-    return (variant_.labels or {}).get(name) or str(model._meta.get_field(name).verbose_name)
+    """The label the layout gives a field placed alone in an entry, else the field's own name."""
+    return variant_.label(name) or str(model._meta.get_field(name).verbose_name)
 
 
 PROJECT_VALUES = {
@@ -158,16 +158,22 @@ OWN_WORDING = {  # what the issue names for each variant
 
 @pytest.mark.parametrize("key", list(PROJECT_VALUES))
 def test_the_project_step_shows_exactly_the_variants_fields_with_its_labels(as_filer, key):
+    """The fields of the layout's blocks on the 项目基本信息 step, each once, labelled as the layout's entries."""
     filing, client = as_filer(key)
     response, data = open_step(client, filing, "project")
     page_labels = {bare(name): label for name, label in labels(html(response)).items()}
     configured = filing.variant
-    header = [name for name in [*FILING_FIELDS, *SIGNOFF_FIELDS] if name in configured.shown_fields]
-    details = [name for name in PROJECT_FIELDS if name in configured.shown_fields]
+    placed = list(dict.fromkeys(configured.description.step_fields("project")))
     fields = project_fields(data)
-    assert set(fields) == {"variant", "money_unit", *header, *details}
-    expected = {name: label_of(Filing, name, configured) for name in ["variant", "money_unit", *header]}
-    expected |= {name: label_of(ProjectDetails, name, configured) for name in details}
+    assert set(fields) == {"variant", "money_unit", *placed}
+    filing_fields = {f.name for f in Filing._meta.concrete_fields}
+    expected = {name: label_of(Filing if name in filing_fields else ProjectDetails, name, configured)
+                for name in placed}
+    expected |= {"variant": "表样", "money_unit": str(Filing._meta.get_field("money_unit").verbose_name)}
+    # 主管部门及代码 holds two fields: each input keeps its own name
+    expected |= {name: str(Filing._meta.get_field(name).verbose_name)
+                 for name in ("competent_department", "competent_department_code") if name in placed
+                 and key != "s4-proj1"}
     assert {name: page_labels.get(name) for name in fields} == expected
     assert {name: page_labels[name] for name in OWN_WORDING[key]} == OWN_WORDING[key]
     assert {name: fields[name] for name in PROJECT_VALUES[key]} == PROJECT_VALUES[key]
@@ -199,11 +205,21 @@ def test_jiangxi_shows_a_date_range(as_filer):
 
 
 def test_a_variants_layout_is_configuration(as_filer):
-    """Showing 项目期（年） and renaming 项目名称 for 阳泉 is a change of its FormVariant row, not of code."""
+    """Showing 项目期（年） and renaming 项目名称 for 阳泉 is a change of its layout (data), not of code."""
     filing, client = as_filer("s3-proj1")
     configured = filing.variant
-    configured.shown_fields = [name for name in configured.shown_fields if name != "handler"] + ["period_years"]
-    configured.labels = {**configured.labels, "name": "项目名称（全称）"}
+    layout = configured.layout
+    for block in layout["blocks"]:
+        for row in block.get("rows", []):
+            row[:] = [entry for entry in row if entry.get("fields") != ["handler"]]
+            for entry in row:
+                if entry.get("fields") == ["name"]:
+                    entry["label"] = "项目名称（全称）"
+        block["rows"] = [row for row in block.get("rows", []) if row] if "rows" in block else None
+        if block["rows"] is None:
+            del block["rows"]
+    layout["blocks"][0]["rows"].append([{"label": "项目期（年）", "fields": ["period_years"]}])
+    configured.layout = layout
     configured.save()
     response, data = open_step(client, filing, "project")
     fields = project_fields(data)
@@ -254,9 +270,10 @@ def test_yangquan_funds_show_the_period_and_the_year_by_level_in_yuan(as_filer):
     filing, client = as_filer("s3-proj1")
     response, data = open_step(client, filing, "funds")
     page = html(response)
-    names = [f"funds-{scope}_{level}" for scope in ("implementation", "annual") for level in LEVELS]
+    # as the layout arranges them: 实施期 and 年度 side by side, source by source
+    names = [f"funds-{scope}_{level}" for level in LEVELS for scope in ("implementation", "annual")]
     assert list(data)[1:] == names  # after lock_version, in this order
-    assert re.findall(r'<legend class="h6">(.*?)</legend>', page) == ["实施期资金", "年度资金"]
+    assert re.findall(r'<legend class="h6">(.*?)</legend>', page) == ["项目资金（元）"]
     found = labels(page)
     assert found["funds-implementation_total"] == "实施期资金总额（元）"
     assert found["funds-annual_total"] == "年度资金总额（元）"
@@ -276,10 +293,10 @@ def test_jiangxi_funds_show_the_year_only_as_fiscal_and_other_in_wan(as_filer):
     response, data = open_step(client, filing, "funds")
     page = html(response)
     assert list(data)[1:] == ["funds-annual_total", "funds-annual_fiscal", "funds-annual_other"]
-    assert re.findall(r'<legend class="h6">(.*?)</legend>', page) == ["年度资金"]
+    assert re.findall(r'<legend class="h6">(.*?)</legend>', page) == ["项目资金（万元）"]
     assert {name: label for name, label in labels(page).items() if name.startswith("funds-")} == {
-        "funds-annual_total": "年度资金总额（万元）", "funds-annual_fiscal": "年度：财政拨款（万元）",
-        "funds-annual_other": "年度：其他资金（万元）"}
+        "funds-annual_total": "年度资金总额（万元）", "funds-annual_fiscal": "其中：财政拨款（万元）",
+        "funds-annual_other": "其他资金（万元）"}  # the layout's labels
     assert (data["funds-annual_total"], data["funds-annual_fiscal"]) == ("30", "30")
     assert "实施期" not in text(page[page.index('class="wizard-form"'):])
 
@@ -500,8 +517,8 @@ def test_a_bad_project_period_in_years_is_refused(as_filer, typed, message):
     """项目期（年）, where a variant shows it (configured here for 阳泉)."""
     filing, client = as_filer("s3-proj1")
     configured = filing.variant
-    if "period_years" not in configured.shown_fields:
-        configured.shown_fields = [*configured.shown_fields, "period_years"]
+    if not configured.shows("period_years"):
+        configured.layout["blocks"][0]["rows"].append([{"label": "项目期（年）", "fields": ["period_years"]}])
         configured.save()
     before = snapshot(filing)
     response = post_step(client, filing, "project", {"period_years": typed, "handler": "王芳"})

@@ -1,34 +1,53 @@
-"""Steps both forms share: the goals and the indicator editor."""
+"""Steps both forms share: steps of field blocks (the goals …), the row tables' columns and the indicator editor."""
 
 from dataclasses import dataclass, field
 
 from django import forms
 from django.forms import inlineformset_factory
 
-from indicators.models import Category, place_in
+from indicators.models import Category, Scheme, place_in
 
+from ..errors import FilingWriteRefused
+from ..forms.extras import ExtrasFormMixin
 from ..forms.fields import PreloadedChoiceField
 from ..forms.rows import BlankRowMixin
 from ..models import Filing, FilingKind, Indicator
 from ..models.indicators import Period
+from ..services import switch_scheme
 from ..text import ascii_number
-from ..wizard import RowFormSet, StepForms, WizardStep, details_form
+from ..wizard import RowFormSet, StepForms, WizardStep
+from .blocks import layout_forms
 
 
-def shown(variant, names: list[str]) -> list[str]:
-    """The fields of `names` the form variant shows (all of them when it names none)."""
-    return [name for name in names if not variant.shown_fields or name in variant.shown_fields]
+class FieldsStep(WizardStep):
+    """A step of field blocks only: one form per owner, the page laid out as the layout's groups."""
 
-
-class GoalsStep(WizardStep):
     def build(self, filing, data=None):
-        if filing.kind == FilingKind.PROJECT:
-            fields, instance = [*shown(filing.variant, ["implementation_goal"]), "annual_goal"], filing.project
+        first = filing.variant.description.steps()[0] == self.key
+        header = ["money_unit"] if first else []
+        forms, groups = layout_forms(filing, self.key, data, header_names=header, leading=header)
+        return StepForms(forms=forms, groups=groups)
+
+
+def column_order(filing, type_) -> list[str]:
+    """The form fields of a row table's columns in the layout's order (``order`` first)."""
+    return ["order", *(column.field for column in filing.variant.description.columns(type_))]
+
+
+def table_columns(filing, type_):
+    """(model fields, labels, extras, extra labels) of a row table's columns, in the layout's order."""
+    description = filing.variant.description
+    names, labels, extras, extra_labels = [], {}, [], {}
+    for column in description.columns(type_):
+        extra = description.extra(column.field) if column.field.startswith("extra.") else None
+        if extra is not None:
+            extras.append(extra)
+            extra_labels[extra.name] = column.label
         else:
-            fields, instance = ["overall_goal"], filing.department
-        widgets = {name: forms.Textarea(attrs={"rows": 8}) for name in fields}
-        form_class = details_form(type(instance), fields, filing.variant.labels or {}, widgets=widgets)
-        return StepForms(forms={"goals": form_class(data, instance=instance, prefix="goals")})
+            names.append(column.field)
+            labels[column.field] = column.label
+    return names, labels, extras, extra_labels
+
 
 
 class IndicatorRowForm(BlankRowMixin, forms.ModelForm):
@@ -66,6 +85,114 @@ class IndicatorRowForm(BlankRowMixin, forms.ModelForm):
         return cleaned
 
 
+SCHEME_WORDING = {"cost-first": "成本指标作为一级指标", "cost-under-output": "成本指标列在产出指标下"}
+
+
+class SchemeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return SCHEME_WORDING.get(obj.code, obj.name)
+
+
+class SchemeForm(forms.Form):
+    """The filer's choice of indicator scheme (成本 as a 一级 or under 产出), saved with the step's rows."""
+
+    scheme = SchemeChoiceField(queryset=Scheme.objects.order_by("code"), empty_label=None, label="指标体系",
+                               widget=forms.RadioSelect(attrs={"class": "form-check-input scheme-choice"}),
+                               help_text="更换后点“保存”：本页的指标一并保存，并移到新体系中对应的二级指标下。")
+
+
+@dataclass
+class IndicatorStepForms(StepForms):
+    """The indicator rows and the scheme they are filed under; a change of scheme moves every row when saving."""
+
+    filing: Filing | None = None
+    scheme_form: forms.Form | None = None
+    columns: list = field(default_factory=list)  # (field, label) of the editor's columns after 二级指标
+    notice: str = ""
+
+    def target_scheme(self):
+        """The scheme chosen on the page; None when the page sent no choice (or an invalid one)."""
+        form = self.scheme_form
+        if form is None or not form.is_bound or not form.is_valid():
+            return None
+        return form.cleaned_data["scheme"]
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        form = self.scheme_form
+        if form is None or not form.is_bound:
+            return valid
+        if not form.is_valid():
+            return False
+        target = form.cleaned_data["scheme"]
+        if not valid or target.pk == self.filing.scheme_id:
+            return valid
+        unplaced = self._unplaced(target)
+        if unplaced:
+            names = "、".join(f"“{name}”" for name in unplaced[:5]) + ("等" if len(unplaced) > 5 else "")
+            self.scheme_form.add_error("scheme", f"{names}在“{SCHEME_WORDING.get(target.code, target.name)}”中没有"
+                                                 f"对应的二级指标，请先删除或改到其他二级指标下，再更换指标体系。")
+            return False
+        return True
+
+    def _unplaced(self, target) -> list[str]:
+        """The names of the rows (kept on the page, or stored outside the editor) without a place in `target`."""
+        targets = {c.code: c for c in target.level2_categories()}
+        formset = self.formsets["rows"]
+        codes = []
+        for form in formset.forms:
+            if formset._should_delete_form(form) or (form.instance.pk is None and not form.has_changed()):
+                continue
+            category = form.cleaned_data.get("category")
+            if category is not None:
+                codes.append((category.code, form.cleaned_data.get("name") or category.name))
+        shown = {form.instance.pk for form in formset.forms if form.instance.pk is not None}
+        for row in self.filing.indicators.exclude(pk__in=shown).select_related("category"):
+            codes.append((row.category.code, row.name or row.category.name))
+        return [name for code, name in codes if place_in(targets, code) is None]
+
+    def save(self) -> None:
+        super().save()
+        target = self.target_scheme()
+        if target is None or target.pk == self.filing.scheme_id:
+            return
+        if switch_scheme(self.filing, target):
+            raise FilingWriteRefused(FilingWriteRefused.REFUSED, "有指标在新的指标体系中没有对应的二级指标，没有更换。")
+        self.filing.save(update_fields=["scheme"])
+        self.notice = (f"指标体系已改为“{SCHEME_WORDING.get(target.code, target.name)}”，"
+                       "各指标已移到对应的二级指标下。")
+
+    def error_summary(self):
+        summary = super().error_summary()
+        if self.scheme_form is not None and self.scheme_form.is_bound:
+            for message in self.scheme_form.errors.get("scheme", []):
+                summary.insert(0, ("指标体系", message, "id_scheme-scheme_0"))
+        return summary
+
+
+def indicator_columns(filing):
+    """The editor's columns after 二级指标, from the layout: (field, label, extra or None).
+
+    绩效标准 is a column of the editor when the layout has a non-optional standard column."""
+    description = filing.variant.description
+    columns = []
+    for column in description.columns("indicators"):
+        if column.field in {"level2"}:
+            continue
+        if column.field == "standard" and column.optional:
+            continue
+        columns.append((column.field, column.label,
+                        description.extra(column.field) if column.field.startswith("extra.") else None))
+    if not any(name == "name" for name, _, _ in columns):
+        columns.insert(0, ("name", "三级指标", None))
+    return columns
+
+
+def edits_standard(filing) -> bool:
+    """Whether the indicator editor (and a paste into it) has a 绩效标准 column."""
+    return any(name == "standard" for name, _, _ in indicator_columns(filing))
+
+
 class IndicatorsStep(WizardStep):
     def build(self, filing, data=None):
         categories = scheme_categories(filing)
@@ -73,14 +200,29 @@ class IndicatorsStep(WizardStep):
         # Rows of a set the current variant does not have (after a change of 表样) stay stored but out of the editor.
         queryset = (filing.indicators.filter(period__in=indicator_periods(filing)).select_related("category__parent")
                     .order_by("period", "order", "pk"))
-        fields = ["period", "category", "order", "name", "value_text", "note"]
-        if filing.variant.has_performance_standard:
-            fields.insert(5, "standard")
-        formset_class = inlineformset_factory(Filing, Indicator, form=IndicatorRowForm, formset=RowFormSet,
-                                              fields=fields, extra=0, can_delete=True)
+        columns = indicator_columns(filing)
+        model_names = [name for name, _, extra in columns if extra is None]
+        fields = ["period", "category", "order", *model_names]
+        extras = [extra for _, _, extra in columns if extra is not None]
+        form = IndicatorRowForm
+        if extras:
+            form = type("IndicatorExtrasRowForm", (ExtrasFormMixin, IndicatorRowForm), {
+                "__module__": __name__, "extras": tuple(extras), "extras_unit": filing.money_unit,
+                "extra_labels": {extra.name: label + (f"（{filing.get_money_unit_display()}）"
+                                                      if extra.type == "money" else "")
+                                 for _, label, extra in columns if extra is not None}})
+        labels = {name: label for name, label, extra in columns if extra is None}
+        formset_class = inlineformset_factory(Filing, Indicator, form=form, formset=RowFormSet,
+                                              fields=fields, extra=0, can_delete=True, labels=labels)
         formset = formset_class(data, instance=filing, prefix="indicators", queryset=queryset,
                                 form_kwargs={"categories": level2})
-        return StepForms(formsets={"rows": formset})
+        scheme_form = None
+        if filing.is_editable:
+            # A post without the choice (an older page, a script) leaves the scheme as it is.
+            chosen = data if data is not None and "scheme-scheme" in data else None
+            scheme_form = SchemeForm(chosen, prefix="scheme", initial={"scheme": filing.scheme_id})
+        return IndicatorStepForms(formsets={"rows": formset}, filing=filing, scheme_form=scheme_form,
+                                  columns=[(name, label) for name, label, _ in columns])
 
 
 @dataclass
@@ -146,6 +288,8 @@ def scheme_categories(filing: Filing) -> list[Category]:
 
 
 def indicator_periods(filing: Filing) -> list[str]:
-    if filing.kind == FilingKind.PROJECT and filing.variant.has_implementation_period:
-        return [Period.IMPLEMENTATION, Period.ANNUAL]
-    return [Period.ANNUAL]
+    """The indicator sets of the filing's layout (实施期 and 年度, or 年度 only), in the form's order."""
+    periods = filing.variant.description.indicator_periods()
+    if filing.kind != FilingKind.PROJECT:
+        return [Period.ANNUAL]
+    return [Period(period) for period in periods]

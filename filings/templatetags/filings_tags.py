@@ -50,3 +50,9 @@ def shows(variant, name):
 def request_key():
     """A hidden one-time key for a form whose POST creates something (see `filings.forms.once`)."""
     return request_key_input()
+
+
+@register.filter
+def field_of(form, name):
+    """The bound field `name` of a form (a name held in a variable, such as a layout's column), or None."""
+    return form[name] if name in form.fields else None

@@ -8,11 +8,9 @@ from django.views.decorators.http import require_POST
 from .. import workflow
 from ..access import can_edit, can_review, get_filing_for_filer, get_filing_for_user
 from ..errors import FilingWriteRefused
-from ..models.project import FUND_SCOPES
 from ..printed import printed_context
 from ..review import latest_return
 from ..services import STALE_MESSAGE, not_editable_message
-from ..steps.project import SOURCES_BY_LAYOUT, scope_names
 from ..steps.shared import indicator_groups, indicator_periods, remap_stale_categories, scheme_categories
 from ..validation import validate_filing
 from ..wizard import find_step, save_step, step_state, steps_for
@@ -70,6 +68,8 @@ def step(request, pk, key):
             except FilingWriteRefused as error:
                 refusal = error
             else:
+                if getattr(bound, "notice", ""):
+                    messages.info(request, bound.notice)
                 return _after_save(request, filing, current, complete)
     else:
         bound = current.build(filing)
@@ -80,9 +80,6 @@ def step(request, pk, key):
         "summary": bound.error_summary() if request.method == "POST" else [],
         "step_comments": step_comments(filing, current),
     }
-    if current.key == "funds":
-        context |= {"scopes": [(scope, FUND_SCOPES[scope]) for scope in scope_names(filing)],
-                    "sources": SOURCES_BY_LAYOUT.get(filing.variant.funding_layout, [])}
     if current.key == "indicators":
         categories = scheme_categories(filing)
         context["groups"] = indicator_groups(bound.formsets["rows"], categories, indicator_periods(filing))

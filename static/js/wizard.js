@@ -99,6 +99,7 @@
                          name: read(".indicator-name"), value_text: read(".indicator-value") };
         const standard = source.querySelector('[name$="-standard"]');
         if (standard) values.standard = standard.value;
+        source.querySelectorAll("[data-extra]").forEach((input) => { values[`extra.${input.dataset.extra}`] = input.value; });
         if (values.name || values.value_text) addRow(formset, target.querySelector(".formset-rows"), values);
       });
     } else if (button.classList.contains("toggle-side-by-side")) {

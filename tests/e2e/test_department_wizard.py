@@ -48,8 +48,8 @@ def resolved_indicators(seed):
 
 def fill_unit_step(page, seed):
     header, facts = seed["header"], seed["department"]
-    expect(page.get_by_label("单位名称（表头）", exact=True)).to_have_value(header["unit_name"])
-    page.get_by_label("联系人／填表人", exact=True).fill(header["contact_person"])
+    expect(page.get_by_label("部门（单位）名称", exact=True)).to_have_value(header["unit_name"])
+    page.get_by_label("联系人", exact=True).fill(header["contact_person"])
     page.get_by_label("联系电话", exact=True).fill(header["contact_phone"])
     expect(page.get_by_label("部门职能依据（三定方案批文号）", exact=True)).to_have_value("")  # blank as printed
     page.get_by_label("部门职能简述", exact=True).fill(facts["function_summary"])
@@ -66,10 +66,10 @@ def fill_unit_step(page, seed):
 
 def fill_budget_step(page, seed):
     facts = seed["department"]
-    typed = {  # label on the page -> what the officer types (pasted formats on purpose)
-        "上年预算批复数（万元）": facts["prior_approved"],
-        "上年实际支出数（万元）": f" {facts['prior_actual']} ",  # pasted with stray spaces
-        "上年执行率（%，按表中填写）": facts["prior_execution_rate"],
+    typed = {  # the layout's label on the page -> what the officer types (pasted formats on purpose)
+        "批复数（万元）": facts["prior_approved"],
+        "实际支出数（万元）": f" {facts['prior_actual']} ",  # pasted with stray spaces
+        "执行率（%）": facts["prior_execution_rate"],
         "收入合计（万元）": facts["income_total"],
         "本级财政安排（万元）": "４２.００",  # full-width digits, as pasted from a PDF
         "其他（万元）": facts["income_other"],
@@ -81,7 +81,7 @@ def fill_budget_step(page, seed):
     assert facts["income_local"] == "42.00"
     for label, value in typed.items():
         page.get_by_label(label, exact=True).fill(value)
-    for label in ["上年预算调整数（万元）", "上年年末结转结余数（万元）", "其中：上级财政拨款（万元）",
+    for label in ["调整数（万元）", "年末结转结余数（万元）", "其中：上级财政拨款（万元）",
                   "其他需要说明的事项"]:
         expect(page.get_by_label(label, exact=True)).to_have_value("")  # blank on the printed form
     # The live checks beside the fields: the recomputed 执行率 and the sums of the parts.
@@ -166,7 +166,7 @@ def test_filer_enters_seed_000_through_the_wizard(page, browser, live_server, de
     shoot(page, "wizard-02-budget")
     save_and_continue(page, "部门职能分解")
 
-    add_rows(page, seed["functions"], {"name": "职能", "mid_term_goal": "部门中期目标",
+    add_rows(page, seed["functions"], {"name": "部门职能分解", "mid_term_goal": "部门中期目标",
                                        "annual_goal": "部门年度绩效目标"})
     shoot(page, "wizard-03-functions")
     save_and_continue(page, "年度主要任务")
@@ -193,7 +193,7 @@ def test_filer_enters_seed_000_through_the_wizard(page, browser, live_server, de
             resume.click()
         expect(page.locator("h1")).to_have_text("年度主要任务")
 
-        add_rows(page, seed["tasks"], {"name": "任务名称", "content": "工作内容",
+        add_rows(page, seed["tasks"], {"name": "年度主要任务", "content": "工作内容",
                                        "related_goal": "对应年度绩效目标和内容"})
         shoot(page, "wizard-04-tasks")
         save_and_continue(page, "总体目标")  # the step of 年度总体目标
@@ -335,7 +335,7 @@ def test_unsaved_changes_warn_before_leaving(page, fresh_filing):
     page.on("dialog", stay)
     sign_in(page, FILER)
     page.goto(step_url(page, fresh_filing, "unit"))
-    contact = page.get_by_label("联系人／填表人", exact=True)
+    contact = page.get_by_label("联系人", exact=True)
     contact.click()
     page.keyboard.type("桑梓尧")
 
@@ -375,7 +375,7 @@ def test_rows_can_be_reordered_and_removed_without_reload(page, fresh_filing):
     for number, name in enumerate(["行政管理", "医疗服务", "信息化建设"], start=1):
         page.get_by_role("button", name="添加一行").click()
         expect(visible).to_have_count(number)
-        visible.nth(number - 1).get_by_label("职能", exact=True).fill(name)
+        visible.nth(number - 1).get_by_label("部门职能分解", exact=True).fill(name)
     visible.nth(1).get_by_role("button", name="上移").click()
     assert names() == ["医疗服务", "行政管理", "信息化建设"]
     visible.nth(1).get_by_role("button", name="删除本行").click()

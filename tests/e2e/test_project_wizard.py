@@ -243,7 +243,7 @@ def test_filer_enters_seed_003_first_project(page, demo):
     expect(field(page, "项目名称")).to_have_value(project["name"])
     field(page, "实施单位").fill(project["implementing_unit"])
     field(page, "项目属性").select_option(label="一次性项目")
-    field(page, "项目期（按表填写）").fill(project["period_text"])
+    field(page, "项目期").fill(project["period_text"])
     for label in ("负责人", "经办人", "联系电话"):  # blank on the printed form
         expect(field(page, label)).to_have_value("")
     field(page, "填报日期").fill(header["filled_on"])
@@ -456,7 +456,7 @@ HUNAN_ONLY = ["填表人", "单位负责人"]
 SHARED = {  # label on the 阳泉 form -> (label on the 湖南 form, what the officer typed)
     "项目名称": ("项目支出名称", "变更表样的项目"),
     "主管部门": ("预算部门", "阳泉市卫生健康委员会（本级）"),
-    "项目期（按表填写）": ("项目支出实施期", "3年"),
+    "项目期": ("项目支出实施期", "3年"),
     "联系电话": ("联系电话", "0353-2041234"),
     "填报日期": ("填报日期", "2024-01-05"),
 }
@@ -503,7 +503,7 @@ def test_variant_change_switches_the_fields_shown(page, demo):
     expect(field(page, "表样").locator("option:checked")).to_have_text(HUNAN)
     for hunan_label, value in SHARED.values():
         expect(field(page, hunan_label)).to_have_value(value)
-    for label in [*YANGQUAN_ONLY, "项目名称", "主管部门", "项目期（按表填写）"]:
+    for label in [*YANGQUAN_ONLY, "项目名称", "主管部门", "项目期"]:
         expect(field(page, label)).to_have_count(0)
     for label in HUNAN_ONLY:
         expect(field(page, label)).to_have_value("")
@@ -514,7 +514,7 @@ def test_variant_change_switches_the_fields_shown(page, demo):
 
     go_to_step(page, "项目资金")
     expect(field(page, "该项目支出上级资金")).to_have_count(1)
-    expect(page.locator(".funds-scope")).to_have_count(0)
+    expect(page.locator(".live-total")).to_have_count(0)
     go_to_step(page, "总体目标")
     expect(field(page, "实施期绩效目标")).to_have_count(1)
     expect(field(page, "本年度绩效目标")).to_have_count(1)
@@ -541,7 +541,7 @@ def test_variant_change_switches_the_fields_shown(page, demo):
     assert step_titles(page) == yangquan_steps
     shoot(page, "project-variant-04-yangquan-again")
     go_to_step(page, "项目资金")
-    expect(page.locator(".funds-scope")).to_have_count(2)
+    expect(page.locator(".live-total")).to_have_count(2)  # 实施期 and 年度 sums
     go_to_step(page, "绩效指标")
     expect(page.locator(".indicator-period")).to_have_count(2)
     expect(page.get_by_role("button", name="把年度指标复制到实施期")).to_be_visible()
