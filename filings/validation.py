@@ -208,8 +208,11 @@ def _term(facts: FilingFacts, name: str, part: bool) -> SumTerm | None:
         extra = facts.layout.extra(name)
         if extra is None or extra.type not in {"number", "money"}:
             return None
-        return SumTerm(name, extra.label, extra.python(_extra_values(facts.filing).get(extra.key)),
-                       extra.type == "money")
+        stored = _extra_values(facts.filing).get(extra.key)
+        value = extra.python(stored)
+        if value is None and stored not in (None, ""):
+            return None  # unreadable: reported by E11, the sum is not checked on a guess
+        return SumTerm(name, extra.label, value, extra.type == "money")
     owner = next((obj for obj in (facts.department or facts.project, facts.filing)
                   if obj is not None and _has_field(obj, name)), None)
     if owner is None:
