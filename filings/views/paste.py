@@ -24,7 +24,8 @@ def preview(request, pk):
     filing = get_filing_for_filer(request, pk)
     periods = indicator_periods(filing)
     period = request.POST.get("period", "")
-    context = {"filing": filing, "period": period, "with_standard": filing.variant.has_performance_standard}
+    with_standard = filing.variant.description.always_shows_column("indicators", "standard")
+    context = {"filing": filing, "period": period, "with_standard": with_standard}
     if not filing.is_editable:
         context["message"] = f"这份申报表已是“{filing.get_status_display()}”，不能再粘贴指标。"
         return render(request, "filings/partials/paste_preview.html", context)
@@ -34,7 +35,7 @@ def preview(request, pk):
     # The 年度 editor of a form with both sets reads the right-hand set of a 实施期/年度 side-by-side table.
     last_set = period == Period.ANNUAL and len(periods) > 1
     result = parse_paste(request.POST.get(TEXT_FIELD.format(period=period), ""),
-                         with_standard=filing.variant.has_performance_standard, last_set=last_set)
+                         with_standard=with_standard, last_set=last_set)
     if not result.problems:
         resolve_categories(result, CategoryResolver(filing.scheme))
     context |= {"result": result, "period_label": Period(period).label if len(periods) > 1 else ""}
