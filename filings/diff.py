@@ -12,6 +12,8 @@ from django.db import models
 
 from indicators.models import Scheme
 
+from .layouts.description import FormLayout
+from .layouts.extras import TYPES, ExtraField
 from .models import (
     AnnualTask,
     DepartmentDetails,
@@ -32,6 +34,7 @@ STATUS_LABELS = {ADDED: "新增", REMOVED: "删除", CHANGED: "修改"}
 
 DETAIL_MODELS = {"department": DepartmentDetails, "project": ProjectDetails}
 ROW_MODELS = {"functions": FunctionItem, "tasks": AnnualTask}
+ROW_OWNERS = {"tasks": "task"}  # the rows that hold own (extra) fields, by the layout's owner name
 CODE_FIELDS = ("variant", "scheme")  # kept at the top level of a snapshot, as codes
 INDICATOR_FIELDS = ("name", "standard", "note")
 MAX_ANCESTORS = 20
@@ -88,6 +91,7 @@ class FilingDiff:
     fields: list[FieldChange] = field(default_factory=list)
     rows: list[RowChange] = field(default_factory=list)
     indicators: list[IndicatorChange] = field(default_factory=list)
+    periods: tuple[str, ...] = ()  # the indicator periods of the form's layout, when it is known
 
     @property
     def is_empty(self) -> bool:
@@ -136,7 +140,9 @@ class FilingDiff:
 
     @property
     def has_implementation_period(self) -> bool:
-        return any(row.period != Period.ANNUAL.label for row in self.indicators)
+        """The layout has a 实施期 set, or a compared row is of one (an older version of another 表样)."""
+        return Period.IMPLEMENTATION in self.periods or any(row.period != Period.ANNUAL.label
+                                                            for row in self.indicators)
 
 
 # --- reading snapshots defensively ----------------------------------------------------------------------------
@@ -214,6 +220,8 @@ def _field_changes(model, old: dict, new: dict, money_unit: str, code_names: dic
     changes = []
     for model_field in model._meta.concrete_fields:
         name = model_field.name
+        if name == "extra":
+            continue  # the variant's own fields, compared one by one (`_extra_changes`)
         if (name not in old and name not in new) or _same(model_field, old.get(name), new.get(name)):
             continue
         changes.append(FieldChange(
@@ -229,6 +237,57 @@ def _filled_fields(model, row: dict, money_unit: str, added: bool) -> list[Field
     empty = {}
     old, new = (empty, row) if added else (row, empty)
     return [change for change in _field_changes(model, old, new, money_unit, {}) if change.name != "name"]
+
+
+# --- the variant's own fields (extra) ------------------------------------------------------------------------------
+
+class OwnFields:
+    """The variant's own fields by owner and key, named as the layout names them now, else as the snapshots did."""
+
+    def __init__(self, layout: FormLayout | None, *snapshots):
+        self.by_owner: dict[str, dict[str, ExtraField]] = defaultdict(dict)
+        for data in snapshots:  # the older first: a later name wins
+            items = data.get("extra_fields") if isinstance(data, dict) else None
+            for item in items if isinstance(items, list) else []:
+                extra = _extra_field(item)
+                if extra is not None:
+                    self.by_owner[extra.on][extra.key] = extra
+        for extra in layout.extras if layout is not None else ():
+            self.by_owner[extra.on][extra.key] = extra
+
+    def changes(self, owner: str, old, new, money_unit: str) -> list[FieldChange]:
+        """The own fields of one header or row whose value differs: the layout's order, then unknown keys."""
+        old, new = (values if isinstance(values, dict) else {} for values in (old, new))
+        known = self.by_owner.get(owner, {})
+        keys = [key for key in known if key in old or key in new]
+        keys += sorted(str(key) for key in set(old) | set(new) if key not in known)
+        changes = []
+        for key in keys:
+            extra = known.get(key)
+            before, after = (_extra_display(extra, values.get(key), money_unit) for values in (old, new))
+            if before != after:
+                changes.append(FieldChange(f"extra.{key}", extra.label if extra else key, before, after))
+        return changes
+
+
+def _extra_field(item) -> ExtraField | None:
+    if not isinstance(item, dict) or not all(isinstance(item.get(name), str) for name in ("key", "on", "label")):
+        return None
+    type_ = item.get("type") if item.get("type") in TYPES else "text"
+    choices = item.get("choices")
+    return ExtraField(item["key"], item["on"], item["label"], type_,
+                      tuple(str(c) for c in choices) if isinstance(choices, list) else ())
+
+
+def _extra_display(extra: ExtraField | None, value, money_unit: str) -> str:
+    """A stored own value in words (money in the compared unit); what cannot be read is shown as stored."""
+    if _is_blank(value):
+        return ""
+    unit = money_unit if money_unit in MoneyUnit.values else MoneyUnit.YUAN
+    shown = extra.display(value, unit) if extra is not None else ""
+    if shown and extra.type == "money":
+        shown = f"{shown} {MoneyUnit(unit).label}"
+    return shown or _text(value)
 
 
 # --- pairing rows -------------------------------------------------------------------------------------------------
@@ -276,21 +335,25 @@ def _gaps(old_count: int, new_count: int, pairs: dict) -> tuple[list[int], list[
     return old_gap, new_gap
 
 
-def _row_changes(section: str, old: list, new: list, money_unit: str) -> list[RowChange]:
+def _row_changes(section: str, old: list, new: list, money_unit: str, own: OwnFields) -> list[RowChange]:
     """Rows matched by name, then the remaining ones by position (a renamed row)."""
     model = ROW_MODELS[section]
+    owner = ROW_OWNERS.get(section, "")
     label = str(model._meta.verbose_name)
     pairs, removed, added = _pair(old, new, [lambda row: _text(row.get("name"))], lambda row: "")
     result = []
     for i, j in pairs:
         changes = _field_changes(model, old[i], new[j], money_unit, {})
+        changes += own.changes(owner, old[i].get("extra"), new[j].get("extra"), money_unit)
         if changes:
             result.append(RowChange(section, label, CHANGED, _text(new[j].get("name")),
                                     _text(old[i].get("name")), changes))
     result += [RowChange(section, label, ADDED, _text(new[j].get("name")),
-                         changes=_filled_fields(model, new[j], money_unit, added=True)) for j in added]
+                         changes=_filled_fields(model, new[j], money_unit, added=True)
+                         + own.changes(owner, {}, new[j].get("extra"), money_unit)) for j in added]
     result += [RowChange(section, label, REMOVED, _text(old[i].get("name")), _text(old[i].get("name")),
-                         _filled_fields(model, old[i], money_unit, added=False)) for i in removed]
+                         _filled_fields(model, old[i], money_unit, added=False)
+                         + own.changes(owner, old[i].get("extra"), {}, money_unit)) for i in removed]
     return result
 
 
@@ -337,25 +400,26 @@ def _indicator(status: str, row: dict, old_value="", new_value="", changes=None)
     )
 
 
-def _indicator_field_changes(old: dict, new: dict) -> list[FieldChange]:
+def _indicator_field_changes(old: dict, new: dict, own: OwnFields, money_unit: str) -> list[FieldChange]:
     changes = [
         FieldChange(name, str(Indicator._meta.get_field(name).verbose_name), _text(old.get(name)),
                     _text(new.get(name)))
         for name in INDICATOR_FIELDS if _text(old.get(name)) != _text(new.get(name))
     ]
+    changes += own.changes("indicator", old.get("extra"), new.get("extra"), money_unit)
     if _place_changed(old, new):
         changes.append(FieldChange("category", "所属指标（一级 / 二级）", _levels(old), _levels(new)))
     return changes
 
 
-def _indicator_changes(old: list, new: list) -> list[IndicatorChange]:
+def _indicator_changes(old: list, new: list, own: OwnFields, money_unit: str) -> list[IndicatorChange]:
     """Indicators matched by (period, category, name), then by name across categories (moved), then by position
     inside the same period and category (a renamed indicator)."""
     pairs, removed, added = _pair(old, new, [_same_place, _moved], _same_group)
     result = []
     for i, j in pairs:
         old_value, new_value = _text(old[i].get("value_text")), _text(new[j].get("value_text"))
-        changes = _indicator_field_changes(old[i], new[j])
+        changes = _indicator_field_changes(old[i], new[j], own, money_unit)
         if changes or old_value != new_value:
             result.append(_indicator(CHANGED, new[j], old_value, new_value, changes))
     result += [_indicator(ADDED, new[j], new_value=_text(new[j].get("value_text"))) for j in added]
@@ -365,15 +429,22 @@ def _indicator_changes(old: list, new: list) -> list[IndicatorChange]:
 
 # --- the whole filing ---------------------------------------------------------------------------------------------
 
-def diff_snapshots(old: dict, new: dict, money_unit: str, code_names: dict | None = None) -> FilingDiff:
-    """What changed from `old` to `new`; amounts shown in `money_unit`, 表样/指标体系 codes via `code_names`."""
+def diff_snapshots(old: dict, new: dict, money_unit: str, code_names: dict | None = None,
+                   layout: FormLayout | None = None) -> FilingDiff:
+    """What changed from `old` to `new`; amounts shown in `money_unit`, 表样/指标体系 codes via `code_names`, the
+    variant's own fields named as `layout` (the form's layout now) names them, else as the snapshots did."""
     code_names = code_names or {}
-    fields = _field_changes(Filing, _header(old), _header(new), money_unit, code_names)
+    own = OwnFields(layout, old, new)
+    header_old, header_new = _header(old), _header(new)
+    fields = _field_changes(Filing, header_old, header_new, money_unit, code_names)
+    fields += own.changes("filing", header_old.get("extra"), header_new.get("extra"), money_unit)
     for key, model in DETAIL_MODELS.items():
         fields += _field_changes(model, _section(old, key), _section(new, key), money_unit, code_names)
     rows = [change for section in ROW_MODELS for change in
-            _row_changes(section, _rows(old, section), _rows(new, section), money_unit)]
-    return FilingDiff(fields, rows, _indicator_changes(_rows(old, "indicators"), _rows(new, "indicators")))
+            _row_changes(section, _rows(old, section), _rows(new, section), money_unit, own)]
+    indicators = _indicator_changes(_rows(old, "indicators"), _rows(new, "indicators"), own, money_unit)
+    periods = tuple(layout.indicator_periods()) if layout is not None else ()
+    return FilingDiff(fields, rows, indicators, periods)
 
 
 def code_names(old: dict, new: dict) -> dict:
@@ -390,11 +461,16 @@ def code_names(old: dict, new: dict) -> dict:
     return names
 
 
-def diff_filings(old: Filing | dict, new: Filing | dict, money_unit: str) -> FilingDiff:
-    """Compare two versions, each a live filing (snapshot taken now) or a stored snapshot."""
+def diff_filings(old: Filing | dict, new: Filing | dict, money_unit: str,
+                 layout: FormLayout | None = None) -> FilingDiff:
+    """Compare two versions, each a live filing (snapshot taken now) or a stored snapshot; `layout` (else the
+    layout of the live filing compared) names the variant's own fields and the indicator periods."""
     old_data = snapshot(old) if isinstance(old, Filing) else old
     new_data = snapshot(new) if isinstance(new, Filing) else new
-    return diff_snapshots(old_data, new_data, money_unit, code_names(old_data, new_data))
+    if layout is None:
+        live = new if isinstance(new, Filing) else old if isinstance(old, Filing) else None
+        layout = live.variant.description if live is not None else None
+    return diff_snapshots(old_data, new_data, money_unit, code_names(old_data, new_data), layout)
 
 
 # --- last year's approved filing ----------------------------------------------------------------------------

@@ -97,7 +97,7 @@ def font_family_css() -> str:
 
 def is_landscape(filing: Filing) -> bool:
     """Project filings with both indicator sets (实施期 and 年度) print landscape; everything else portrait."""
-    return filing.kind == FilingKind.PROJECT and bool(filing.variant.has_implementation_period)
+    return filing.kind == FilingKind.PROJECT and "implementation" in filing.variant.indicator_periods()
 
 
 def approval_facts(filing: Filing):

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -18,9 +20,11 @@ from indicators.findings import Finding, Report, Severity, Step
 from indicators.models import Category
 from indicators.validation import IndicatorContext, check_indicators
 
+from .layouts.description import FormLayout, Sum
+from .layouts.extras import ExtraField
 from .models import AnnualTask, DepartmentDetails, Filing, FilingKind, FormVariant, Indicator, ProjectDetails
 from .models.project import Recurrence
-from .money import MoneyUnit, format_amount, from_yuan, to_yuan
+from .money import MoneyField, MoneyUnit, format_amount, from_yuan, to_yuan
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 HUNDRED = Decimal(100)
@@ -38,6 +42,11 @@ class FilingFacts:
     indicators: list
     categories: list[Category]
     siblings: list[Filing] = field(default_factory=list)  # other project filings of the unit and year
+
+    @property
+    def layout(self) -> FormLayout:
+        """The variant's layout description: which sums, checks, periods and own fields apply."""
+        return self.variant.description
 
     @property
     def unit(self) -> str:
@@ -67,7 +76,45 @@ def verbose(model, name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
 
-# --- E1 required fields ---------------------------------------------------------------------------------
+# --- where a field is entered, and what the form calls it ----------------------------------------------------
+
+FIELD_STEPS = {
+    **dict.fromkeys(["overall_goal", "implementation_goal", "annual_goal"], Step.GOALS),
+    **dict.fromkeys(["overview", "basis", "necessity", "safeguards", "plan"], Step.NARRATIVE),
+}
+
+
+def _placed_step(layout: FormLayout, name: str) -> Step | None:
+    """The step of the first block that places the field (its entry or a totals row), if any block does."""
+    for block in layout.blocks:
+        if name in block.totals or any(name in entry.fields for entry in block.entries):
+            return Step(block.step)
+    return None
+
+
+def _step_of(name: str, facts: FilingFacts) -> Step:
+    placed = _placed_step(facts.layout, name)
+    if placed is not None:
+        return placed
+    if name in FIELD_STEPS:
+        return FIELD_STEPS[name]
+    if name.startswith(("income_", "expenditure_", "prior_", "funds_total")):
+        return Step.BUDGET
+    if name.startswith(("implementation_", "annual_", "local_amount")):
+        return Step.FUNDS
+    return Step.PROJECT if facts.filing.kind == FilingKind.PROJECT else Step.UNIT
+
+
+def _entry_label(layout: FormLayout, name: str, default: str) -> str:
+    """What the form calls a field it places in an entry of its own (a joint entry such as 主管部门及代码 names
+    more than this field, so the field's own name is kept)."""
+    label = layout.label(name)
+    entry = next((entry for block in layout.blocks for entry in block.entries
+                  if entry.fields and entry.fields[0] == name), None)
+    return label if label and entry is not None and len(entry.fields) == 1 else default
+
+
+# --- E1 required fields, E11 the variant's own fields ------------------------------------------------------
 
 PROJECT_PERIOD = "period"
 
@@ -86,7 +133,7 @@ def required_fields(facts: FilingFacts) -> Iterator[Finding]:
             continue
         value = getattr(owner, name)
         if value is None or (isinstance(value, str) and not value.strip()):
-            label = (facts.variant.labels or {}).get(name) or verbose(type(owner), name)
+            label = _entry_label(facts.layout, name, verbose(type(owner), name))
             yield finding("E1", ERROR, f"请填写“{label}”。", _step_of(name, facts), name)
 
 
@@ -94,38 +141,88 @@ def _has_field(obj, name: str) -> bool:
     return any(f.name == name for f in obj._meta.concrete_fields)
 
 
-FIELD_STEPS = {
-    **dict.fromkeys(["overall_goal", "implementation_goal", "annual_goal"], Step.GOALS),
-    **dict.fromkeys(["overview", "basis", "necessity", "safeguards", "plan"], Step.NARRATIVE),
-}
+def _extra_values(obj) -> dict:
+    values = getattr(obj, "extra", None)
+    return values if isinstance(values, dict) else {}
 
 
-def _step_of(name: str, facts: FilingFacts) -> Step:
-    if name in FIELD_STEPS:
-        return FIELD_STEPS[name]
-    if name.startswith(("income_", "expenditure_", "prior_", "funds_total")):
-        return Step.BUDGET
-    if name.startswith(("implementation_", "annual_", "local_amount")):
-        return Step.FUNDS
-    return Step.PROJECT if facts.filing.kind == FilingKind.PROJECT else Step.UNIT
+def _extra_problem(extra: ExtraField, stored, required: bool) -> str:
+    """Why a stored value of the variant's own field does not do: blank though required, or no longer valid
+    (say the choices or the length changed after it was saved). Empty when it does."""
+    if stored is None or (isinstance(stored, str) and not stored.strip()):
+        return f"未填写“{extra.label}”" if required else ""
+    try:
+        extra.clean(stored, MoneyUnit.YUAN)  # stored money is in 元
+    except ValidationError as error:
+        return f"“{extra.label}”已保存的值不符合要求：{''.join(error.messages).rstrip('。')}，请重新填写"
+    return ""
 
 
-# --- department budgets -----------------------------------------------------------------------------------
+def own_fields(facts: FilingFacts) -> Iterator[Finding]:  # E11
+    """The variant's own fields the layout places: the required ones filled, every stored value still valid."""
+    layout = facts.layout
+    for extra in layout.extras_on("filing"):
+        if layout.shows(extra.name):
+            problem = _extra_problem(extra, _extra_values(facts.filing).get(extra.key), extra.required)
+            if problem:
+                yield finding("E11", ERROR, f"{problem}。", _step_of(extra.name, facts), extra.name)
+    task_columns = {column.field for column in layout.columns("tasks")}
+    for extra in layout.extras_on("task"):
+        if extra.name not in task_columns or not facts.department:
+            continue
+        for task in facts.tasks:
+            problem = _extra_problem(extra, _extra_values(task).get(extra.key), extra.required)
+            if problem:
+                yield finding("E11", ERROR, f"年度主要任务“{task.name or '（未命名）'}”{problem}。", Step.TASKS,
+                              extra.name, task.pk, "task")
+    indicator_columns = {column.field for column in layout.columns("indicators")}
+    periods = layout.indicator_periods() if facts.project else ["annual"]
+    for extra in layout.extras_on("indicator"):
+        if extra.name not in indicator_columns:
+            continue
+        for row in facts.indicators:
+            if row.period not in periods:
+                continue
+            # A 不适用 row has nothing to describe: only what it does hold is checked.
+            required = extra.required and not row.not_applicable
+            problem = _extra_problem(extra, _extra_values(row).get(extra.key), required)
+            if problem:
+                where = SCOPE_LABELS.get(row.period, "") if len(periods) > 1 else ""
+                yield finding("E11", ERROR, f"{where}指标“{row.name or '（未命名）'}”{problem}。", Step.INDICATORS,
+                              extra.name, row.pk, "indicator")
 
-def _sum_rule(facts, code, total_field, part_fields, step=Step.BUDGET, model=DepartmentDetails, owner=None):
-    """total = Σ parts, when the total and at least one part are filled."""
-    owner = owner if owner is not None else facts.department
-    total = getattr(owner, total_field)
-    parts = [getattr(owner, name) for name in part_fields]
-    if total is None or all(part is None for part in parts):
-        return
-    if facts.differs(total, total_of(*parts)):
-        labels = " + ".join(
-            f"{_part_label(model, name)} {facts.money(part)}"
-            for name, part in zip(part_fields, parts, strict=True) if part is not None
-        )
-        yield finding(code, ERROR, f"{verbose(model, total_field)} {facts.money(total)} 不等于 {labels} = "
-                      f"{facts.money(total_of(*parts))}。", step, total_field)
+
+# --- sums the layout names (A1, A2, A9, A10 for the seed variants) ----------------------------------------------
+
+@dataclass(frozen=True)
+class SumTerm:
+    name: str
+    label: str  # the field's name in a sentence
+    value: Decimal | None
+    money: bool
+
+
+def _term(facts: FilingFacts, name: str, part: bool) -> SumTerm | None:
+    """One field of a sum as a number; None when the field holds no number (a sum over text is not checked)."""
+    if name.startswith("extra."):
+        extra = facts.layout.extra(name)
+        if extra is None or extra.type not in {"number", "money"}:
+            return None
+        stored = _extra_values(facts.filing).get(extra.key)
+        value = extra.python(stored)
+        if value is None and stored not in (None, ""):
+            return None  # unreadable: reported by E11, the sum is not checked on a guess
+        return SumTerm(name, extra.label, value, extra.type == "money")
+    owner = next((obj for obj in (facts.department or facts.project, facts.filing)
+                  if obj is not None and _has_field(obj, name)), None)
+    if owner is None:
+        return None
+    model_field = type(owner)._meta.get_field(name)
+    if not isinstance(model_field, models.DecimalField | models.IntegerField):
+        return None
+    value = getattr(owner, name)
+    label = _part_label(type(owner), name) if part else verbose(type(owner), name)
+    return SumTerm(name, label, None if value is None else Decimal(value), isinstance(model_field, MoneyField))
 
 
 def _part_label(model, name: str) -> str:
@@ -134,58 +231,78 @@ def _part_label(model, name: str) -> str:
     return label.split("：", 1)[-1]
 
 
-def jiangxi_income(facts):  # A1
-    if facts.department and facts.variant.budget_layout == FormVariant.Budget.JIANGXI:
-        yield from _sum_rule(facts, "A1", "income_total", ["income_higher_grant", "income_local", "income_other"])
+def _sum_findings(facts: FilingFacts, total_sum: Sum, step: Step) -> Iterator[Finding]:
+    """total = Σ parts, when the total and at least one part are filled. With one part, the two are equal."""
+    total = _term(facts, total_sum.total, part=False)
+    parts = [_term(facts, name, part=len(total_sum.parts) > 1) for name in total_sum.parts]
+    if total is None or any(part is None for part in parts):
+        return
+    if total.value is None or all(part.value is None for part in parts):
+        return
+    money = total.money or any(part.money for part in parts)
+
+    def shown(value):
+        return facts.money(value) if money else _plain(value or Decimal(0))
+
+    parts_sum = total_of(*(part.value for part in parts))
+    if not (facts.differs(total.value, parts_sum) if money else total.value != parts_sum):
+        return
+    if len(parts) == 1:
+        [part] = parts
+        yield finding(total_sum.code, ERROR, f"{part.label} {shown(part.value)} 与{total.label} {shown(total.value)} "
+                      "不相等。", step, part.name)
+        return
+    labels = " + ".join(f"{part.label} {shown(part.value)}" for part in parts if part.value is not None)
+    yield finding(total_sum.code, ERROR, f"{total.label} {shown(total.value)} 不等于 {labels} = {shown(parts_sum)}。",
+                  step, total.name)
 
 
-def jiangxi_expenditure(facts):  # A2
-    if facts.department and facts.variant.budget_layout == FormVariant.Budget.JIANGXI:
-        yield from _sum_rule(facts, "A2", "expenditure_total",
-                             ["expenditure_personnel", "expenditure_public", "expenditure_project"])
+def layout_sums(facts: FilingFacts) -> Iterator[Finding]:
+    """Every sum of the layout's blocks, with the sum's finding code; it points at the step placing the total."""
+    if not (facts.department or facts.project):
+        return
+    for block in facts.layout.blocks:
+        for total_sum in block.sums:
+            step = _placed_step(facts.layout, total_sum.total) or Step(block.step)
+            yield from _sum_findings(facts, total_sum, step)
 
 
 def balanced_budget(facts):  # A3
-    details = facts.department
-    if details and details.income_total is not None and details.expenditure_total is not None:
+    details, layout = facts.department, facts.layout
+    if not details or not (layout.shows("income_total") and layout.shows("expenditure_total")):
+        return
+    if details.income_total is not None and details.expenditure_total is not None:
         if facts.differs(details.income_total, details.expenditure_total):
             yield finding("A3", ERROR, f"收入合计 {facts.money(details.income_total)} 与支出合计 "
-                          f"{facts.money(details.expenditure_total)} 不相等。", Step.BUDGET, "expenditure_total")
+                          f"{facts.money(details.expenditure_total)} 不相等。", _step_of("expenditure_total", facts),
+                          "expenditure_total")
 
 
-def hunan_budget(facts):  # A9
-    details = facts.department
-    if not details or facts.variant.budget_layout != FormVariant.Budget.HUNAN:
-        return
-    yield from _sum_rule(facts, "A9", "funds_total", ["income_general_budget", "income_government_fund",
-                                                      "income_special_account", "income_other"])
-    yield from _sum_rule(facts, "A9", "funds_total", ["expenditure_basic", "expenditure_project"])
-    for name in ("income_total", "expenditure_total"):
-        value = getattr(details, name)
-        if value is not None and details.funds_total is not None and facts.differs(value, details.funds_total):
-            yield finding("A9", ERROR, f"{verbose(DepartmentDetails, name)} {facts.money(value)} 与资金总额 "
-                          f"{facts.money(details.funds_total)} 不相等。", Step.BUDGET, name)
+# --- the named checks a layout switches on (`CHECKS` in filings.layouts.description) ---------------------------
+
+def _checks(facts: FilingFacts, name: str) -> bool:
+    return name in facts.layout.checks
 
 
 def execution_rate(facts):  # A4, and the A5 warning on a rate above 100%
     details = facts.department
-    if not details or facts.variant.budget_layout != FormVariant.Budget.JIANGXI or details.prior_actual is None:
+    if not details or not _checks(facts, "execution_rate") or details.prior_actual is None:
         return
     base_field = "prior_adjusted" if details.prior_adjusted is not None else "prior_approved"
     base = getattr(details, base_field)
     if not base:
         yield finding("A4", WARNING, f"{verbose(DepartmentDetails, base_field)}为空或为 0，无法核对执行率。",
-                      Step.BUDGET, base_field)
+                      _step_of(base_field, facts), base_field)
         return
     computed = (details.prior_actual / base * HUNDRED).quantize(Decimal("0.01"), ROUND_HALF_UP)
     formula = f"{_plain(from_yuan(details.prior_actual, facts.unit))} ÷ {_plain(from_yuan(base, facts.unit))}"
     printed = details.prior_execution_rate
     if printed is None:
         yield finding("A4", ERROR, f"请填写执行率，按表中数字应为 {_plain(computed)}%（{formula}）。",
-                      Step.BUDGET, "prior_execution_rate")
+                      _step_of("prior_execution_rate", facts), "prior_execution_rate")
     elif _disagrees(printed, computed):
         yield finding("A4", ERROR, f"执行率应为 {_plain(computed)}%（{formula}），表中填写为 {_plain(printed)}%。",
-                      Step.BUDGET, "prior_execution_rate")
+                      _step_of("prior_execution_rate", facts), "prior_execution_rate")
 
 
 def _disagrees(printed: Decimal, computed: Decimal) -> bool:
@@ -197,7 +314,7 @@ def _disagrees(printed: Decimal, computed: Decimal) -> bool:
 
 def carryover(facts):  # A5
     details = facts.department
-    if not details or facts.variant.budget_layout != FormVariant.Budget.JIANGXI or details.prior_actual is None:
+    if not details or not _checks(facts, "carryover") or details.prior_actual is None:
         return
     base = details.prior_adjusted if details.prior_adjusted is not None else details.prior_approved
     if not base or details.other_notes.strip():
@@ -207,15 +324,17 @@ def carryover(facts):  # A5
     if overspent > facts.tolerance:
         rate = _plain((details.prior_actual / base * HUNDRED).quantize(Decimal("0.01"), ROUND_HALF_UP))
         yield finding("A5", WARNING, f"上年执行率 {rate}% 超过 100%：实际支出超出预算 {facts.money(overspent)}，"
-                      "请在“其他需要说明的事项”中说明资金来源。", Step.BUDGET, "other_notes")
+                      "请在“其他需要说明的事项”中说明资金来源。", _step_of("other_notes", facts), "other_notes")
     elif details.prior_carryover is not None and facts.differs(details.prior_carryover, expected):
         yield finding("A5", WARNING, f"年末结转结余数 {facts.money(details.prior_carryover)} 与预算减实际支出 "
-                      f"{facts.money(expected)} 不一致，请说明原因。", Step.BUDGET, "prior_carryover")
+                      f"{facts.money(expected)} 不一致，请说明原因。", _step_of("prior_carryover", facts),
+                      "prior_carryover")
 
 
-def staffing(facts):  # A6
+def staffing(facts):  # A6: "staffing" counts 编外 in 在职人员总数, "staffing_without_extra" does not
     details = facts.department
-    if not details or not facts.variant.has_unit_facts:
+    with_extra = _checks(facts, "staffing")
+    if not details or not (with_extra or _checks(facts, "staffing_without_extra")):
         return
     administrative, institutional, extra = (details.staff_administrative, details.staff_institutional,
                                             details.staff_extra)
@@ -223,7 +342,7 @@ def staffing(facts):  # A6
         return
     established = administrative + institutional
     if details.staff_total is not None:
-        if facts.variant.staff_total_includes_extra:
+        if with_extra:
             expected = established + (extra or 0)
             formula = f"{administrative} + 事业编制 {institutional} + 编外 {extra or 0}"
             differs = details.staff_total != expected
@@ -232,17 +351,17 @@ def staffing(facts):  # A6
             differs = details.staff_total < expected
         if differs:
             yield finding("A6", WARNING, f"在职人员总数 {details.staff_total} 与行政编制 {formula} = {expected} 不符。",
-                          Step.UNIT, "staff_total")
+                          _step_of("staff_total", facts), "staff_total")
     if details.staffing_quota is not None and established > details.staffing_quota:
         yield finding("A6", WARNING, f"行政编制与事业编制人数合计 {established} 超过编制控制数 "
-                      f"{details.staffing_quota}。", Step.UNIT, "staffing_quota")
+                      f"{details.staffing_quota}。", _step_of("staffing_quota", facts), "staffing_quota")
 
 
 # --- annual tasks ------------------------------------------------------------------------------------------
 
 def task_budget(facts):  # A7
     details = facts.department
-    if not details or not facts.variant.has_annual_tasks:
+    if not details or not _checks(facts, "task_budget"):
         return
     if not facts.tasks:
         yield finding("A7", ERROR, "请填写年度主要任务。", Step.TASKS)
@@ -271,7 +390,7 @@ def task_budget(facts):  # A7
 
 
 def task_split(facts):  # A8
-    if not facts.department or not facts.variant.task_amount_split:
+    if not facts.department or not _checks(facts, "task_split"):
         return
     for task in facts.tasks:
         if task.amount_total is None or (task.amount_fiscal is None and task.amount_other is None):
@@ -290,45 +409,29 @@ def task_split(facts):  # A8
         rows_sum = total_of(*(getattr(task, row_field) for task in facts.tasks))
         if facts.differs(printed, rows_sum):
             yield finding("A8", ERROR, f"金额合计（{label}）填写为 {facts.money(printed)}，各任务之和为 "
-                          f"{facts.money(rows_sum)}。", Step.TASKS, printed_field)
+                          f"{facts.money(rows_sum)}。", _placed_step(facts.layout, printed_field) or Step.TASKS,
+                          printed_field)
 
 
 # --- project funds ---------------------------------------------------------------------------------------
 
-SOURCES_BY_LAYOUT = {
-    FormVariant.Funding.BY_LEVEL: ["central", "provincial", "municipal", "self_raised", "other"],
-    FormVariant.Funding.FISCAL_OTHER: ["fiscal", "other"],
-}
 SCOPE_LABELS = {"implementation": "实施期", "annual": "年度"}
-
-
-def _scopes(facts) -> list[str]:
-    return ["implementation", "annual"] if facts.variant.has_implementation_period else ["annual"]
-
-
-def project_sources(facts):  # A10
-    project = facts.project
-    sources = SOURCES_BY_LAYOUT.get(facts.variant.funding_layout)
-    if not project or not sources:
-        return
-    for scope in _scopes(facts):
-        yield from _sum_rule(facts, "A10", f"{scope}_total", [f"{scope}_{source}" for source in sources],
-                             Step.FUNDS, ProjectDetails, project)
 
 
 def one_year_funds(facts):  # A11
     project = facts.project
-    if not project or not facts.variant.has_implementation_period:
+    if not project or not _checks(facts, "one_year_funds"):
         return
     period_total, annual_total = project.implementation_total, project.annual_total
     if period_total is None or annual_total is None:
         return
     if annual_total - period_total > facts.tolerance:
         yield finding("A11", ERROR, f"年度资金总额 {facts.money(annual_total)} 超过实施期资金总额 "
-                      f"{facts.money(period_total)}。", Step.FUNDS, "annual_total")
+                      f"{facts.money(period_total)}。", _step_of("annual_total", facts), "annual_total")
     elif is_one_year(project) and facts.differs(annual_total, period_total):
         yield finding("A11", ERROR, f"一次性（1年）项目的实施期资金总额 {facts.money(period_total)} 应等于年度资金"
-                      f"总额 {facts.money(annual_total)}。", Step.FUNDS, "implementation_total")
+                      f"总额 {facts.money(annual_total)}。", _step_of("implementation_total", facts),
+                      "implementation_total")
 
 
 def is_one_year(project: ProjectDetails) -> bool:
@@ -402,9 +505,8 @@ def overlapping_projects(facts):  # W10
 
 
 FILING_RULES = [
-    required_fields, jiangxi_income, jiangxi_expenditure, balanced_budget, hunan_budget, execution_rate,
-    carryover, staffing, task_budget, task_split, project_sources, one_year_funds, filled_date, same_person,
-    narrative_totals, overlapping_projects,
+    required_fields, own_fields, layout_sums, balanced_budget, execution_rate, carryover, staffing, task_budget,
+    task_split, one_year_funds, filled_date, same_person, narrative_totals, overlapping_projects,
 ]
 
 
@@ -429,7 +531,7 @@ def indicator_context(facts: FilingFacts) -> IndicatorContext:
         kind=filing.kind,
         year=filing.year,
         money_unit=MoneyUnit(filing.money_unit).label,
-        periods=tuple(_scopes(facts)) if project else ("annual",),
+        periods=tuple(facts.layout.indicator_periods()) if project else ("annual",),
         budget_totals={period: from_yuan(value, filing.money_unit) for period, value in budgets.items()},
         period_start=project.start_date if project else None,
         period_end=project.end_date if project else None,

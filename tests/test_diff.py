@@ -434,3 +434,84 @@ def test_an_adjustment_is_compared_with_the_approved_revision_it_came_from(demo,
     page = client.get(f"/filings/{revision.pk}/changes/?against=approved_revision").content.decode()
     assert "调整了什么" in page and "≥85%" in page and "≥88%" in page
     assert "与调整前已批复的版本比较" not in client.get(f"/filings/{filing.pk}/changes/").content.decode()
+
+
+# --- the variant's own fields ---------------------------------------------------------------------------------
+
+OWN_FIELDS = [
+    {"key": "code", "on": "filing", "label": "部门预算编码", "type": "text", "choices": []},
+    {"key": "reserve", "on": "filing", "label": "预备费", "type": "money", "choices": []},
+    {"key": "owner", "on": "task", "label": "责任科室", "type": "text", "choices": []},
+    {"key": "unit", "on": "indicator", "label": "计量单位", "type": "text", "choices": []},
+]
+
+
+def with_own_values(data, header=None, task_values=None, unit=None):
+    data = copy.deepcopy(data)
+    data["extra_fields"] = OWN_FIELDS
+    data["filing"]["extra"] = header or {}
+    data["tasks"][1]["extra"] = task_values or {}
+    data["indicators"][0]["extra"] = {"unit": unit} if unit else {}
+    return data
+
+
+def test_own_fields_of_the_header_tasks_and_indicators_are_compared_under_their_labels():
+    old = with_own_values(BASE, {"code": "301001", "reserve": "100000.00"}, {"owner": "医务科"}, "人次")
+    new = with_own_values(BASE, {"code": "301001", "reserve": "250000"}, {"owner": "信息科"}, "万人次")
+    result = diff(new, old)
+    assert [(c.name, c.label, c.old, c.new) for c in result.fields] == [
+        ("extra.reserve", "预备费", "10 万元", "25 万元")]
+    [row] = result.rows
+    assert row.name == "人才发展"
+    assert [(c.label, c.old, c.new) for c in row.changes] == [("责任科室", "医务科", "信息科")]
+    [changed_row] = result.indicators
+    assert changed_row.name == "门诊人次" and not changed_row.value_changed
+    assert [(c.label, c.old, c.new) for c in changed_row.changes] == [("计量单位", "人次", "万人次")]
+
+
+def test_an_old_snapshot_without_own_fields_counts_them_as_empty():
+    assert diff(BASE, with_own_values(BASE)).is_empty
+    result = diff(with_own_values(BASE, {"code": "301001"}, unit="人次"), BASE)
+    assert [(c.label, c.old, c.new) for c in result.fields] == [("部门预算编码", "", "301001")]
+    assert [(c.label, c.old, c.new) for c in result.indicators[0].changes] == [("计量单位", "", "人次")]
+
+
+def test_own_fields_are_named_as_the_layout_names_them_now_and_unknown_keys_by_their_key(db):
+    from filings.layouts.description import parse_layout
+
+    layout = parse_layout({"extra_fields": [{"key": "unit", "on": "indicator", "label": "度量单位"}], "blocks": [
+        {"type": "indicators", "periods": ["implementation", "annual"], "columns": [
+            {"field": "level2", "label": "二级指标"}, {"field": "name", "label": "三级指标"},
+            {"field": "extra.unit", "label": "度量单位"}]}]}, "project")
+    old = copy.deepcopy(BASE)
+    old["indicators"][0]["extra"] = {"unit": "人次", "gone": "旧栏目"}
+    result = diff_snapshots(old, BASE, "wan", layout=layout)
+    assert [(c.label, c.old, c.new) for c in result.indicators[0].changes] == [
+        ("度量单位", "人次", ""), ("gone", "旧栏目", "")]
+    assert result.has_implementation_period  # from the layout: every row here is 年度
+    assert not diff(old).has_implementation_period
+
+
+def test_the_changes_page_shows_a_changed_own_indicator_field_between_two_submissions(client, demo, people):
+    filing = demo["s2-dept"]
+    variant = filing.variant
+    layout = copy.deepcopy(variant.layout)
+    layout["extra_fields"] = [{"key": "unit", "on": "indicator", "label": "计量单位", "type": "text"}]
+    block = next(block for block in layout["blocks"] if block["type"] == "indicators")
+    block["columns"].append({"field": "extra.unit", "label": "计量单位"})
+    variant.layout = layout
+    variant.save()
+    Filing.objects.filter(pk=filing.pk).update(status=FilingStatus.DRAFT)
+    Indicator.objects.filter(filing=filing, name="平台软件建设模块数量").update(extra={"unit": "个"})
+    act(filing, people["dp_bj"], "submit")
+    act(filing, people["dp_jt"], "return", "计量单位应为“个模块”。")
+    Indicator.objects.filter(filing=filing, name="平台软件建设模块数量").update(extra={"unit": "个模块"})
+    act(filing, people["dp_bj"], "submit")
+    response = page(client, people["dp_jt"], filing, **{"from": "1", "to": "2"})
+    result = response.context["diff"]
+    assert result.fields == [] and result.rows == []
+    [row] = result.indicators
+    assert (row.status, row.name, [(c.label, c.old, c.new) for c in row.changes]) == (
+        CHANGED, "平台软件建设模块数量", [("计量单位", "个", "个模块")])
+    text = response.content.decode()
+    assert "计量单位：</span><del>个</del> → <ins>个模块</ins>" in text

@@ -48,14 +48,14 @@ def test_project_period_needs_text_or_both_dates(facts):
 
 def test_jiangxi_income_and_expenditure_sums(facts):
     s1 = facts("s1-dept")
-    assert codes(v.jiangxi_income, s1) == [] and codes(v.jiangxi_expenditure, s1) == []
+    assert codes(v.layout_sums, s1) == []
     s1.department.income_local = wan("490")
     s1.department.expenditure_public = wan("80")
-    [income] = run(v.jiangxi_income, s1)
-    assert income.code == "A1" and income.severity == Severity.ERROR
+    [income, expenditure] = run(v.layout_sums, s1)
+    assert income.code == "A1" and income.severity == Severity.ERROR and income.field == "income_total"
     assert "收入合计（万元）" not in income.message
     assert "494.95万元 不等于" in income.message and "= 490万元" in income.message
-    assert codes(v.jiangxi_expenditure, s1) == ["A2"]
+    assert (expenditure.code, expenditure.field, expenditure.step) == ("A2", "expenditure_total", "budget")
 
 
 def test_income_must_equal_expenditure(facts):
@@ -68,9 +68,11 @@ def test_income_must_equal_expenditure(facts):
 
 def test_hunan_breakdowns_add_up_to_the_total(facts):
     s4 = facts("s4-dept")
-    assert codes(v.hunan_budget, s4) == []
+    assert codes(v.layout_sums, s4) == []
     s4.department.expenditure_basic = wan("17000")
-    assert codes(v.hunan_budget, s4) == ["A9"]
+    assert codes(v.layout_sums, s4) == ["A9"]
+    s4.department.income_total = wan("1")
+    assert run(v.layout_sums, s4)[-1].message == "收入合计 1万元 与资金总额 63,008.58万元 不相等。"
 
 
 # --- A4 / A5 / A6 --------------------------------------------------------------------------------------------
@@ -121,7 +123,8 @@ def test_staffing_numbers_must_agree(facts):
     s1 = facts("s1-dept")
     [found] = run(v.staffing, s1)
     assert found.message == "在职人员总数 27 与行政编制 7 + 事业编制 20 + 编外 2 = 29 不符。"
-    s1.variant.staff_total_includes_extra = False
+    s1.variant.layout = {**s1.variant.layout, "checks": ["staffing_without_extra"]}
+    del s1.variant.description  # parsed again from the edited layout
     assert codes(v.staffing, s1) == []
     s1.department.staffing_quota = 20
     assert "超过编制控制数 20" in run(v.staffing, s1)[0].message
@@ -159,17 +162,17 @@ def test_task_totals_split_into_fiscal_and_other(facts):
 
 def test_project_sources_add_up_per_period(facts):
     s3 = facts("s3-proj1")
-    assert codes(v.project_sources, s3) == []
+    assert codes(v.layout_sums, s3) == []
     s3.project.annual_central = Decimal("500000")
-    [found] = run(v.project_sources, s3)
+    [found] = run(v.layout_sums, s3)
     assert found.field == "annual_total" and "550,000元" in found.message and "500,000元" in found.message
 
 
 def test_fiscal_and_other_sources(facts):
     s1 = facts("s1-proj1")
-    assert codes(v.project_sources, s1) == []
+    assert codes(v.layout_sums, s1) == []
     s1.project.annual_other = wan("5")
-    assert codes(v.project_sources, s1) == ["A10"]
+    assert codes(v.layout_sums, s1) == ["A10"]
 
 
 def test_one_year_project_needs_equal_period_and_annual_funds(facts):

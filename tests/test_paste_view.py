@@ -219,3 +219,20 @@ def test_a_body_that_is_not_utf8_is_not_an_error(client, demo):
                               content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
     assert unescape(html(response)).count("paste-row") == 0
+
+
+def test_the_standard_column_is_read_when_the_layout_always_shows_it(client, demo):
+    filing = demo["s4-proj2"]
+    context = {"filing": filing, "period": {"period": "annual", "label": "年度"}, "groups": [{}]}
+    assert "指标值、绩效标准各列" in render_to_string("filings/partials/paste_panel.html", context)
+    variant = filing.variant
+    layout = variant.layout
+    block = next(block for block in layout["blocks"] if block["type"] == "indicators")
+    next(column for column in block["columns"] if column["field"] == "standard")["optional"] = True
+    variant.layout = layout
+    variant.save()  # the old switch has_performance_standard is still on: the layout decides
+    filing = Filing.objects.with_related().get(pk=filing.pk)
+    context["filing"] = filing
+    assert "指标值各列" in render_to_string("filings/partials/paste_panel.html", context)
+    _, page = preview(login(client, "yj_wjj"), filing, SEED_004)
+    assert not page.problems and page.rows and all("standard" not in row for row in page.rows)

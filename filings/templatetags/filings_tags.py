@@ -42,6 +42,12 @@ def label(variant, name, default):
 
 
 @register.filter
+def with_standard(variant):
+    """Whether the variant's indicator table always has a 绩效标准 column (湖南式)."""
+    return variant.description.always_shows_column("indicators", "standard")
+
+
+@register.filter
 def shows(variant, name):
     return not variant.shown_fields or name in variant.shown_fields
 

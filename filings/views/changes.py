@@ -94,7 +94,8 @@ def _between_versions(filing, submissions: list[dict], params) -> tuple[dict, st
                 .values_list("number", "data"))
     old, new = (filing if ref == CURRENT else data[ref] for ref in (start, to))
     return {
-        "heading": _heading(filing, to), "diff": diff_filings(old, new, filing.money_unit),
+        "heading": _heading(filing, to),
+        "diff": diff_filings(old, new, filing.money_unit, filing.variant.description),
         "old_label": _label(start, submissions), "new_label": _label(to, submissions),
         "picked_from": str(start), "picked_to": str(to),
     }, query
