@@ -223,8 +223,8 @@ def test_a_body_that_is_not_utf8_is_not_an_error(client, demo):
 
 def test_the_standard_column_is_read_when_the_layout_always_shows_it(client, demo):
     filing = demo["s4-proj2"]
-    context = {"filing": filing, "period": {"period": "annual", "label": "年度"}, "groups": [{}]}
-    assert "指标值、绩效标准各列" in render_to_string("filings/partials/paste_panel.html", context)
+    step = reverse("filings:step", args=[filing.pk, "indicators"])
+    assert "指标值、绩效标准各列" in unescape(html(login(client, "yj_wjj").get(step)))
     variant = filing.variant
     layout = variant.layout
     block = next(block for block in layout["blocks"] if block["type"] == "indicators")
@@ -232,7 +232,6 @@ def test_the_standard_column_is_read_when_the_layout_always_shows_it(client, dem
     variant.layout = layout
     variant.save()  # the old switch has_performance_standard is still on: the layout decides
     filing = Filing.objects.with_related().get(pk=filing.pk)
-    context["filing"] = filing
-    assert "指标值各列" in render_to_string("filings/partials/paste_panel.html", context)
-    _, page = preview(login(client, "yj_wjj"), filing, SEED_004)
+    assert "指标值各列" in unescape(html(client.get(step)))
+    _, page = preview(client, filing, SEED_004)
     assert not page.problems and page.rows and all("standard" not in row for row in page.rows)
