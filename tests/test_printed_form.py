@@ -11,6 +11,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from filings.layouts.description import LayoutError, parse_layout
@@ -181,3 +183,19 @@ def test_booleans_print_as_yes_no_or_not_chosen(client, demo):
     filing.department.save()
     printed = printed_text(check_page(client, filing, FILERS["s0-dept"]))
     assert "近三年单位职能是否出现过重大变化是部门是否为一级预算主管部门否" in printed
+
+
+def test_the_check_page_asks_the_database_as_often_however_many_rows_it_prints(client, demo):
+    filing = demo["s0-dept"]
+    check_page(client, filing, FILERS["s0-dept"])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse("filings:check", args=[filing.pk]))
+        return len(captured)
+
+    before = queries()
+    for number in range(6):
+        filing.tasks.create(name=f"新增任务{number}", order=100 + number, extra={"lead": "医务科"})
+        filing.functions.create(name=f"新增职能{number}", order=100 + number)
+    assert queries() == before
