@@ -96,8 +96,8 @@ def font_family_css() -> str:
 
 
 def is_landscape(filing: Filing) -> bool:
-    """Project filings with both indicator sets (实施期 and 年度) print landscape; everything else portrait."""
-    return filing.kind == FilingKind.PROJECT and "implementation" in filing.variant.indicator_periods()
+    """Filings whose layout has both indicator sets (实施期, 年度) side by side print landscape; the rest portrait."""
+    return len(filing.variant.indicator_periods()) > 1
 
 
 def approval_facts(filing: Filing):

@@ -168,7 +168,7 @@ FORBIDDEN_IN_TEMPLATES = {
 
 def test_the_browser_templates_are_found():
     names = {path.relative_to(ROOT / "templates").as_posix() for path in BROWSER_TEMPLATES}
-    assert {"base.html", "filings/home.html", "filings/print/department.html"} <= names
+    assert {"base.html", "filings/home.html", "filings/print/form.html"} <= names
     assert "print/base.html" not in names
 
 

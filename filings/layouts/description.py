@@ -20,6 +20,23 @@ A row is a list of entries; an entry is a label followed by the value(s) of one 
 them when printed in one cell). ``group`` puts the rows under one label merged down the first column, where
 ``{money_unit}`` stands for the filing's money unit. A new arrangement, new labels, columns, sources and fields are
 data; a new *type* of block needs code.
+
+``print`` (on a block, an entry or a column) holds what only the printed form (check page, review page, PDF) reads,
+where it arranges things differently from the Excel sheet; the wizard and the workbook never look at it::
+
+    block:  {"print": {"rows": [[entry, null], ...],   # the printed rows instead of "rows" (null: an empty cell)
+                       "after": [[entry]],             # rows printed below the group, outside its merged label
+                       "style": "inline",              # label and value in one cell: “批复数 357.26”
+                       "separator": "：",              # between them in an inline cell (default one space)
+                       "spans": [2, 1],                # the columns the two entries of an inline row span
+                       "table": "own",                 # a table of its own with a wide label column
+                       "if_filled": true}}             # printed only when one of its fields holds a value
+    entry:  {"print": {"label": "单位负责人签字", "if_filled": true, "joiners": [" ", " 至 "], "blank": true}}
+    column: {"print": {"label": "主要内容"}}
+
+``joiners`` are put before the second, third … value, each only when that value is not empty (“一年 2025-01-01 至
+2025-12-31”); without them the values that are not empty are joined by ``joiner``. ``blank`` prints a line to write
+on where a sign-off entry has no value (an entry with ``sign`` has one anyway).
 """
 
 from dataclasses import dataclass, field
@@ -62,6 +79,14 @@ class Entry:
     fields: tuple[str, ...] = ()
     joiner: str = " "
     sign: bool = False  # a place to sign by hand (盖章、签字), with or without a stored value
+    print_label: str = ""  # what the printed form calls it, where that differs (print.label)
+    if_filled: bool = False  # printed only when it holds a value (print.if_filled)
+    joiners: tuple[str, ...] = ()  # printed before the 2nd, 3rd … value when that value is not empty (print.joiners)
+    blank: bool = False  # a line to write on where it has no value (print.blank)
+
+    @property
+    def printed_label(self) -> str:
+        return self.print_label or self.label
 
 
 @dataclass(frozen=True)
@@ -78,6 +103,27 @@ class Column:
     aliases: tuple[str, ...] = ()
     weight: int = 1
     optional: bool = False  # shown only when some row holds a value in it
+    print_label: str = ""
+
+    @property
+    def printed_label(self) -> str:
+        return self.print_label or self.label
+
+
+PRINT_STYLES = ("cells", "inline")
+
+
+@dataclass(frozen=True)
+class BlockPrint:
+    """How the printed form arranges a fields block where it differs from the Excel sheet (the block's ``print``)."""
+
+    rows: tuple | None = None  # rows of Entry or None (an empty cell); None: the block's own rows
+    after: tuple = ()
+    style: str = "cells"
+    separator: str = " "
+    spans: tuple[int, int] = (1, 2)
+    table: str = ""  # "own": a table of its own with a wide label column
+    if_filled: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +139,11 @@ class Block:
     totals_label: str = "金额合计"
     periods: tuple[str, ...] = ()
     captions: dict = field(default_factory=dict, hash=False, compare=False)
+    print: BlockPrint = BlockPrint()
+
+    @property
+    def printed_rows(self) -> tuple:
+        return self.print.rows if self.print.rows is not None else self.rows
 
     @property
     def entries(self) -> list[Entry]:
@@ -247,7 +298,9 @@ def _extras(raw, problems) -> list[ExtraField]:
     return extras
 
 
-def _entry(raw, where, known, problems) -> Entry | None:
+def _entry(raw, where, known, problems, empty_cells=False) -> Entry | None:
+    if raw is None and empty_cells:
+        return None
     if not isinstance(raw, dict) or not isinstance(raw.get("label"), str):
         problems.append(f"{where}应为带 label（栏目名称）的对象。")
         return None
@@ -261,10 +314,34 @@ def _entry(raw, where, known, problems) -> Entry | None:
     sign = bool(raw.get("sign", False))
     if not fields and not sign:
         problems.append(f"{where}（{raw['label']}）没有字段：请填写 fields，或用 \"sign\": true 表示签字处。")
-    return Entry(raw["label"], tuple(fields), str(raw.get("joiner", " ")), sign)
+    printed = _print_object(raw, where, {"label", "if_filled", "joiners", "blank"}, problems)
+    label, joiners = printed.get("label", ""), printed.get("joiners", [])
+    if not isinstance(label, str) or len(label) > 60:
+        problems.append(f"{where}（{raw['label']}）的 print.label 应为不超过 60 个字的文字。")
+        label = ""
+    if (not isinstance(joiners, list) or not all(isinstance(j, str) and len(j) <= 10 for j in joiners)
+            or (joiners and len(joiners) != len(fields) - 1)):
+        problems.append(f"{where}（{raw['label']}）的 print.joiners 应为 {max(len(fields) - 1, 0)} 段文字"
+                        "（放在第二个及以后各字段的值之前）。")
+        joiners = []
+    return Entry(raw["label"], tuple(fields), str(raw.get("joiner", " ")), sign, label,
+                 bool(printed.get("if_filled", False)), tuple(joiners), bool(printed.get("blank", False)))
 
 
-def _rows(raw, where, known, problems) -> tuple:
+def _print_object(raw, where, allowed, problems) -> dict:
+    """The ``print`` object of a block, entry or column (what only the printed form reads), checked for its keys."""
+    printed = raw.get("print", {})
+    if not isinstance(printed, dict):
+        problems.append(f"{where}的 print 应为对象。")
+        return {}
+    unknown = set(printed) - allowed
+    if unknown:
+        problems.append(f"{where}的 print 中有不认识的键：{'、'.join(sorted(unknown))}"
+                        f"（可用：{'、'.join(sorted(allowed))}）。")
+    return printed
+
+
+def _rows(raw, where, known, problems, empty_cells=False) -> tuple:
     if not isinstance(raw, list) or not raw:
         problems.append(f"{where}的 rows 应为非空的行列表。")
         return ()
@@ -273,9 +350,14 @@ def _rows(raw, where, known, problems) -> tuple:
         if not isinstance(row, list) or not row:
             problems.append(f"{where}第 {row_number} 行应为非空的栏目列表。")
             continue
-        entries = [_entry(item, f"{where}第 {row_number} 行第 {n} 项", known, problems)
+        entries = [_entry(item, f"{where}第 {row_number} 行第 {n} 项", known, problems, empty_cells)
                    for n, item in enumerate(row, start=1)]
-        rows.append(tuple(entry for entry in entries if entry))
+        if empty_cells:
+            if all(entry is None for entry in entries):
+                problems.append(f"{where}第 {row_number} 行只有空格子。")
+            rows.append(tuple(entries))
+        else:
+            rows.append(tuple(entry for entry in entries if entry))
     return tuple(rows)
 
 
@@ -301,8 +383,13 @@ def _columns(raw, type_, where, extras, problems) -> tuple:
             problems.append(f"{where}第 {number} 列的 weight 应为 1 到 6 的整数。")
             weight = 1
         aliases = item.get("aliases", [])
+        printed = _print_object(item, f"{where}第 {number} 列", {"label"}, problems)
+        print_label = printed.get("label", "")
+        if not isinstance(print_label, str) or len(print_label) > 60:
+            problems.append(f"{where}第 {number} 列的 print.label 应为不超过 60 个字的文字。")
+            print_label = ""
         columns.append(Column(item["field"], item["label"], tuple(a for a in aliases if isinstance(a, str)),
-                              weight, bool(item.get("optional", False))))
+                              weight, bool(item.get("optional", False)), print_label))
     if "name" not in seen:
         problems.append(f"{where}必须有名称列（field 为 name）。")
     return tuple(columns)
@@ -325,7 +412,11 @@ def _block(raw, kind, where, known, extras, problems) -> Block | None:
         rows = _rows(raw.get("rows"), where, known, problems)
         sums = _sums(raw.get("sums", []), where, known, problems)
         group = raw.get("group", "")
-        return Block(type_, step, rows, group if isinstance(group, str) else "", sums)
+        printed = _block_print(raw, where, known, problems) if type_ == "fields" else _signoff_print(
+            raw, where, known, problems)
+        return Block(type_, step, rows, group if isinstance(group, str) else "", sums, print=printed)
+    if "print" in raw:
+        problems.append(f"{where}：只有栏目块和签章栏可以有 print（表格的列可以有 print.label）。")
     columns = _columns(raw.get("columns"), type_, where, extras, problems)
     caption = raw.get("caption", BLOCK_TYPES[type_])
     if type_ == "indicators":
@@ -351,6 +442,38 @@ def _block(raw, kind, where, known, extras, problems) -> Block | None:
         totals = []
     return Block(type_, step, caption=caption, columns=columns, totals=tuple(totals),
                  totals_label=str(raw.get("totals_label", "金额合计")))
+
+
+def _block_print(raw, where, known, problems) -> BlockPrint:
+    printed = _print_object(raw, where, {"rows", "after", "style", "separator", "spans", "table", "if_filled"},
+                            problems)
+    rows = _rows(printed["rows"], f"{where}的 print.rows ", known, problems, True) if "rows" in printed else None
+    after = _rows(printed["after"], f"{where}的 print.after ", known, problems) if "after" in printed else ()
+    style = printed.get("style", "cells")
+    if style not in PRINT_STYLES:
+        problems.append(f"{where}的 print.style 应为 {'、'.join(PRINT_STYLES)} 之一。")
+        style = "cells"
+    separator = printed.get("separator", " ")
+    if not isinstance(separator, str) or len(separator) > 4:
+        problems.append(f"{where}的 print.separator 应为不超过 4 个字的文字。")
+        separator = " "
+    spans = printed.get("spans", [1, 2])
+    if spans not in ([1, 2], [2, 1]):
+        problems.append(f"{where}的 print.spans 应为 [1, 2] 或 [2, 1]（一行两项时各占几列）。")
+        spans = [1, 2]
+    table = printed.get("table", "")
+    if table not in ("", "own"):
+        problems.append(f"{where}的 print.table 只能是 \"own\"（单独成表）。")
+        table = ""
+    if (after or style == "inline") and not raw.get("group"):
+        problems.append(f"{where}：print.after 和 print.style 只用于有合并标签（group）的栏目块。")
+    return BlockPrint(rows, after, style, separator, tuple(spans), table, bool(printed.get("if_filled", False)))
+
+
+def _signoff_print(raw, where, known, problems) -> BlockPrint:
+    printed = _print_object(raw, where, {"rows"}, problems)
+    rows = _rows(printed["rows"], f"{where}的 print.rows ", known, problems) if "rows" in printed else None
+    return BlockPrint(rows)
 
 
 def _sums(raw, where, known, problems) -> tuple:

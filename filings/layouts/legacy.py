@@ -1,7 +1,8 @@
 """The layout of a variant described by the switches it had before layouts were data (预算情况栏目, 含年度主要任务 …).
 
 Used once, by the migration that gave every stored variant its layout, and to write the fixtures of the seven
-seed variants; the arrangement is the one the official Excel sheet printed then.
+seed variants; the arrangement is the one the official Excel sheet printed then. Where the printed form (check page,
+review page, PDF) arranged things otherwise, a ``print`` object says so (see `description`).
 """
 
 BY_LEVEL_SOURCES = [("central", "其中：中央财政资金"), ("provincial", "省级财政资金"),
@@ -15,13 +16,19 @@ def _row(*entries) -> list:
     return [{"label": text, "fields": list(names)} for text, *names in entries]
 
 
-def _fields(step, rows, group="", sums=()):
+def _fields(step, rows, group="", sums=(), printed=None):
     block = {"type": "fields", "step": step, "rows": rows}
     if group:
         block["group"] = group
     if sums:
         block["sums"] = [{"total": total, "parts": list(parts), "code": code} for code, total, parts in sums]
+    if printed:
+        block["print"] = printed
     return block
+
+
+# The printed form's own arrangement of a department's 年度总体目标: a table of its own, only when filled in.
+GOALS_PRINT = {"table": "own", "if_filled": True}
 
 
 def legacy_layout(variant) -> dict:
@@ -77,9 +84,27 @@ def indicator_block(variant, periods) -> dict:
 
 def default_signoff(step) -> dict:
     return {"type": "signoff", "step": step, "rows": [[
-        {"label": "单位负责人（签字）", "sign": True}, {"label": "经办人", "fields": ["handler"]},
-        {"label": "联系电话", "fields": ["contact_phone"]}, {"label": "填报日期", "fields": ["filled_on"]},
+        {"label": "单位负责人（签字）", "sign": True},
+        {"label": "经办人", "fields": ["handler"], "print": {"if_filled": True}},
+        {"label": "联系电话", "fields": ["contact_phone"], "print": {"blank": True}},
+        {"label": "填报日期", "fields": ["filled_on"], "print": {"blank": True}},
     ]]}
+
+
+# 湖南's printed budget, as the published form has it: “资金总额：X”, 专户 and 其他资金 each on a row of its own, and
+# 部门职能·职责概述 below.
+HUNAN_BUDGET_PRINT = {
+    "style": "inline", "separator": "：", "spans": [2, 1],
+    "rows": [
+        _row(("资金总额", "funds_total")),
+        _row(("按收入性质分", "income_total"), ("按支出性质分", "expenditure_total")),
+        _row(("其中：一般公共预算", "income_general_budget"), ("其中：基本支出", "expenditure_basic")),
+        _row(("政府性基金拨款", "income_government_fund"), ("项目支出", "expenditure_project")),
+        [*_row(("纳入专户管理的非税收入拨款", "income_special_account")), None],
+        [*_row(("其他资金", "income_other")), None],
+    ],
+    "after": [_row(("部门职能·职责概述", "function_summary"))],
+}
 
 
 def department_blocks(v) -> list:
@@ -101,14 +126,21 @@ def department_blocks(v) -> list:
         ]
     elif hunan:
         unit.append(_row(("部门职能·职责概述", "function_summary")))
-    blocks = [_fields("unit", unit)]
+    unit_print = None
+    if v.has_unit_facts:  # the printed form puts 部门职能依据 and 部门职能简述 side by side
+        printed = [list(row) for row in unit]
+        printed[2:4] = [printed[2] + printed[3]]
+        unit_print = {"rows": printed}
+    elif hunan:  # ... and 湖南's 部门职能·职责概述 below the budget
+        unit_print = {"rows": unit[:1]}
+    blocks = [_fields("unit", unit, printed=unit_print)]
     if jiangxi:
         blocks += [
             _fields("budget", [
                 _row(("批复数", "prior_approved"), ("调整数", "prior_adjusted")),
                 _row(("实际支出数", "prior_actual"), ("执行率（%）", "prior_execution_rate")),
                 _row(("年末结转结余数", "prior_carryover")),
-            ], group="上年预算（{money_unit}）"),
+            ], group="上年预算（{money_unit}）", printed={"style": "inline"}),
             _fields("budget", [
                 _row(("收入合计", "income_total"), ("其中：上级财政拨款", "income_higher_grant")),
                 _row(("本级财政安排", "income_local"), ("其他", "income_other")),
@@ -117,7 +149,7 @@ def department_blocks(v) -> list:
             ], group="当年预算（{money_unit}）", sums=[
                 ("A1", "income_total", ["income_higher_grant", "income_local", "income_other"]),
                 ("A2", "expenditure_total", ["expenditure_personnel", "expenditure_public", "expenditure_project"]),
-            ]),
+            ], printed={"style": "inline"}),
             _fields("budget", [_row(("其他需要说明的事项", "other_notes"))]),
         ]
     elif hunan:
@@ -133,7 +165,7 @@ def department_blocks(v) -> list:
             ("A9", "funds_total", ["expenditure_basic", "expenditure_project"]),
             ("A9", "funds_total", ["income_total"]),
             ("A9", "funds_total", ["expenditure_total"]),
-        ]))
+        ], printed=HUNAN_BUDGET_PRINT))
     if v.has_function_breakdown:
         blocks.append({"type": "functions", "caption": "部门职能分解", "columns": [
             {"field": "name", "label": "部门职能分解", "aliases": ["职能"]},
@@ -144,7 +176,7 @@ def department_blocks(v) -> list:
         columns = [
             {"field": "name", "label": "年度主要任务", "aliases": ["任务名称", "年度主要任务名称"]},
             {"field": "content", "label": "工作内容" if v.has_unit_facts else "主要内容", "weight": 2,
-             "aliases": ["主要内容", "工作内容"]},
+             "aliases": ["主要内容", "工作内容"], **({"print": {"label": "主要内容"}} if v.has_unit_facts else {})},
             {"field": "related_goal", "label": "对应年度绩效目标和内容", "weight": 2,
              "optional": not v.has_unit_facts},
             {"field": "amount_total", "label": "总额", "aliases": ["预算金额总额", "金额总额"]},
@@ -155,7 +187,8 @@ def department_blocks(v) -> list:
         if v.task_amount_split:
             tasks["totals"] = ["tasks_total_amount", "tasks_total_fiscal", "tasks_total_other"]
         blocks.append(tasks)
-    blocks.append(_fields("goals", [_row(("整体绩效目标" if hunan else "年度总体目标", "overall_goal"))]))
+    blocks.append(_fields("goals", [_row(("整体绩效目标" if hunan else "年度总体目标", "overall_goal"))],
+                          printed=GOALS_PRINT))
     blocks.append(indicator_block(v, ["annual"]))
     blocks.append(default_signoff("unit"))
     return blocks
@@ -190,7 +223,16 @@ def project_blocks(v) -> list:
              (("start_date", "项目开始日期"), ("end_date", "项目结束日期")) if _shows(v, name)]
     if dates:
         rows.append(_row(*dates))
-    blocks = [_fields("project", rows)]
+    printed = None
+    if dates or len(attributes) > 1:
+        # The printed form: 项目属性 in one cell, and the dates in the 项目期 cell (“一年 2025-01-01 至 2025-12-31”).
+        period = [name for name in ("period_text",) if _shows(v, name)] + [name for _, name in dates]
+        entry = {"label": label("period_text", "项目期"), "fields": period}
+        if len(period) > 1:
+            entry["print"] = {"joiners": [" 至 " if name == "end_date" else " " for name in period[1:]]}
+        line = [{"label": label(attributes[0], "项目属性"), "fields": attributes, "joiner": " "}] if attributes else []
+        printed = {"rows": rows[:2] + [line + [entry]]}
+    blocks = [_fields("project", rows, printed=printed)]
     if v.funding_layout == "local_and_higher":
         blocks.append(_fields("funds", [_row(("年度本级预算金额", "local_amount"),
                                              ("该项目支出上级资金", "higher_level_note"))]))
@@ -200,6 +242,8 @@ def project_blocks(v) -> list:
         totals = {"implementation": "实施期资金总额", "annual": "年度资金总额"}
         funds = [_row(*((totals[scope], f"{scope}_total") for scope in scopes))]
         funds += [_row(*((text, f"{scope}_{source}") for scope in scopes)) for source, text in sources]
+        for entry in funds[1] if v.funding_layout == "by_level" else ():
+            entry["print"] = {"label": "中央财政资金"}  # printed without “其中：” (the published form has it)
         sums = [("A10", f"{scope}_total", [f"{scope}_{source}" for source, _ in sources]) for scope in scopes]
         blocks.append(_fields("funds", funds, group="项目资金（{money_unit}）", sums=sums))
     if v.has_project_narrative:
@@ -221,7 +265,17 @@ def project_blocks(v) -> list:
             for entry in row:
                 if entry["fields"] == ["unit_head"]:
                     entry["sign"] = True
-        blocks.append({"type": "signoff", "step": "project", "rows": rows})
+                    entry["print"] = {"label": f"{entry['label']}签字"}
+                elif entry["fields"][0] in {"responsible_person", "handler"}:
+                    entry["print"] = {"blank": True}  # a line to sign on where no name is filled in
+        block = {"type": "signoff", "step": "project", "rows": rows}
+        if any(name == "filled_time" for _, name in signoff):  # printed after the date: “2024.1.26 10:34:48”
+            line = [dict(entry) for row in rows for entry in row if entry["fields"] != ["filled_time"]]
+            for entry in line:
+                if entry["fields"] == ["filled_on"]:
+                    entry["fields"] = ["filled_on", "filled_time"]
+            block["print"] = {"rows": [line]}
+        blocks.append(block)
     else:
         blocks.append(default_signoff("project"))
     return blocks
