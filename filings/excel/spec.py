@@ -208,10 +208,14 @@ def described_columns(description: FormLayout, key: str, extras: dict[str, Extra
 
 def table_columns(description: FormLayout, key: str, extras: dict[str, ExtraField], needed: set[str]) -> list[Column]:
     """The columns a table is written with: the described ones (an optional one only when ``needed``), then the
-    variant's own columns of this table that the layout does not place but ``needed`` names."""
+    built-in and the variant's own columns of this table that the layout does not place but ``needed`` names."""
     columns = [column for column, optional in described_columns(description, key, extras)
                if not optional or column.key in needed]
     keys = {column.key for column in columns}
+    for column in DEFAULT_COLUMNS[key]:  # a built-in column the layout leaves out, while rows hold values in it
+        if column.key not in keys and column.key in needed:
+            columns.append(column)
+            keys.add(column.key)
     owner = TABLE_OWNER.get(key)
     for name, extra in extras.items():
         if extra.on == owner and name not in keys and name in needed:

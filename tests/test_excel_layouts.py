@@ -1,0 +1,191 @@
+"""The official workbook follows the variant's layout description (issue 13): a new arrangement as data, with the
+variant's own typed fields, exports as described and comes back without loss."""
+
+import datetime
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from openpyxl import load_workbook
+
+from filings.excel.official import workbook_bytes
+from filings.excel.template_import import apply_import, build_preview, read_upload
+from filings.models import AnnualTask, EventKind, FormVariant, Indicator
+from filings.services import create_department_filing
+from indicators.models import Category
+
+from .test_excel_export import find
+from .test_excel_import import cell, edited, snapshot, upload, without_names_and_marker
+
+TITLE = "部门整体绩效目标申报表"
+# Blocks in another order than any seed (goals first, the indicators before the tasks, the budget last), labels
+# renamed, and the variant's own fields: a header code, a date kept off the sheet, two indicator columns, a task one.
+LAYOUT = json.loads("""{
+ "title": "部门整体绩效目标申报表",
+ "extra_fields": [
+  {"key": "budget_code", "on": "filing", "label": "部门预算编码"},
+  {"key": "approved_on", "on": "filing", "label": "批复日期", "type": "date"},
+  {"key": "unit", "on": "indicator", "label": "计量单位"},
+  {"key": "kind", "on": "indicator", "label": "指标类型", "type": "choice", "choices": ["定量", "定性"]},
+  {"key": "reserve", "on": "task", "label": "预留资金", "type": "money"}
+ ],
+ "blocks": [
+  {"type": "fields", "step": "goals", "rows": [[{"label": "本年度整体目标", "fields": ["overall_goal"]}]]},
+  {"type": "fields", "step": "unit", "rows": [
+   [{"label": "预算单位", "fields": ["unit_name"]}, {"label": "部门预算编码", "fields": ["extra.budget_code"]}],
+   [{"label": "联系人", "fields": ["contact_person"]}, {"label": "联系电话", "fields": ["contact_phone"]}]]},
+  {"type": "indicators", "columns": [
+   {"field": "level2", "label": "二级"}, {"field": "name", "label": "指标名称", "weight": 2},
+   {"field": "value_text", "label": "目标值"}, {"field": "extra.unit", "label": "计量单位"},
+   {"field": "extra.kind", "label": "定量/定性"}]},
+  {"type": "tasks", "caption": "重点任务", "columns": [
+   {"field": "name", "label": "任务"}, {"field": "amount_total", "label": "金额"},
+   {"field": "extra.reserve", "label": "预留资金"}]},
+  {"type": "fields", "step": "budget", "group": "收支（{money_unit}）", "rows": [
+   [{"label": "收入", "fields": ["income_total"]}, {"label": "支出", "fields": ["expenditure_total"]}]]},
+  {"type": "signoff", "rows": [[{"label": "填报人", "fields": ["handler"]},
+                               {"label": "填报日期", "fields": ["filled_on"]},
+                               {"label": "联系电话", "fields": ["contact_phone"]}]]}
+ ]
+}""")
+
+
+@pytest.fixture
+def variant(demo):
+    source = FormVariant.objects.get(code="dept-jiangxi")
+    return FormVariant.objects.create(code="dept-new", name=f"{TITLE}（试行）", kind="department",
+                                      default_scheme=source.default_scheme, default_money_unit="wan", layout=LAYOUT)
+
+
+def user():
+    return get_user_model().objects.get(username="admin")
+
+
+def filled(demo, variant, year=2031):
+    filing = create_department_filing(demo["s1-dept"].unit, year, variant, user())
+    filing.contact_person, filing.contact_phone, filing.handler = "王小明", "0792-1234567", "李四"
+    filing.filled_on = datetime.date(2031, 1, 15)
+    filing.extra = {"budget_code": "360402-001", "approved_on": "2031-02-01"}
+    filing.save()
+    details = filing.department
+    details.overall_goal, details.income_total, details.expenditure_total = "全年目标。", Decimal("4000000.00"), None
+    details.save()
+    AnnualTask.objects.create(filing=filing, order=1, name="公共卫生服务", amount_total=Decimal("1200000.00"),
+                              extra={"reserve": "15000.00"})
+    level2 = list(Category.objects.filter(scheme=filing.scheme, parent__isnull=False).order_by("parent__order",
+                                                                                               "order")[:2])
+    for order, (category, name, value, extra) in enumerate([
+        (level2[0], "服务人次", "≥5000", {"unit": "人次", "kind": "定量"}),
+        (level2[1], "服务质量", "明显提升", {"kind": "定性"}),
+    ], start=1):
+        indicator = Indicator(filing=filing, category=category, order=order, name=name, value_text=value, extra=extra)
+        indicator.apply_reading()
+        indicator.save()
+    return filing
+
+
+def empty_draft(demo, variant):
+    return create_department_filing(demo["s1-dept"].unit, 2032, variant, user())
+
+
+def rows_of(sheet, *texts):
+    return [find(sheet, text)[0][0] for text in texts]
+
+
+def test_a_layout_as_data_exports_with_its_own_arrangement_labels_and_typed_fields(demo, variant):
+    workbook = load_workbook(io.BytesIO(workbook_bytes(filled(demo, variant))))
+    main, extra = workbook.worksheets[:2]
+    assert main["A1"].value == TITLE
+    order = rows_of(main, "本年度整体目标", "预算单位", "二级", "任务", "收支（万元）", "填报人")
+    assert order == sorted(order)
+    header = order[2]
+    labels = [main.cell(header, col).value for col in range(1, main.max_column + 1)]
+    assert [label for label in labels if label] == ["一级指标", "二级", "指标名称", "目标值", "计量单位", "定量/定性"]
+    assert cell(workbook, "pb_extra_budget_code").value == "360402-001"
+    (row, col), = find(main, "服务人次")
+    assert [main.cell(row, c).value for c in range(col, main.max_column + 1) if main.cell(row, c).value] == [
+        "服务人次", "≥5000", "人次", "定量"]
+    (row, col), = find(main, "公共卫生服务")
+    amounts = [main.cell(row, c) for c in range(col + 1, main.max_column + 1) if main.cell(row, c).value is not None]
+    assert [(c.value, c.number_format) for c in amounts] == [(120, "#,##0.00####"), (1.5, "#,##0.00####")]
+    assert len(find(main, "联系电话")) == 1  # placed twice in the layout, one cell in the workbook: the first place
+    assert not find(main, "单位负责人（签字）")
+    (row, _), = find(extra, "批复日期")
+    assert extra.cell(row, 2).value == datetime.datetime(2031, 2, 1)
+    assert extra.cell(row, 2).number_format == "yyyy-mm-dd"
+
+
+def test_a_layout_as_data_comes_back_without_loss_with_and_without_the_names(demo, variant):
+    source = filled(demo, variant)
+    target = empty_draft(demo, variant)
+    result = read_upload(upload(workbook_bytes(source)), target)
+    assert result.ok, [str(p) for p in result.problems]
+    preview = build_preview(target, result.data)
+    assert ("部门预算编码", "（空）", "360402-001") in [(c.label, c.old, c.new) for c in preview.changes]
+    apply_import(target, result.data, target.lock_version, user=user())
+    assert snapshot(target) == snapshot(source)
+    assert target.events.get(kind=EventKind.IMPORTED).data["fields"].count("extra.budget_code") == 1
+    assert target.indicators.get(name="服务人次").extra == {"unit": "人次", "kind": "定量"}
+
+    again = create_department_filing(demo["s1-dept"].unit, 2033, variant, user())
+    result = read_upload(upload(edited(source, without_names_and_marker)), again)
+    assert result.ok, [str(p) for p in result.problems]
+    apply_import(again, result.data, again.lock_version, user=user())
+    assert snapshot(again) == snapshot(source)
+
+
+def test_a_wrong_choice_in_a_variant_column_is_refused_with_its_cell(demo, variant):
+    filing = filled(demo, variant)
+
+    def change(workbook):
+        main = workbook.worksheets[0]
+        (row, col), = find(main, "定性")
+        main.cell(row, col).value = "半定量"
+
+    problems = read_upload(upload(edited(filing, change)), filing).problems
+    assert [(p.sheet, p.column, p.message) for p in problems] == [
+        (TITLE, "F", "指标类型应为：定量、定性，不能是“半定量”")]
+    assert problems[0].row and f"第 {problems[0].row} 行 F 列" in str(problems[0])
+
+
+def test_a_bad_header_value_of_the_variant_names_its_cell(demo, variant):
+    filing = filled(demo, variant)
+    problems = read_upload(upload(edited(filing, lambda wb: setattr(cell(wb, "pb_extra_approved_on"), "value",
+                                                                     "明年"))), filing).problems
+    assert [(p.sheet, p.column) for p in problems] == [("其他栏目", "B")]
+    assert "批复日期应为日期" in problems[0].message
+
+
+def test_values_the_layout_no_longer_places_are_kept_and_come_back(demo, variant):
+    source = filled(demo, variant)
+    source.extra["old_code"] = "旧编码"  # a header field of the variant's earlier layout
+    source.save()
+    Indicator.objects.filter(filing=source, name="服务质量").update(extra={"kind": "定性", "weight": "10"})
+    Indicator.objects.filter(filing=source, name="服务人次").update(standard="上年实际")
+    workbook = load_workbook(io.BytesIO(workbook_bytes(source)))
+    main, extra = workbook.worksheets[:2]
+    assert find(extra, "自定义栏目（old_code）") and find(main, "自定义栏目（weight）") and find(main, "绩效标准")
+    target = empty_draft(demo, variant)
+    result = read_upload(upload(workbook_bytes(source)), target)
+    assert result.ok, [str(p) for p in result.problems]
+    apply_import(target, result.data, target.lock_version, user=user())
+    assert snapshot(target) == snapshot(source)
+
+
+def test_deleting_a_row_of_the_other_sheet_clears_that_value(demo, variant):
+    filing = filled(demo, variant)
+
+    def change(workbook):
+        extra = workbook["其他栏目"]
+        (row, _), = find(extra, "批复日期")
+        extra.delete_rows(row)
+
+    result = read_upload(upload(edited(filing, change)), filing)
+    assert result.ok, [str(p) for p in result.problems]
+    changes = [(c.label, c.old, c.new) for c in build_preview(filing, result.data).changes]
+    assert changes == [("批复日期", "2031-02-01", "（空）")]
+    apply_import(filing, result.data, filing.lock_version, user=user())
+    filing.refresh_from_db()
+    assert filing.extra == {"budget_code": "360402-001"}
