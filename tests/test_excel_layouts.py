@@ -189,3 +189,34 @@ def test_deleting_a_row_of_the_other_sheet_clears_that_value(demo, variant):
     apply_import(filing, result.data, filing.lock_version, user=user())
     filing.refresh_from_db()
     assert filing.extra == {"budget_code": "360402-001"}
+
+
+def test_the_consolidated_export_has_a_column_per_own_field_label_of_the_exported_variants(demo, variant):
+    from filings.excel.consolidated import INDICATOR_COLUMNS, SUMMARY_COLUMNS, write_consolidated
+    from filings.models import Filing
+
+    ours = filled(demo, variant)
+    hunan = demo["s4-proj1"].variant
+    hunan.layout = {**hunan.layout, "extra_fields": [
+        {"key": "measure", "on": "indicator", "label": "计量单位"},  # the same label as ours: one column
+        {"key": "weight", "on": "indicator", "label": "权重", "type": "number"},
+        {"key": "reserve", "on": "filing", "label": "预留资金", "type": "money"}]}
+    hunan.save()
+    project = demo["s4-proj1"]
+    first = project.indicators.order_by("pk").first()
+    Indicator.objects.filter(pk=first.pk).update(extra={"measure": "公里", "weight": "10"})
+    Filing.objects.filter(pk=project.pk).update(extra={"reserve": "25000.00"})
+    stream = io.BytesIO()
+    write_consolidated(Filing.objects.filter(pk__in=[ours.pk, project.pk]), stream)
+    workbook = load_workbook(stream)
+    rows = list(workbook["指标"].iter_rows(values_only=True))
+    assert list(rows[0]) == [name for name, _ in INDICATOR_COLUMNS] + ["计量单位", "指标类型", "权重"]
+    own = {row[11]: row[-3:] for row in rows[1:]}
+    assert own["服务人次"] == ("人次", "定量", None) and own["服务质量"] == (None, "定性", None)
+    assert own[first.name] == ("公里", None, 10)
+    summary = list(workbook["申报表"].iter_rows())
+    assert [c.value for c in summary[0]][len(SUMMARY_COLUMNS):] == ["部门预算编码", "批复日期", "预留资金（元）"]
+    by_pk = {row[0].value: row[len(SUMMARY_COLUMNS):] for row in summary[1:]}
+    assert [c.value for c in by_pk[ours.pk]] == ["360402-001", "2031-02-01", None]
+    reserve = by_pk[project.pk][2]
+    assert (reserve.value, reserve.number_format) == (25000, "#,##0.00")
