@@ -220,3 +220,35 @@ def test_the_consolidated_export_has_a_column_per_own_field_label_of_the_exporte
     assert [c.value for c in by_pk[ours.pk]] == ["360402-001", "2031-02-01", None]
     reserve = by_pk[project.pk][2]
     assert (reserve.value, reserve.number_format) == (25000, "#,##0.00")
+
+
+def test_values_the_layout_no_longer_declares_come_back_by_their_labels_when_the_names_are_lost(demo, variant):
+    source = filled(demo, variant)
+    source.extra["old_code"] = "旧编码"
+    source.save()
+    Indicator.objects.filter(filing=source, name="服务质量").update(extra={"kind": "定性", "weight": "10"})
+    target = empty_draft(demo, variant)
+    result = read_upload(upload(edited(source, without_names_and_marker)), target)
+    assert result.ok, [str(p) for p in result.problems]
+    apply_import(target, result.data, target.lock_version, user=user())
+    assert snapshot(target) == snapshot(source)
+
+
+def test_a_layout_without_the_value_column_still_reads_its_own_export(demo):
+    scheme = FormVariant.objects.get(code="dept-jiangxi").default_scheme
+    bare = FormVariant.objects.create(code="dept-bare", name="简表", kind="department", default_scheme=scheme,
+                                      layout={"title": "简表", "extra_fields": LAYOUT["extra_fields"][3:4],
+                                              "blocks": [{"type": "indicators", "columns": [
+                                                  {"field": "level2", "label": "二级指标"},
+                                                  {"field": "name", "label": "三级指标"},
+                                                  {"field": "extra.kind", "label": "类型"}]}]})
+    source = filled(demo, bare)
+    for indicator in source.indicators.all():
+        indicator.value_text = ""
+        indicator.apply_reading()
+        indicator.save()
+    target = empty_draft(demo, bare)
+    imported = read_upload(upload(workbook_bytes(source)), target)
+    assert imported.ok, [str(p) for p in imported.problems]
+    apply_import(target, imported.data, target.lock_version, user=user())
+    assert snapshot(target) == snapshot(source)

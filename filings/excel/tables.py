@@ -61,7 +61,7 @@ class TableReader:
             for text in (column.label, *column.aliases):
                 lookup.setdefault(label_key(text), column)
         owner = spec.TABLE_OWNER.get(key)
-        required = REQUIRED_COLUMNS[key]
+        required = self.required_columns(key)
         named = self.named(f"pb_table_{key}")
         candidates = [named[1]] if named is not None and named[0] is self.main else []
         candidates += range(1, self.main.max_row + 1)
@@ -78,6 +78,12 @@ class TableReader:
             if required <= {c.key for c in mapped}:
                 return row, mapped
         return None
+
+    def required_columns(self, key: str) -> set[str]:
+        """The columns a table's header must have: those of REQUIRED_COLUMNS the layout always prints."""
+        printed = {column.key for column, optional in
+                   spec.described_columns(self.layout.description, key, self.layout.extras) if not optional}
+        return {name for name in REQUIRED_COLUMNS[key] if name in printed or name in {"name", "level2"}}
 
     def following_keys(self, key: str) -> set[str]:
         """Texts that start a block printed after this table: the table ends before a row starting with one.
@@ -235,7 +241,7 @@ class TableReader:
             if groups and column.key != "level1":
                 groups[-1].setdefault(column.key, column)
         periods = variant.description.indicator_periods()
-        if len(groups) != len(periods) or any(not REQUIRED_COLUMNS["indicators"] <= set(g) for g in groups):
+        if len(groups) != len(periods) or any(not self.required_columns("indicators") <= set(g) for g in groups):
             names = "、".join(Period(p).label for p in periods)
             self.fail(self.main.problem(
                 f"绩效指标表应有 {len(periods)} 组“二级指标、三级指标、指标值”列（{names}），文件中有 {len(groups)} 组",
@@ -279,7 +285,7 @@ class IndicatorRows:
         try:
             level1 = self.text(row, self.level1)
             level2 = self.text(row, group["level2"])
-            item = {"name": self.text(row, group["name"]), "value_text": self.text(row, group["value_text"], True)}
+            item = {"name": self.text(row, group["name"]), "value_text": self.text(row, group.get("value_text"), True)}
             for key in ("standard", "note"):
                 if key in group:
                     item[key] = self.text(row, group[key], key == "standard")
