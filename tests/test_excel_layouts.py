@@ -252,3 +252,20 @@ def test_a_layout_without_the_value_column_still_reads_its_own_export(demo):
     assert imported.ok, [str(p) for p in imported.problems]
     apply_import(target, imported.data, target.lock_version, user=user())
     assert snapshot(target) == snapshot(source)
+
+
+def test_a_row_wider_than_the_sheet_goes_on_as_the_next_row_and_the_signature_line_is_left_out(demo):
+    from filings.excel.spec import InfoRow, layout_for
+
+    four = [{"label": label, "fields": [name]} for label, name in (
+        ("经办人", "handler"), ("联系人", "contact_person"), ("联系电话", "contact_phone"), ("填报日期", "filled_on"))]
+    variant = FormVariant(code="x", name="x", kind="department", layout={"blocks": [
+        {"type": "fields", "rows": [four]},
+        {"type": "indicators", "columns": [{"field": "level2", "label": "二级指标"},
+                                           {"field": "name", "label": "三级"}]},
+        {"type": "signoff", "rows": [[{"label": "单位负责人（签字）", "sign": True},
+                                      {"label": "单位负责人", "fields": ["unit_head"]}]]}]})
+    layout = layout_for("department", variant, "wan")
+    rows = [[entry.label for entry in block.entries] for block in layout.blocks if isinstance(block, InfoRow)]
+    assert rows == [["经办人", "联系人", "联系电话"], ["填报日期"]]  # 3 × (label + value) fill the 6 columns
+    assert "unit_head" in {spec.name for spec in layout.extra_fields()}  # on 其他栏目 when it holds a value

@@ -152,10 +152,6 @@ def form_title(variant: FormVariant) -> str:
     return variant.printed_title
 
 
-def indicator_periods(kind: str, variant: FormVariant) -> list[str]:
-    return variant.description.indicator_periods()
-
-
 # The columns of a table its layout does not describe (a table the data holds though the variant does not print it)
 # and the labels the reader also knows a column by.
 DEFAULT_COLUMNS = {
