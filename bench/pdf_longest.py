@@ -61,13 +61,13 @@ def limit_of(model, name: str) -> int:
 
 def fill_to_limits(filing, pattern: str = "prose"):
     """Turn ``filing`` into the longest one the product allows (rows replaced, every text at its limit)."""
-    from filings.excel import spec
+    from filings.layouts import catalogue
     from filings.limits import MAX_FUNCTION_ROWS, MAX_INDICATOR_ROWS, MAX_TASK_ROWS
     from filings.models import AnnualTask, Filing, FilingKind, FunctionItem, Indicator
     from filings.steps.shared import indicator_periods
 
     details = filing.department if filing.kind == FilingKind.DEPARTMENT else filing.project
-    for name, field_spec in spec.data_fields(filing.kind).items():
+    for name, field_spec in catalogue.data_fields(filing.kind).items():
         if field_spec.kind in {"text", "longtext"}:
             owner = filing if field_spec.owner == "filing" else details
             setattr(owner, name, text_of(field_spec.max_length, pattern, field_spec.kind == "text"))
@@ -105,12 +105,12 @@ def fill_to_limits(filing, pattern: str = "prose"):
 
 def text_size(filing) -> int:
     """Characters of free text the filing holds (fields and rows)."""
-    from filings.excel import spec
+    from filings.layouts import catalogue
     from filings.models import FilingKind
 
     details = filing.department if filing.kind == FilingKind.DEPARTMENT else filing.project
     total = sum(len(getattr(filing if s.owner == "filing" else details, name) or "")
-                for name, s in spec.data_fields(filing.kind).items() if s.kind in {"text", "longtext"})
+                for name, s in catalogue.data_fields(filing.kind).items() if s.kind in {"text", "longtext"})
     for rows, names in ((filing.functions.all(), ["name", "mid_term_goal", "annual_goal"]),
                         (filing.tasks.all(), ["name", "content", "related_goal"]),
                         (filing.indicators.all(), ["name", "value_text", "standard"])):

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from bench.pdf_longest import fill_to_limits, text_of
-from filings.excel import spec
 from filings.excel.template_import import read_upload
+from filings.layouts import catalogue
 from filings.limits import ROW_LIMITS, line_limit, row_limit, rows_message
 from filings.models import AnnualTask, Filing, FilingKind, FunctionItem, Indicator, ProjectDetails
 from filings.pdf import render_filing_pdf
@@ -60,7 +60,7 @@ def test_the_paste_import_and_the_excel_import_read_the_same_limits_as_the_forms
     assert {paste.MAX_CELL} == {Indicator._meta.get_field(name).max_length for name in ("name", "value_text",
                                                                                            "standard")}
     assert paste.MAX_ROWS == ROW_LIMITS["filings.indicator"]
-    fields = spec.data_fields(FilingKind.PROJECT)
+    fields = catalogue.data_fields(FilingKind.PROJECT)
     assert fields["overview"].max_length == ProjectDetails._meta.get_field("overview").max_length == 3000
 
 

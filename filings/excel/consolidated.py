@@ -31,7 +31,8 @@ from openpyxl.utils import get_column_letter
 
 from indicators.models import Category
 
-from ..models import Filing, FilingKind, FilingStatus, Operator, Period, ValueKind
+from ..layouts.description import LayoutError
+from ..models import Filing, FilingKind, FilingStatus, FormVariant, Operator, Period, ValueKind
 from ..validation import filings_for_validation, validate_filing
 from .cells import clean, looks_like_formula, sheet_title, write_only_cell
 
@@ -57,6 +58,7 @@ SUMMARY_COLUMNS = FILING_COLUMNS + [
     ("警告数", 8), ("错误代码", 24), ("警告代码", 24),
 ]
 AMOUNT_FIELDS = ("income_total", "expenditure_total", "implementation_total", "annual_total")
+EXTRA_WIDTH = 16
 
 KIND_LABELS = dict(FilingKind.choices)
 STATUS_LABELS = dict(FilingStatus.choices)
@@ -211,6 +213,54 @@ class Sheet:
         return {sheet.path.lstrip("/"): body for sheet, _rows, body in self.sheets if body is not None}
 
 
+# --- the variants' own fields ----------------------------------------------------------------------------------
+
+class OwnColumns:
+    """The columns of the variants' own fields (`filings.layouts.extras`) on one sheet: one per distinct label
+    across the variants of the exported filings (a money field's label says 元), in the order first declared.
+
+    Per-label columns rather than one “自定义栏目” column: their number is bounded by what the variants declare
+    (read once, one query), not by the data, and each can be filtered and summed like the other columns."""
+
+    def __init__(self, variants: list[FormVariant], owner: str):
+        self.headers: list[str] = []
+        self.money: set[int] = set()  # the indices of money headers (their cells get the amount format)
+        self.by_variant: dict[int, list[tuple[int, object]]] = {}
+        for variant in variants:
+            try:
+                extras = variant.description.extras_on(owner)
+            except LayoutError:
+                extras = []
+            placed = []
+            for extra in extras:
+                header = f"{extra.label}（元）" if extra.type == "money" else extra.label
+                if header not in self.headers:
+                    self.headers.append(header)
+                if extra.type == "money":
+                    self.money.add(self.headers.index(header))
+                placed.append((self.headers.index(header), extra))
+            self.by_variant[variant.pk] = placed
+
+    @property
+    def columns(self) -> list[tuple[str, int]]:
+        return [(header, EXTRA_WIDTH) for header in self.headers]
+
+    def values(self, variant_id: int, stored: dict) -> list:
+        """The row's values under the headers: numbers and money (元) as Decimal, dates as ISO text, text."""
+        values = [None] * len(self.headers)
+        for index, extra in self.by_variant.get(variant_id, []):
+            value = extra.python((stored or {}).get(extra.key))
+            if value is not None and extra.type == "date":
+                value = value.isoformat()
+            values[index] = clean(value) if isinstance(value, str) else value
+        return values
+
+    def cells(self, sheet, variant_id: int, stored: dict) -> list:
+        """For an openpyxl write-only row: amounts with the amount format, text made safe."""
+        return [write_only_cell(sheet, value, AMOUNT_FORMAT) if index in self.money and value is not None
+                else safe(sheet, value) for index, value in enumerate(self.values(variant_id, stored))]
+
+
 # --- rows ----------------------------------------------------------------------------------------------------
 
 def amount(sheet, value):
@@ -234,7 +284,7 @@ def filing_prefix(filing: Filing) -> list:
     )]
 
 
-def write_indicators(sheet: Sheet, filing: Filing, prefix: list) -> int:
+def write_indicators(sheet: Sheet, filing: Filing, prefix: list, own: OwnColumns | None = None) -> int:
     rows = sorted(filing.indicators.all(), key=lambda row: (PERIOD_ORDER.get(row.period, 2), row.order, row.pk))
     for row in rows:
         category = row.category
@@ -243,11 +293,13 @@ def write_indicators(sheet: Sheet, filing: Filing, prefix: list) -> int:
             *prefix, PERIOD_LABELS.get(row.period, row.period), category.parent.name if category.parent_id else None,
             category.name, row.name, row.value_text, VALUE_KIND_LABELS.get(row.value_kind, row.value_kind),
             OPERATOR_LABELS.get(row.operator), row.value_number, row.value_unit, row.standard, row.note,
+            *(own.values(filing.variant_id, row.extra) if own is not None else []),
         ])
     return len(rows)
 
 
-def write_summary(sheet: Sheet, filing: Filing, prefix: list, indicator_count: int, report) -> None:
+def write_summary(sheet: Sheet, filing: Filing, prefix: list, indicator_count: int, report,
+                  own: OwnColumns | None = None) -> None:
     ws = sheet.ready()
     details = (getattr(filing, "department", None) if filing.kind == FilingKind.DEPARTMENT
                else getattr(filing, "project", None))
@@ -257,6 +309,7 @@ def write_summary(sheet: Sheet, filing: Filing, prefix: list, indicator_count: i
         *[safe(ws, value) for value in prefix], filing.revision, submitted(ws, filing.submitted_at),
         *[amount(ws, value) for value in amounts], indicator_count, len(errors), len(warnings),
         "、".join(sorted({f.code for f in errors})) or None, "、".join(sorted({f.code for f in warnings})) or None,
+        *(own.cells(ws, filing.variant_id, filing.extra) if own is not None else []),
     ])
 
 
@@ -296,10 +349,13 @@ def write_consolidated(filings: QuerySet, target, chunk_size: int = FILING_CHUNK
     with its amounts and validation state)."""
     workbook = Workbook(write_only=True)
     taken: set[str] = set()
-    indicators = Sheet(workbook, "指标", INDICATOR_COLUMNS, taken, max_rows, fast=True)
-    summary = Sheet(workbook, "申报表", SUMMARY_COLUMNS, taken, max_rows)
     counts = ExportCounts()
     ids = list(filings.order_by(*ORDER).values_list("pk", flat=True))
+    variants = list(FormVariant.objects.filter(pk__in=filings.values("variant_id")).order_by("kind", "code")) \
+        if ids else []
+    own_indicator, own_header = OwnColumns(variants, "indicator"), OwnColumns(variants, "filing")
+    indicators = Sheet(workbook, "指标", INDICATOR_COLUMNS + own_indicator.columns, taken, max_rows, fast=True)
+    summary = Sheet(workbook, "申报表", SUMMARY_COLUMNS + own_header.columns, taken, max_rows)
     categories = _categories() if ids else {}
     by_scheme: dict[int, list[Category]] = {}
     for category in categories.values():
@@ -312,8 +368,8 @@ def write_consolidated(filings: QuerySet, target, chunk_size: int = FILING_CHUNK
                 report = validate_filing(filing, by_scheme.get(filing.scheme_id, []),
                                          siblings.get((filing.unit_id, filing.year), []))
                 prefix = filing_prefix(filing)
-                written = write_indicators(indicators, filing, prefix)
-                write_summary(summary, filing, prefix, written, report)
+                written = write_indicators(indicators, filing, prefix, own_indicator)
+                write_summary(summary, filing, prefix, written, report, own_header)
                 counts.filings += 1
                 counts.indicators += written
         indicators.finish()

@@ -18,6 +18,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 
+from ..layouts.catalogue import ROW_COLUMNS
 from ..models import Filing, FilingKind
 from ..money import MoneyUnit, from_yuan
 from ..pdf import pdf_filename
@@ -60,26 +61,54 @@ class FilingData:
         self.filing = filing
         self.details = getattr(filing, "department" if filing.kind == FilingKind.DEPARTMENT else "project", None)
         self.categories = scheme_categories(filing)
+        self.extras: dict = {}
         self.indicators = list(filing.indicators.order_by("period", "order", "pk"))
         self.tasks = list(filing.tasks.all()) if filing.kind == FilingKind.DEPARTMENT else []
         self.functions = list(filing.functions.all()) if filing.kind == FilingKind.DEPARTMENT else []
 
     def value(self, field: FieldSpec):
+        """A header field's value as Python (a variant's own field from ``Filing.extra``, typed)."""
+        if field.owner == "extra":
+            key = spec.extra_key(field.name)
+            extra = self.extras.get(field.name) or spec.undeclared_extra(key, "filing")
+            return extra.python((self.filing.extra or {}).get(key))
         owner = self.filing if field.owner == "filing" else self.details
         return getattr(owner, field.name) if owner is not None else field.blank
 
     def layout(self) -> Layout:
         variant = self.filing.variant
-        periods = spec.indicator_periods(self.filing.kind, variant)
+        periods = variant.description.indicator_periods()
         printed = [i for i in self.indicators if i.period in periods]
-        columns = {
-            "indicators": {key for key in ("standard", "note") if any(getattr(i, key) for i in printed)},
-            "tasks": {"related_goal"} if any(t.related_goal for t in self.tasks) else set(),
-        }
+        columns = {key: needed_columns(key, rows) for key, rows in (
+            ("indicators", printed), ("tasks", self.tasks), ("functions", self.functions))}
         tables = {key for key, rows in (("functions", self.functions), ("tasks", self.tasks)) if rows}
         totals = self.filing.kind == FilingKind.DEPARTMENT and self.details is not None and any(
             getattr(self.details, name) is not None for name in spec.TOTAL_FIELDS)
-        return spec.layout_for(self.filing.kind, variant, self.filing.money_unit, columns, tables, totals)
+        declared = {extra.key for extra in variant.description.extras_on("filing")}
+        undeclared = {key for key, value in (self.filing.extra or {}).items()
+                      if key not in declared and value not in (None, "")}
+        layout = spec.layout_for(self.filing.kind, variant, self.filing.money_unit, columns, tables, totals,
+                                 undeclared)
+        self.extras = layout.extras
+        return layout
+
+
+def needed_columns(key: str, rows: list) -> set[str]:
+    """The columns of a table some row holds a value in: built-in ones and the variant's own (``extra.<key>``)."""
+    names = [name for name in ROW_COLUMNS[key] if name != "level2"]
+    needed = {name for name in names if any(getattr(row, name) not in (None, "") for row in rows)}
+    needed |= {f"{spec.EXTRA_PREFIX}{k}" for row in rows
+                for k, v in (getattr(row, "extra", None) or {}).items() if v not in (None, "")}
+    return needed
+
+
+def row_value(item, column: Column):
+    """A row's value in a column as Python (a variant's own column from the row's ``extra``, typed)."""
+    if item is None:
+        return None
+    if column.extra is not None:
+        return column.extra.python((item.extra or {}).get(column.extra.key))
+    return getattr(item, column.key)
 
 
 def build_workbook(filing: Filing) -> Workbook:
@@ -183,7 +212,7 @@ class SheetWriter:
         elif field.kind == "choice":
             options = ",".join(display for _, display in field.choices)
             key = ("list", options)
-        elif field.kind in {"money", "int", "percent"}:
+        elif field.kind in {"money", "int", "percent"} and field.owner != "extra":
             key, options = ("number", field.kind), None
         else:
             return
@@ -203,7 +232,7 @@ class SheetWriter:
 
     def field_cell(self, row: int, col: int, field: FieldSpec, value, span: int = 1):
         fmt = number_format(field.kind, self.money_unit)
-        align = RIGHT if field.kind in {"money", "int", "percent"} else WRAP
+        align = RIGHT if field.kind in {"money", "int", "percent", "number"} else WRAP
         cell = self.put(row, col, cell_value(field, value, self.money_unit), span=span, align=align, fmt=fmt)
         self.name(field.defined_name, cell.coordinate)
         self.validate(cell.coordinate, field)
@@ -280,22 +309,31 @@ class SheetWriter:
             rows = data.functions if table.key == "functions" else data.tasks
             for item in rows:
                 for column, start, span in zip(table.columns, starts, spans, strict=True):
-                    value = getattr(item, column.key)
-                    if column.kind == "money":
-                        self.put(self.row, start, from_yuan(value, self.money_unit), span=span, align=RIGHT,
-                                 fmt=MONEY_FORMATS[self.money_unit])
-                    else:
-                        self.put(self.row, start, plain(value), span=span)
+                    self.row_cell(self.row, start, span, column, row_value(item, column))
                 self.row += 1
         if table.totals:
             self.totals_row(table, data, starts, spans)
         self.row += 1  # a blank row ends every table
 
+    def row_cell(self, row: int, start: int, span: int, column: Column, value, rows: int = 1):
+        """One cell of a table row: amounts in the money unit, numbers as numbers, dates as dates, text."""
+        if column.kind == "money":
+            self.put(row, start, from_yuan(value, self.money_unit), span=span, align=RIGHT,
+                     fmt=MONEY_FORMATS[self.money_unit])
+        elif column.kind == "number":
+            self.put(row, start, value, span=span, align=RIGHT)
+        elif column.kind == "date":
+            self.put(row, start, value, span=span, fmt=NUMBER_FORMATS["date"])
+        else:
+            self.put(row, start, plain(value), span=span)
+
     def totals_row(self, table: Table, data: FilingData, starts, spans):
-        money_columns = [i for i, column in enumerate(table.columns) if column.kind == "money"]
-        first_money = money_columns[0]
-        self.put(self.row, 1, spec.TOTALS_LABEL, span=starts[first_money] - 1, font=BOLD, align=CENTER)
-        for index, field in zip(money_columns, table.totals, strict=True):
+        pairs = table.totals_pairs()
+        if not pairs:
+            return
+        first_money = pairs[0][0]
+        self.put(self.row, 1, table.totals_label, span=starts[first_money] - 1, font=BOLD, align=CENTER)
+        for index, field in pairs:
             self.field_cell(self.row, starts[index], field, data.value(field), span=spans[index])
         self.row += 1
 
@@ -318,9 +356,9 @@ class SheetWriter:
                     for offset in range(height):
                         indicator = rows[offset] if offset < len(rows) else None
                         for index in range(base + 1, base + per_group):
-                            key = table.columns[index].key
-                            value = getattr(indicator, key) if indicator is not None else None
-                            self.put(self.row + offset, starts[index], plain(value), span=spans[index])
+                            column = table.columns[index]
+                            self.row_cell(self.row + offset, starts[index], spans[index], column,
+                                          row_value(indicator, column))
                 self.row += height
             self.put(first_row, 1, parent.name, span=spans[0], rows=self.row - first_row, align=CENTER)
 

@@ -16,9 +16,8 @@ from ..models import Filing, FilingKind, FormVariant
 from ..money import MoneyUnit
 from . import spec
 from .sheets import Problem, Sheet, label_key
-from .spec import Group, InfoRow
 from .tables import TableReader, TooManyProblems
-from .values import CellError, is_blank, read_field, text_value
+from .values import CellError, extra_value, is_blank, read_field, text_value
 
 MAX_PROBLEMS = 100
 
@@ -80,18 +79,35 @@ class TemplateParser(TableReader):
         if self.problems:
             return None
         self.money_unit = money_unit
-        self.layout = spec.layout_for(kind, variant, money_unit)
+        self.layout = spec.layout_for(kind, variant, money_unit, extra_keys=self.undeclared_keys(variant))
         fields = self.read_fields()
         data = {
             "format": spec.FORMAT_VERSION, "kind": kind, "variant": variant.code, "scheme": scheme.code,
             "money_unit": money_unit, "year": year, "fields": fields, "functions": None, "tasks": None,
             "indicators": None, "notes": self.notes,
+            # With the 其他栏目 sheet the file holds every header value: a stored one it lacks is cleared.
+            "extra_complete": self.extra is not None,
+            "extra_declared": [extra.key for extra in variant.description.extras_on("filing")],
         }
         if kind == FilingKind.DEPARTMENT:
-            data["functions"] = self.read_rows_table(spec.FUNCTION_COLUMNS, "functions", fields)
-            data["tasks"] = self.read_rows_table(spec.task_table(variant, {"related_goal"}).columns, "tasks", fields)
+            data["functions"] = self.read_rows_table(spec.reading_columns(self.layout, "functions"), "functions",
+                                                     fields)
+            data["tasks"] = self.read_rows_table(spec.reading_columns(self.layout, "tasks"), "tasks", fields)
         data["indicators"] = self.read_indicators(kind, variant, scheme)
         return data
+
+    def undeclared_keys(self, variant) -> set[str]:
+        """Keys of header values the file holds that the variant's layout does not declare (a 表样 changed since
+        they were filled): by their defined names ``pb_extra_<key>`` or their labels on the 其他栏目 sheet."""
+        declared = {extra.key for extra in variant.description.extras_on("filing")}
+        keys = {name.removeprefix(spec.EXTRA_NAME_PREFIX) for name in self.workbook.defined_names
+                if name.startswith(spec.EXTRA_NAME_PREFIX)}
+        if self.extra is not None:
+            for row in range(3, self.extra.max_row + 1):
+                match = spec.UNDECLARED_PATTERN.match(label_key(self.extra.raw(row, 1)))
+                if match:
+                    keys.add(match.group(1))
+        return {key for key in keys if key not in declared and key.replace("_", "").isalnum() and key.isascii()}
 
     def read_meta(self) -> dict:
         for sheet in self.workbook.worksheets:
@@ -214,10 +230,7 @@ class TemplateParser(TableReader):
         placed = {s.name for s in layout.placed_fields()}
         by_label = self.main_label_cells()
         by_extra_label = self.extra_label_cells()
-        printed = {}
-        for block in layout.blocks:
-            rows = block.rows if isinstance(block, Group) else [block] if isinstance(block, InfoRow) else []
-            printed |= {f.name: entry.label for row in rows for entry in row.entries for f in entry.fields}
+        printed = {f.name: entry.label for entry in layout.info_entries() for f in entry.fields}
         fields = {}
         for name, field_spec in layout.fields.items():
             label = printed.get(name, field_spec.label)
@@ -232,21 +245,27 @@ class TemplateParser(TableReader):
                                             "请取消这处合并后再导入", row, col))
                     continue
                 try:
-                    fields[name] = read_field(field_spec, sheet.raw(row, col), self.money_unit)
+                    fields[name] = self.read_value(field_spec, sheet.raw(row, col))
                 except CellError as error:
-                    self.fail(sheet.problem(f"“{label}”{error}", row, col))
+                    # a variant's own field names itself in its messages
+                    self.fail(sheet.problem(str(error) if field_spec.owner == "extra" else f"“{label}”{error}",
+                                            row, col))
             elif name in placed and name not in spec.TOTAL_FIELDS:
                 self.notes.append(f"没有找到“{label}”一栏，导入后保持原值。")
             elif name not in placed and self.extra is not None:
-                fields[name] = field_spec.blank
+                fields[name] = None if field_spec.owner == "extra" else field_spec.blank
         return fields
+
+    def read_value(self, field_spec, raw):
+        if field_spec.owner == "extra":
+            extra = self.layout.extras.get(field_spec.name) or spec.undeclared_extra(
+                spec.extra_key(field_spec.name), "filing")
+            return extra_value(extra, raw, self.money_unit)
+        return read_field(field_spec, raw, self.money_unit)
 
     def main_label_cells(self) -> dict:
         """field name -> (sheet, row, col) of its value cell, found after its printed label."""
-        entries = []
-        for block in self.layout.blocks:
-            rows = block.rows if isinstance(block, Group) else [block] if isinstance(block, InfoRow) else []
-            entries += [entry for row in rows for entry in row.entries]
+        entries = self.layout.info_entries()
         keys = {label_key(entry.label) for entry in entries}
         found = self.main.find_labels(keys)
         used: dict[str, int] = {}

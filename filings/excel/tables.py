@@ -12,7 +12,7 @@ from ..models import AnnualTask, FunctionItem, Indicator, Period
 from . import spec
 from .sheets import label_key
 from .spec import Group, InfoRow, Table
-from .values import CellError, is_blank, money_value, paragraph_value, text_value, verbatim_value
+from .values import CellError, extra_value, is_blank, money_value, paragraph_value, text_value, verbatim_value
 
 MAX_TABLE_ROWS = 500
 CATEGORY_TEXT_LIMIT = 100  # an 一级 or 二级 cell (the names themselves are at most 50 characters)
@@ -43,6 +43,12 @@ class HeaderColumn:
     key: str
     start: int
     end: int
+    column: spec.Column | None = None  # what the header names: its kind, and a variant's own field
+
+
+def totals_label_keys(layout) -> set[str]:
+    table = layout.table("tasks")
+    return {label_key(spec.TOTALS_LABEL)} | ({label_key(table.totals_label)} if table is not None else set())
 
 
 class TableReader:
@@ -53,8 +59,9 @@ class TableReader:
         lookup = {}
         for column in columns:
             for text in (column.label, *column.aliases):
-                lookup.setdefault(label_key(text), column.key)
-        required = REQUIRED_COLUMNS[key]
+                lookup.setdefault(label_key(text), column)
+        owner = spec.TABLE_OWNER.get(key)
+        required = self.required_columns(key)
         named = self.named(f"pb_table_{key}")
         candidates = [named[1]] if named is not None and named[0] is self.main else []
         candidates += range(1, self.main.max_row + 1)
@@ -62,12 +69,21 @@ class TableReader:
             mapped = []
             for col in range(1, self.main.max_col + 1):
                 raw = self.main.raw(row, col)
-                column_key = lookup.get(label_key(raw)) if isinstance(raw, str) else None
-                if column_key:
-                    mapped.append(HeaderColumn(column_key, col, self.main.end_col(row, col)))
+                column = lookup.get(label_key(raw)) if isinstance(raw, str) else None
+                undeclared = spec.UNDECLARED_PATTERN.match(label_key(raw)) if isinstance(raw, str) else None
+                if column is None and undeclared and owner:
+                    column = spec.extra_column(spec.undeclared_extra(undeclared.group(1), owner))
+                if column is not None:
+                    mapped.append(HeaderColumn(column.key, col, self.main.end_col(row, col), column))
             if required <= {c.key for c in mapped}:
                 return row, mapped
         return None
+
+    def required_columns(self, key: str) -> set[str]:
+        """The columns a table's header must have: those of REQUIRED_COLUMNS the layout always prints."""
+        printed = {column.key for column, optional in
+                   spec.described_columns(self.layout.description, key, self.layout.extras) if not optional}
+        return {name for name in REQUIRED_COLUMNS[key] if name in printed or name in {"name", "level2"}}
 
     def following_keys(self, key: str) -> set[str]:
         """Texts that start a block printed after this table: the table ends before a row starting with one.
@@ -76,11 +92,12 @@ class TableReader:
         not print (rows kept from before a change of 表样).
         """
         keys, after = set(), False
-        for other, column in spec.TABLE_STARTS.items():
+        for other in ("functions", "tasks", "indicators"):
             if other != key:
-                keys |= {label_key(text) for text in (column.label, *column.aliases)}
-        captions = spec.indicator_table(self.layout.kind, self.layout.variant, set()).group_captions
-        keys |= {label_key(text) for text in ("绩效指标", *captions)}
+                for column in spec.table_starts(self.layout, other):
+                    keys |= {label_key(text) for text in (column.label, *column.aliases)}
+        indicators = self.layout.table("indicators")
+        keys |= {label_key(text) for text in ("绩效指标", indicators.caption, *indicators.group_captions)}
         layout = self.layout
         if layout.table(key) is None:  # laid out where the writer puts such a table
             layout = spec.layout_for(layout.kind, layout.variant, self.money_unit, tables={key})
@@ -102,12 +119,13 @@ class TableReader:
         """The data rows of a table and the row of its 金额合计 (or None)."""
         first = min(c.start for c in columns)
         following = self.following_keys(key)
+        totals_labels = totals_label_keys(self.layout)
         rows, blanks, totals = [], 0, None
         for row in range(header_row + 1, self.main.max_row + 1):
             start = label_key(self.main.raw(row, first))
             if start and start in following:
                 break
-            if key == "tasks" and start == spec.TOTALS_LABEL:
+            if key == "tasks" and start in totals_labels:
                 totals = row
                 self.check_below_totals(row, columns, following)
                 break
@@ -159,7 +177,6 @@ class TableReader:
                 self.notes.append(f"没有找到“{table.caption}”表，导入后保持原有内容。")
             return None
         header_row, mapped = header
-        kinds = {column.key: column.kind for column in columns}
         model = ROW_MODELS[key]
         rows, totals = self.table_rows(header_row, mapped, key)
         result = []
@@ -168,7 +185,9 @@ class TableReader:
             for column in mapped:
                 raw = self.main.raw(row, column.start)
                 try:
-                    if kinds[column.key] == "money":
+                    if column.column.extra is not None:
+                        item[column.key] = extra_value(column.column.extra, raw, self.money_unit)
+                    elif column.column.kind == "money":
                         item[column.key] = money_value(raw, self.money_unit)
                     elif column.key == "name":
                         item[column.key] = text_value(raw, max_length_of(model, "name"), single_line=True)
@@ -193,7 +212,12 @@ class TableReader:
 
     def read_totals(self, row: int, mapped: list[HeaderColumn], fields: dict):
         by_key = {c.key: c for c in mapped}
-        for column_key, name in zip(("amount_total", "amount_fiscal", "amount_other"), spec.TOTAL_FIELDS, strict=True):
+        table = self.layout.table("tasks")
+        if table is not None and table.totals:
+            pairs = [(table.columns[index].key, total.name) for index, total in table.totals_pairs()]
+        else:
+            pairs = list(zip(spec.AMOUNT_COLUMNS, spec.TOTAL_FIELDS, strict=True))
+        for column_key, name in pairs:
             column = by_key.get(column_key)
             if column is None:
                 continue
@@ -203,7 +227,7 @@ class TableReader:
                 self.fail(self.main.problem(f"金额合计{error}", row, column.start))
 
     def read_indicators(self, kind: str, variant, scheme):
-        columns = [spec.LEVEL1_COLUMN, *spec.INDICATOR_COLUMNS.values()]
+        columns = [spec.LEVEL1_COLUMN, *spec.reading_columns(self.layout, "indicators")]
         header = self.find_header("indicators", columns)
         if header is None:
             self.fail(self.main.problem("找不到绩效指标表：应有一行表头写着“一级指标”“二级指标”“三级指标”“指标值”"))
@@ -216,8 +240,8 @@ class TableReader:
                 groups.append({})
             if groups and column.key != "level1":
                 groups[-1].setdefault(column.key, column)
-        periods = spec.indicator_periods(kind, variant)
-        if len(groups) != len(periods) or any(not REQUIRED_COLUMNS["indicators"] <= set(g) for g in groups):
+        periods = variant.description.indicator_periods()
+        if len(groups) != len(periods) or any(not self.required_columns("indicators") <= set(g) for g in groups):
             names = "、".join(Period(p).label for p in periods)
             self.fail(self.main.problem(
                 f"绩效指标表应有 {len(periods)} 组“二级指标、三级指标、指标值”列（{names}），文件中有 {len(groups)} 组",
@@ -261,12 +285,23 @@ class IndicatorRows:
         try:
             level1 = self.text(row, self.level1)
             level2 = self.text(row, group["level2"])
-            item = {"name": self.text(row, group["name"]), "value_text": self.text(row, group["value_text"], True)}
+            item = {"name": self.text(row, group["name"]), "value_text": self.text(row, group.get("value_text"), True)}
             for key in ("standard", "note"):
                 if key in group:
                     item[key] = self.text(row, group[key], key == "standard")
         except CellError as error:
             self.parser.fail(self.sheet.problem(str(error), row, group["name"].start))
+            return None
+        failed = False
+        for key, column in group.items():
+            if column.column is not None and column.column.extra is not None:
+                try:
+                    item[key] = extra_value(column.column.extra, self.sheet.value(row, column.start),
+                                            self.parser.money_unit)
+                except CellError as error:
+                    self.parser.fail(self.sheet.problem(str(error), row, column.start))
+                    failed = True
+        if failed:
             return None
         if level1:
             self.current_level1 = level1

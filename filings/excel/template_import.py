@@ -12,6 +12,7 @@ from django.db import transaction
 from indicators.models import Category, Scheme
 
 from ..errors import FilingWriteRefused
+from ..layouts.extras import ExtraField
 from ..limits import row_limit
 from ..models import AnnualTask, EventKind, Filing, FilingKind, FormVariant, FunctionItem, Indicator, Period
 from ..money import MoneyUnit, format_amount
@@ -111,8 +112,11 @@ def current_rows(filing: Filing | None, periods: list[str]):
 
 
 def complete(rows: list[dict], present: list[str], all_columns: list[str], old_rows: list, key) -> list[dict]:
-    """The file's rows with every column: one the file lacks keeps the matching old row's value (else blank)."""
+    """The file's rows with every column: one the file lacks keeps the matching old row's value (else blank).
+
+    A row's own values (``extra``) likewise: those of the variant's columns in the file as read, the others kept."""
     pool = list(old_rows)
+    in_file = {spec.extra_key(name) for name in present if spec.extra_key(name)}
     result = []
     for row in rows:
         match = next((old for old in pool if key(old) == key(row)), None)
@@ -126,12 +130,16 @@ def complete(rows: list[dict], present: list[str], all_columns: list[str], old_r
                 full[column] = getattr(match, column)
             else:
                 full[column] = None if column in MONEY_COLUMNS else ""
-        result.append({**row, **full})
+        kept = (getattr(match, "extra", None) or {}) if match is not None else {}
+        extra = {k: v for k, v in kept.items() if k not in in_file}
+        extra |= {k: row[f"{spec.EXTRA_PREFIX}{k}"] for k in in_file
+                  if row.get(f"{spec.EXTRA_PREFIX}{k}") not in (None, "")}
+        result.append({**row, **full, "extra": extra})
     return result
 
 
 def diff_rows(label: str, old_rows: list, new_rows: list[dict], columns: list[str], key, title,
-              money_unit: str) -> TableChanges:
+              money_unit: str, extras: dict | None = None) -> TableChanges:
     table = TableChanges(label, len(old_rows), len(new_rows))
     pool = list(old_rows)
     for new in new_rows:
@@ -150,6 +158,7 @@ def diff_rows(label: str, old_rows: list, new_rows: list[dict], columns: list[st
                                    f"{money(new_value, money_unit)}")
             elif not same(old_value or "", new_value or ""):
                 details.append(f"{column_label(column)}：{old_value or '（空）'} → {new_value or '（空）'}")
+        details += extra_changes(getattr(match, "extra", None) or {}, new.get("extra", {}), extras or {}, money_unit)
         if details:
             table.rows.append(RowChange("修改", title(new), details))
     table.rows += [RowChange("删除", title(old)) for old in pool]
@@ -160,6 +169,38 @@ COLUMN_LABELS = {"name": "名称", "mid_term_goal": "部门中期目标", "annua
                  "content": "主要内容", "related_goal": "对应年度绩效目标和内容", "amount_total": "总额",
                  "amount_fiscal": "财政拨款",
                  "amount_other": "其他资金", "value_text": "指标值", "standard": "绩效标准", "note": "说明"}
+
+
+def extra_of(extras: dict, key: str, on: str) -> ExtraField:
+    return extras.get(key) or spec.undeclared_extra(key, on)
+
+
+def extra_changes(old: dict, new: dict, extras: dict, money_unit: str) -> list[str]:
+    """A row's own values that change: “名称：旧 → 新”, shown as the variant shows them."""
+    details = []
+    for key in dict.fromkeys([*old, *new]):
+        if old.get(key) != new.get(key):
+            extra = extra_of(extras, key, "")
+            details.append(f"{extra.label}：{extra.display(old.get(key), money_unit) or '（空）'} → "
+                           f"{extra.display(new.get(key), money_unit) or '（空）'}")
+    return details
+
+
+def filing_extra(old: dict, data: dict) -> dict:
+    """``Filing.extra`` after the import: the file's header values set or cleared (blank), the others kept; with
+    the 其他栏目 sheet, where every value the layout does not declare would be, such a value the file lacks is
+    cleared."""
+    values = {spec.extra_key(name): value for name, value in data["fields"].items() if spec.extra_key(name)}
+    result = dict(old or {})
+    for key, value in values.items():
+        if value in (None, ""):
+            result.pop(key, None)
+        else:
+            result[key] = value
+    if data.get("extra_complete"):
+        declared = set(data.get("extra_declared", []))
+        result = {key: value for key, value in result.items() if key in declared or key in values}
+    return result
 
 
 def column_label(column: str) -> str:
@@ -204,6 +245,7 @@ def build_preview(filing: Filing | None, data: dict) -> Preview:
     scheme = Scheme.objects.filter(code=data["scheme"]).first()
     if variant is None or scheme is None:
         raise ImportRefused("文件中的表样或指标体系已不存在，请重新下载模板。")
+    extras = {extra.key: extra for extra in variant.description.extras}
     if filing is None or filing.variant_id != variant.pk:
         changes.append(Change("表样", filing.variant.name if filing else "（新建）", variant.name))
     if filing is None or filing.scheme_id != scheme.pk:
@@ -214,12 +256,22 @@ def build_preview(filing: Filing | None, data: dict) -> Preview:
     details = getattr(filing, "department" if data["kind"] == FilingKind.DEPARTMENT else "project", None) \
         if filing is not None else None
     for name, value in data["fields"].items():
+        if spec.extra_key(name):
+            continue
         field_spec = fields[name]
         owner = filing if field_spec.owner == "filing" else details
         old = getattr(owner, name) if owner is not None else field_spec.blank
         new = restore(field_spec.kind, value)
         if not same(old, new):
             changes.append(Change(field_spec.label, shown(field_spec, old, unit), shown(field_spec, new, unit)))
+    old_extra = (filing.extra or {}) if filing is not None else {}
+    new_extra = filing_extra(old_extra, data)
+    for key in dict.fromkeys([*old_extra, *new_extra]):
+        if old_extra.get(key) != new_extra.get(key):
+            extra = extra_of(extras, key, "filing")
+            old_unit = filing.money_unit if filing is not None else unit
+            changes.append(Change(extra.label, extra.display(old_extra.get(key), old_unit) or "（空）",
+                                  extra.display(new_extra.get(key), unit) or "（空）"))
     notes = list(data.get("notes", []))
     if filing is not None and data.get("year") and data["year"] != filing.year:
         notes.append(f"文件中的年度为 {data['year']} 年，本申报表为 {filing.year} 年：导入不改变年度。")
@@ -228,7 +280,7 @@ def build_preview(filing: Filing | None, data: dict) -> Preview:
     for key in ("functions", "tasks"):
         if key in rows:
             label, columns = ROW_TABLES[key][1], ROW_TABLES[key][2][1:]
-            tables.append(diff_rows(label, rows["old"][key], rows[key], columns, name_of, name_of, unit))
+            tables.append(diff_rows(label, rows["old"][key], rows[key], columns, name_of, name_of, unit, extras))
     if "indicators" in rows:
         names = dict(Category.objects.filter(scheme__code__in={scheme.code, filing.scheme.code if filing else ""})
                      .values_list("pk", "name"))
@@ -238,7 +290,7 @@ def build_preview(filing: Filing | None, data: dict) -> Preview:
             return f"{Period(period).label} · {names.get(category, '')} · {name}"
 
         tables.append(diff_rows("绩效指标", rows["old"]["indicators"], rows["indicators"], INDICATOR_COLUMNS[1:],
-                                indicator_key, title, unit))
+                                indicator_key, title, unit, extras))
     return Preview(changes, tables, notes)
 
 
@@ -268,7 +320,9 @@ def apply_import(filing: Filing, data: dict, expected_lock_version: int, *, user
     model = spec.details_model(locked.kind)
     details = model.objects.filter(filing=locked).first() or model(filing=locked)
     for name, value in data["fields"].items():
-        setattr(locked if fields[name].owner == "filing" else details, name, restore(fields[name].kind, value))
+        if not spec.extra_key(name):
+            setattr(locked if fields[name].owner == "filing" else details, name, restore(fields[name].kind, value))
+    locked.extra = filing_extra(locked.extra, data)
     locked.saved_steps = list(dict.fromkeys([*locked.saved_steps, *(step.key for step in steps_for(locked))]))
     locked.current_step = "check"
     locked.lock_version += 1
@@ -279,7 +333,8 @@ def apply_import(filing: Filing, data: dict, expected_lock_version: int, *, user
             row_model, _, columns = ROW_TABLES[key]
             row_model.objects.filter(filing=locked).delete()
             row_model.objects.bulk_create(
-                row_model(filing=locked, order=order, **{c: restored(c, row[c]) for c in columns})
+                row_model(filing=locked, order=order, **{c: restored(c, row[c]) for c in columns},
+                          **({"extra": row["extra"]} if key == "tasks" else {}))
                 for order, row in enumerate(rows[key], start=1))
     if "indicators" in rows:
         write_indicators(locked, scheme, old_scheme, data["indicators"]["periods"], rows["indicators"])
@@ -314,6 +369,7 @@ def write_indicators(filing: Filing, scheme, old_scheme: int, periods: list[str]
     created = []
     for order, row in enumerate(rows, start=1):
         indicator = Indicator(filing=filing, period=row["period"], category=categories[row["category"]], order=order,
+                              extra=row.get("extra", {}),
                               **{column: row.get(column) or "" for column in INDICATOR_COLUMNS})
         indicator.apply_reading()
         created.append(indicator)

@@ -220,6 +220,22 @@ def read_field(field, value, money_unit: str):
     return text_value(value, field.max_length, single_line=True)
 
 
+def extra_value(extra, value, money_unit: str):
+    """The stored form (plain JSON) of a variant's own field (`ExtraField`) from a cell; raises CellError."""
+    from django.core.exceptions import ValidationError
+
+    if isinstance(value, float):
+        value = to_decimal(value)  # as Excel shows it: 15 significant digits
+    if extra.type in {"text", "longtext", "choice"} and value is not None and not isinstance(value, str):
+        value = text_value(value)
+    elif isinstance(value, str):
+        value = strip_control_characters(unify_line_breaks(value))
+    try:
+        return extra.clean(value, money_unit)
+    except ValidationError as error:
+        raise CellError(error.messages[0].rstrip("。")) from None
+
+
 def restore(kind: str, value):
     """A value from ``read_field`` (or a JSON round trip of it) as the model field's Python value."""
     if value is None:
