@@ -36,7 +36,8 @@ from .printed import printed_context
 from .reference import load_variants
 
 FORMAT, VERSION = "perfbudget-variant", 1
-# The switches of before layouts were data, written only where they differ from the default (as the fixtures).
+# The switches of before layouts were data, written only where they differ from the default (as the fixtures; a
+# project's funding_layout always).
 SWITCHES = ["budget_layout", "has_unit_facts", "has_function_breakdown", "has_annual_tasks", "task_amount_split",
             "funding_layout", "has_implementation_period", "has_project_narrative", "has_performance_standard",
             "staff_total_includes_extra"]
@@ -59,9 +60,9 @@ def variant_data(variant: FormVariant) -> dict:
         value = getattr(variant, name)
         default = FormVariant._meta.get_field(name).get_default()
         if name in SWITCHES or name in {"shown_fields", "labels", "notes"}:
-            if value == default:
+            if value == default and not (name == "funding_layout" and variant.kind == FilingKind.PROJECT):
                 continue
-        data[name] = value
+        data[name] = ordered(value) if name == "layout" else value
     return data
 
 
@@ -185,14 +186,35 @@ def apply_load(plan: Plan) -> FormVariant:
     return FormVariant.objects.get(code=plan.variant.code)
 
 
+# The order keys are written in: PostgreSQL's jsonb keeps no order, so a layout read back is put in this one (the one
+# of the fixtures: a block's type first, an entry's label first …); keys not named here follow in their own order.
+KEY_ORDER = {key: rank for rank, key in enumerate([
+    "title", "notes", "extra_fields", "checks", "type", "step", "caption", "periods", "key", "on", "field", "label",
+    "fields", "joiner", "sign", "weight", "aliases", "optional", "choices", "required", "max_length", "help", "rows",
+    "columns", "group", "sums", "totals", "totals_label", "captions", "total", "parts", "code", "implementation",
+    "annual", "blocks"])}
+
+
+def ordered(value):
+    """``value`` (a layout or a part of it) with every object's keys in the written order."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda key: KEY_ORDER.get(key, len(KEY_ORDER)))
+        return {key: ordered(value[key]) for key in keys}
+    if isinstance(value, list):
+        return [ordered(item) for item in value]
+    return value
+
+
 def pretty(layout) -> str:
-    return json.dumps(layout, ensure_ascii=False, indent=2)
+    return json.dumps(ordered(layout), ensure_ascii=False, indent=2)
 
 
 JSON_REASONS = {
     "Expecting ',' delimiter": "缺少逗号（,）",
     "Expecting ':' delimiter": "缺少冒号（:）",
     "Expecting property name enclosed in double quotes": "键名应写在英文双引号中（也可能是最后一项后面多了逗号）",
+    "Illegal trailing comma before end of object": "最后一项后面多了逗号",
+    "Illegal trailing comma before end of array": "最后一项后面多了逗号",
     "Expecting value": "缺少值（也可能是多了逗号，或用了中文引号）",
     "Extra data": "JSON 结束后还有多余的内容",
     "Unterminated string starting at": "字符串缺少结尾的双引号",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from filings.admin_variants import HELP_EXAMPLE
 from filings.layouts.description import parse_layout
 from filings.models import Filing, FormVariant, Unit
-from filings.variants import variant_data
+from filings.variants import pretty, variant_data
 
 from .personas import sign_in
 
@@ -35,7 +35,7 @@ def form_data(v: FormVariant, **changes) -> dict:
     data = {
         "code": v.code, "name": v.name, "region": v.region, "notes": v.notes,
         "default_scheme": v.default_scheme_id, "default_money_unit": v.default_money_unit,
-        "required_fields": list(v.required_fields), "layout": json.dumps(v.layout, ensure_ascii=False, indent=2),
+        "required_fields": list(v.required_fields), "layout": pretty(v.layout),
     }
     for key, value in changes.items():
         data[key] = value if isinstance(value, str | list) else json.dumps(value, ensure_ascii=False)
