@@ -101,20 +101,22 @@ class LayoutJSONField(forms.JSONField):
 
 
 def required_choices(kind: str | None, variant: FormVariant | None) -> list[tuple[str, str]]:
+    """The fields a variant may require: those its layout places (all of the kind's for a new one), and 项目期."""
     try:
         layout = variant.description if variant is not None and variant.pk else None
     except LayoutError:
         layout = None
     choices = {}
     for each in [kind] if kind else [FilingKind.DEPARTMENT, FilingKind.PROJECT]:
-        for name, spec in data_fields(each).items():
-            label = (layout.label(name) if layout else "") or spec.label
-            choices.setdefault(name, f"{label}（{name}）")
+        specs = data_fields(each)
+        names = layout.placed_fields() if layout else list(specs)
+        for name in [*names, *(variant.required_fields if layout else [])]:
+            if name in specs:
+                choices.setdefault(name, f"{(layout.label(name) if layout else '') or specs[name].label}（{name}）")
+            elif layout and (extra := layout.extra(name)) and extra.on == "filing":
+                choices.setdefault(name, f"{extra.label}（{name}）")
         if each == FilingKind.PROJECT:
             choices.setdefault(PERIOD_CHOICE[0], f"{PERIOD_CHOICE[1]}（period）")
-    if layout:
-        for extra in layout.extras_on("filing"):
-            choices.setdefault(extra.name, f"{extra.label}（{extra.name}）")
     return list(choices.items())
 
 
@@ -125,7 +127,7 @@ class FormVariantForm(forms.ModelForm):
                   "键的含义和一个完整的例子见本页上方的“布局说明”。")
     required_fields = forms.MultipleChoiceField(
         label="必填栏目", required=False, widget=forms.CheckboxSelectMultiple,
-        help_text="提交前必须填写的栏目；只能选布局中有的栏目。")
+        help_text="提交前必须填写的栏目；列出的是已保存的布局中的栏目（布局中新加的栏目保存后出现在这里）。")
 
     class Meta:
         model = FormVariant

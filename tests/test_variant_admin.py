@@ -153,8 +153,11 @@ def test_required_fields_are_ticked_and_must_be_on_the_form(admin_client):
     v = variant("dept-hunan")
     content = text(admin_client.get(change_url(v)))
     assert re.search(r'value="overall_goal"[^>]*checked', content)
-    response = admin_client.post(change_url(v), form_data(v, required_fields=[*v.required_fields, "staff_total"]))
-    assert "以下必填栏目不在布局中，填报人无处填写：staff_total" in errors_of(response, "required_fields")
+    assert 'value="staff_total"' not in content  # not on this form: not offered
+    layout = copy.deepcopy(v.layout)
+    layout["blocks"][0]["rows"] = [row for row in layout["blocks"][0]["rows"] if row[0]["fields"] != ["unit_name"]]
+    response = admin_client.post(change_url(v), form_data(v, layout=layout))
+    assert "以下必填栏目不在布局中，填报人无处填写：unit_name" in errors_of(response, "required_fields")
 
     response = admin_client.post(change_url(v), form_data(v, required_fields=["unit_name"]))
     assert response.status_code == 302
@@ -281,3 +284,12 @@ def test_the_help_page_explains_every_key_with_an_example_that_parses(admin_clie
     assert parse_layout(HELP_EXAMPLE, "project").indicator_periods() == ["implementation", "annual"]
     shown = re.search(r'<pre id="layout-example">(.*?)</pre>', content, re.S).group(1)
     assert json.loads(shown.replace("&quot;", '"').replace("&#x27;", "'")) == HELP_EXAMPLE
+
+
+@pytest.mark.xfail(strict=True, reason="the print templates (templates/filings/print/) still read the old `labels` "
+                   "switch, not the layout; passes once the generic printed form reads the layout: drop this mark")
+def test_the_preview_prints_a_label_changed_in_the_layout(admin_client):
+    v = variant("proj-yangquan")
+    layout = relabelled(v, "项目概况", "项目基本情况（2027版）")
+    content = text(admin_client.post(change_url(v), form_data(v, layout=layout, _preview="1")))
+    assert "项目基本情况（2027版）" in content[content.index('id="variant-preview"'):]
