@@ -139,7 +139,7 @@ def plan_load(data: dict) -> Plan:
         variant.default_scheme = scheme
     if existing and existing.kind != variant.kind and existing.filings.exists():
         problems.append(f"表样 {existing.code} 已有申报表使用，不能把表类型从“{existing.get_kind_display()}”改为"
-                        f"“{variant.kind}”；可以复制为新表样后修改。")
+                        f"“{dict(FilingKind.choices).get(variant.kind, variant.kind)}”；可以复制为新表样后修改。")
     try:
         variant.full_clean(exclude=["default_scheme"] if scheme is None else None, validate_unique=False)
     except ValidationError as error:

@@ -293,3 +293,12 @@ def test_the_preview_prints_a_label_changed_in_the_layout(admin_client):
     layout = relabelled(v, "项目概况", "项目基本情况（2027版）")
     content = text(admin_client.post(change_url(v), form_data(v, layout=layout, _preview="1")))
     assert "项目基本情况（2027版）" in content[content.index('id="variant-preview"'):]
+
+
+@pytest.mark.parametrize("code", ["dept-hunan", "dept-jiangxi", "dept-mof88", "proj-hunan", "proj-jiangxi",
+                                  "proj-mof88", "proj-yangquan"])
+def test_every_seed_variant_saves_unchanged_from_its_change_form(admin_client, code):
+    v = variant(code)
+    response = admin_client.post(change_url(v), form_data(v))
+    assert response.status_code == 302, text(response)[:2000]
+    assert variant(code).layout == v.layout and variant(code).required_fields == v.required_fields

@@ -125,3 +125,11 @@ def test_the_commands_exit_non_zero_with_a_chinese_message(demo, tmp_path, capsy
         assert exited.value.code != 0
     err = capsys.readouterr().err
     assert "找不到文件" in err and "没有代码为“no-such-variant”的表样" in err
+
+
+def test_a_used_variant_cannot_change_its_kind_from_a_file(demo, tmp_path):
+    document = json.loads(export("dept-mof88"))
+    document["variant"]["kind"] = "project"
+    with pytest.raises(CommandError, match="已有申报表使用，不能把表类型从“部门整体支出”改为“项目支出”"):
+        load(write(tmp_path, document))
+    assert FormVariant.objects.get(code="dept-mof88").kind == "department"
