@@ -5,6 +5,7 @@ from django.db.models import Count
 
 from indicators.models import Category
 
+from . import admin_variants  # noqa: F401  (registers the 表样 admin: copy, layout editing, preview)
 from .errors import FilingWriteRefused
 from .forms.money import money_form_for
 from .limits import row_limit
@@ -14,7 +15,6 @@ from .models import (
     EventKind,
     Filing,
     FilingKind,
-    FormVariant,
     FunctionItem,
     Indicator,
     Membership,
@@ -75,13 +75,6 @@ class MembershipAdmin(admin.ModelAdmin):
         for membership in queryset.select_related("user", "unit"):
             record_membership(membership, request.user, "删除")
         super().delete_queryset(request, queryset)
-
-
-@admin.register(FormVariant)
-class FormVariantAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "region", "default_scheme", "default_money_unit"]
-    list_filter = ["kind"]
-    search_fields = ["name", "code", "region"]
 
 
 def is_locked(filing) -> bool:
