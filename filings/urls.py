@@ -14,6 +14,7 @@ from .views import (
     projects,
     queues,
     review,
+    unit_events,
     wizard,
 )
 
@@ -24,6 +25,7 @@ urlpatterns = [
     path("queue/", queues.queue, name="queue"),
     path("overview/", queues.overview, name="overview"),
     path("export/", exports.consolidated, name="export"),
+    path("units/events/", unit_events.unit_events, name="unit_events"),
     path("batches/", batches.batch_list, name="batches"),
     path("batches/new/", batches.request_batch, name="batch_new"),
     path("batches/<int:pk>/download/", batches.download, name="batch_download"),

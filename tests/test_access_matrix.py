@@ -262,6 +262,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("filings:batch_new", "GET"): Case(everyone(405)),
     ("filings:batch_new", "POST"): Case(everyone(302), data={"unit": "UNIT"}),  # PdfBatch rows are no filing's
     ("filings:batch_download", "GET"): Case(everyone(404, region_finance=302), pk="batch"),
+    # 单位操作记录 of 327002001 (tests/test_unit_events.py): like a filing of the unit, it does not exist for who may
+    # not see the unit (404); asked for without a unit, a user without any unit is refused (403)
+    ("filings:unit_events", "GET"): Case(seen(200), query={"unit": "UNIT"}),
     ("filings:notifications", "GET"): Case(everyone(200)),
     ("filings:notifications_read", "GET"): Case(everyone(405)),
     ("filings:notifications_read", "POST"): Case(everyone(302)),
@@ -523,7 +526,7 @@ def test_the_filing_s_own_pages_show_its_markers(browser, world, db, actor, name
 LISTS = [("home", {}), ("filings:queue", {"tab": "review"}), ("filings:queue", {"tab": "returned"}),
          ("filings:queue", {"tab": "reviewed"}), ("filings:overview", {"year": "2026"}), ("filings:overview", {}),
          ("filings:projects", {}), ("filings:projects", {"year": "2026"}), ("filings:export", {}),
-         ("filings:notifications", {}), ("filings:batches", {})]
+         ("filings:notifications", {}), ("filings:batches", {}), ("filings:unit_events", {})]
 # Where the filing and its project must show, so that their absence elsewhere means something.
 LISTED = {
     ("own_filer", "home", ""): [UNIT_NAME, PROJECT],
@@ -550,7 +553,8 @@ def put_in_the_lists(world):
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_lists_show_nothing_of_what_the_user_may_not_see(browser, world, db, actor):
-    """我的申报, 工作台 (every tab), 年度概览, 项目支出, the Excel export, notifications and batch PDFs, unfiltered."""
+    """我的申报, 工作台 (every tab), 年度概览, 项目支出, the Excel export, notifications, batch PDFs and 单位操作记录,
+    unfiltered."""
     put_in_the_lists(world)
     client = login_as(browser, world, actor)
     for name, query in LISTS:

@@ -13,7 +13,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from filings.excel.official import workbook_bytes
-from filings.excel.template_import import ImportRefused, apply_import, build_preview, read_upload
+from filings.excel.preview import build_preview
+from filings.excel.template_import import ImportRefused, apply_import, read_upload
 from filings.models import AnnualTask, Filing, FormVariant, FunctionItem, Indicator
 from filings.services import create_department_filing, create_project_filing
 
@@ -140,7 +141,7 @@ def test_the_own_export_previews_as_unchanged(demo, key):
     result = read_upload(upload(workbook_bytes(filing)), filing)
     assert result.ok
     preview = build_preview(filing, result.data)
-    assert preview.unchanged, (preview.changes, [t.rows for t in preview.tables])
+    assert preview.unchanged, (preview.diff.fields, preview.diff.rows, preview.diff.indicators)
 
 
 def test_preview_lists_changes_and_apply_writes_them(demo):
@@ -161,13 +162,17 @@ def test_preview_lists_changes_and_apply_writes_them(demo):
     result = read_upload(upload(data), filing)
     preview = build_preview(filing, result.data)
     assert snapshot(filing) == before  # nothing is written by reading or previewing
-    changes = {c.label: (c.old, c.new) for c in preview.changes}
-    assert changes["联系人／填表人"] == ("曹丽芳", "王小明")
-    assert changes["上年年末结转结余数"] == ("0万元", "12.5万元")
-    tasks, = [t for t in preview.tables if t.label == "年度主要任务"]
-    assert [(r.action, r.title) for r in tasks.rows] == [("删除", filing.tasks.order_by("order").last().name)]
-    indicators, = [t for t in preview.tables if t.label == "绩效指标"]
-    assert [(r.action, r.details) for r in indicators.rows] == [("修改", ["指标值：≥95% → ≥96%"])]
+    # the same diff as the changes page: what the filing is now → what it would be after the import
+    changes = {c.label: (c.old, c.new) for c in preview.diff.fields}
+    assert changes == {"联系人／填表人": ("曹丽芳", "王小明"), "上年年末结转结余数": ("0 万元", "12.5 万元")}
+    last_task = filing.tasks.order_by("order").last().name
+    assert [(r.section, r.status, r.name) for r in preview.diff.rows] == [("tasks", "removed", last_task)]
+    assert [(i.status, i.name, i.old_value, i.new_value, i.changes) for i in preview.diff.indicators] == [
+        ("changed", "参保对象满意度", "≥95%", "≥96%", [])]
+    assert [(t.label, t.old_count, t.new_count) for t in preview.tables] == [
+        ("部门职能分解", filing.functions.count(), filing.functions.count()),
+        ("年度主要任务", filing.tasks.count(), filing.tasks.count() - 1),
+        ("绩效指标", filing.indicators.count(), filing.indicators.count())]
     apply_import(filing, result.data, filing.lock_version, user=acting_user())
     after = Filing.objects.with_related().get(pk=filing.pk)
     assert after.contact_person == "王小明" and after.department.prior_carryover == Decimal("125000.00")

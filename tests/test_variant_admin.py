@@ -286,8 +286,6 @@ def test_the_help_page_explains_every_key_with_an_example_that_parses(admin_clie
     assert json.loads(shown.replace("&quot;", '"').replace("&#x27;", "'")) == HELP_EXAMPLE
 
 
-@pytest.mark.xfail(strict=True, reason="the print templates (templates/filings/print/) still read the old `labels` "
-                   "switch, not the layout; passes once the generic printed form reads the layout: drop this mark")
 def test_the_preview_prints_a_label_changed_in_the_layout(admin_client):
     v = variant("proj-yangquan")
     layout = relabelled(v, "项目概况", "项目基本情况（2027版）")

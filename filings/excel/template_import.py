@@ -1,21 +1,19 @@
-"""Importing a filled template: read the upload, show what would change, then write it all in one transaction.
+"""Importing a filled template: read the upload, then write it all in one transaction (the preview of what would
+change is `filings.excel.preview`).
 
 Nothing touches the filing before ``apply_import``; it refuses when the filing was saved meanwhile (``lock_version``)
 or is no longer editable. Row tables present in the file replace the filing's rows (indicators: only the periods the
 file holds); a column the file lacks keeps the value of the matching old row.
 """
 
-from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from indicators.models import Category, Scheme
 
 from ..errors import FilingWriteRefused
-from ..layouts.extras import ExtraField
 from ..limits import row_limit
-from ..models import AnnualTask, EventKind, Filing, FilingKind, FormVariant, FunctionItem, Indicator, Period
-from ..money import MoneyUnit, format_amount
+from ..models import AnnualTask, EventKind, Filing, FilingKind, FormVariant, FunctionItem, Indicator
 from ..services import create_department_filing, create_project_filing, earlier_result, record, switch_scheme
 from ..wizard import steps_for
 from . import spec
@@ -46,60 +44,7 @@ def read_upload(upload, target: Filing | None) -> ParseResult:
     return parse_workbook(workbook, target)
 
 
-# --- preview ------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Change:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass
-class RowChange:
-    action: str  # 新增 / 删除 / 修改
-    title: str
-    details: list[str] = field(default_factory=list)
-
-
-@dataclass
-class TableChanges:
-    label: str
-    old_count: int
-    new_count: int
-    rows: list[RowChange] = field(default_factory=list)
-
-
-@dataclass
-class Preview:
-    changes: list[Change]
-    tables: list[TableChanges]
-    notes: list[str]
-
-    @property
-    def unchanged(self) -> bool:
-        return not self.changes and not any(table.rows for table in self.tables)
-
-
-def shown(field_spec: spec.FieldSpec, value, money_unit: str) -> str:
-    if value is None or value == "":
-        return "（空）"
-    if field_spec.kind == "money":
-        return f"{format_amount(value, money_unit, grouping=True)}{MoneyUnit(money_unit).label}"
-    if field_spec.kind == "bool":
-        return "是" if value else "否"
-    if field_spec.kind == "choice":
-        return dict(field_spec.choices).get(value, value)
-    if field_spec.kind in {"date", "time"}:
-        return value.isoformat()
-    return str(value)
-
-
-def same(a, b) -> bool:
-    if isinstance(a, str) and isinstance(b, str):
-        return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
-    return (a if a != "" else None) == (b if b != "" else None)
+# --- the rows the import writes (also previewed) ------------------------------------------------------------------
 
 
 def current_rows(filing: Filing | None, periods: list[str]):
@@ -138,54 +83,6 @@ def complete(rows: list[dict], present: list[str], all_columns: list[str], old_r
     return result
 
 
-def diff_rows(label: str, old_rows: list, new_rows: list[dict], columns: list[str], key, title,
-              money_unit: str, extras: dict | None = None) -> TableChanges:
-    table = TableChanges(label, len(old_rows), len(new_rows))
-    pool = list(old_rows)
-    for new in new_rows:
-        match = next((old for old in pool if key(old) == key(new)), None)
-        if match is None:
-            table.rows.append(RowChange("新增", title(new)))
-            continue
-        pool.remove(match)
-        details = []
-        for column in columns:
-            old_value, new_value = getattr(match, column), new.get(column)
-            if column in MONEY_COLUMNS:
-                new_value = restore("money", new_value)
-                if old_value != new_value:
-                    details.append(f"{column_label(column)}：{money(old_value, money_unit)} → "
-                                   f"{money(new_value, money_unit)}")
-            elif not same(old_value or "", new_value or ""):
-                details.append(f"{column_label(column)}：{old_value or '（空）'} → {new_value or '（空）'}")
-        details += extra_changes(getattr(match, "extra", None) or {}, new.get("extra", {}), extras or {}, money_unit)
-        if details:
-            table.rows.append(RowChange("修改", title(new), details))
-    table.rows += [RowChange("删除", title(old)) for old in pool]
-    return table
-
-
-COLUMN_LABELS = {"name": "名称", "mid_term_goal": "部门中期目标", "annual_goal": "部门年度绩效目标",
-                 "content": "主要内容", "related_goal": "对应年度绩效目标和内容", "amount_total": "总额",
-                 "amount_fiscal": "财政拨款",
-                 "amount_other": "其他资金", "value_text": "指标值", "standard": "绩效标准", "note": "说明"}
-
-
-def extra_of(extras: dict, key: str, on: str) -> ExtraField:
-    return extras.get(key) or spec.undeclared_extra(key, on)
-
-
-def extra_changes(old: dict, new: dict, extras: dict, money_unit: str) -> list[str]:
-    """A row's own values that change: “名称：旧 → 新”, shown as the variant shows them."""
-    details = []
-    for key in dict.fromkeys([*old, *new]):
-        if old.get(key) != new.get(key):
-            extra = extra_of(extras, key, "")
-            details.append(f"{extra.label}：{extra.display(old.get(key), money_unit) or '（空）'} → "
-                           f"{extra.display(new.get(key), money_unit) or '（空）'}")
-    return details
-
-
 def filing_extra(old: dict, data: dict) -> dict:
     """``Filing.extra`` after the import: the file's header values set or cleared (blank), the others kept; with
     the 其他栏目 sheet, where every value the layout does not declare would be, such a value the file lacks is
@@ -201,14 +98,6 @@ def filing_extra(old: dict, data: dict) -> dict:
         declared = set(data.get("extra_declared", []))
         result = {key: value for key, value in result.items() if key in declared or key in values}
     return result
-
-
-def column_label(column: str) -> str:
-    return COLUMN_LABELS.get(column, column)
-
-
-def money(value, unit: str) -> str:
-    return "（空）" if value is None else f"{format_amount(value, unit, grouping=True)}{MoneyUnit(unit).label}"
 
 
 def prepared_rows(filing: Filing | None, data: dict) -> dict:
@@ -235,63 +124,6 @@ def indicator_key(item) -> tuple:
     if isinstance(item, dict):
         return item["period"], item["category"], item["name"]
     return item.period, item.category_id, item.name
-
-
-def build_preview(filing: Filing | None, data: dict) -> Preview:
-    fields = spec.data_fields(data["kind"])
-    unit = data["money_unit"]
-    changes = []
-    variant = FormVariant.objects.filter(code=data["variant"]).first()
-    scheme = Scheme.objects.filter(code=data["scheme"]).first()
-    if variant is None or scheme is None:
-        raise ImportRefused("文件中的表样或指标体系已不存在，请重新下载模板。")
-    extras = {extra.key: extra for extra in variant.description.extras}
-    if filing is None or filing.variant_id != variant.pk:
-        changes.append(Change("表样", filing.variant.name if filing else "（新建）", variant.name))
-    if filing is None or filing.scheme_id != scheme.pk:
-        changes.append(Change("指标体系", filing.scheme.name if filing else "（新建）", scheme.name))
-    if filing is None or filing.money_unit != unit:
-        changes.append(Change("金额单位", filing.get_money_unit_display() if filing else "（新建）",
-                              MoneyUnit(unit).label))
-    details = getattr(filing, "department" if data["kind"] == FilingKind.DEPARTMENT else "project", None) \
-        if filing is not None else None
-    for name, value in data["fields"].items():
-        if spec.extra_key(name):
-            continue
-        field_spec = fields[name]
-        owner = filing if field_spec.owner == "filing" else details
-        old = getattr(owner, name) if owner is not None else field_spec.blank
-        new = restore(field_spec.kind, value)
-        if not same(old, new):
-            changes.append(Change(field_spec.label, shown(field_spec, old, unit), shown(field_spec, new, unit)))
-    old_extra = (filing.extra or {}) if filing is not None else {}
-    new_extra = filing_extra(old_extra, data)
-    for key in dict.fromkeys([*old_extra, *new_extra]):
-        if old_extra.get(key) != new_extra.get(key):
-            extra = extra_of(extras, key, "filing")
-            old_unit = filing.money_unit if filing is not None else unit
-            changes.append(Change(extra.label, extra.display(old_extra.get(key), old_unit) or "（空）",
-                                  extra.display(new_extra.get(key), unit) or "（空）"))
-    notes = list(data.get("notes", []))
-    if filing is not None and data.get("year") and data["year"] != filing.year:
-        notes.append(f"文件中的年度为 {data['year']} 年，本申报表为 {filing.year} 年：导入不改变年度。")
-    rows = prepared_rows(filing, data)
-    tables = []
-    for key in ("functions", "tasks"):
-        if key in rows:
-            label, columns = ROW_TABLES[key][1], ROW_TABLES[key][2][1:]
-            tables.append(diff_rows(label, rows["old"][key], rows[key], columns, name_of, name_of, unit, extras))
-    if "indicators" in rows:
-        names = dict(Category.objects.filter(scheme__code__in={scheme.code, filing.scheme.code if filing else ""})
-                     .values_list("pk", "name"))
-
-        def title(item):
-            period, category, name = indicator_key(item)
-            return f"{Period(period).label} · {names.get(category, '')} · {name}"
-
-        tables.append(diff_rows("绩效指标", rows["old"]["indicators"], rows["indicators"], INDICATOR_COLUMNS[1:],
-                                indicator_key, title, unit, extras))
-    return Preview(changes, tables, notes)
 
 
 # --- apply --------------------------------------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """Choosers of the lists: the project list, the 工作台 filters, the overview year and the deadline form."""
 
+import datetime
+
 from django import forms
+from django.utils import timezone
 
 from .. import queues
 from ..access import visible_units
@@ -49,3 +52,45 @@ class DeadlineForm(forms.Form):
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, auto_id="deadline_%s", **kwargs)  # the year chooser on the same page has id_year
         self.fields["region"].queryset = regions
+
+
+def local_day_start(day: datetime.date, days_later: int = 0) -> datetime.datetime:
+    """Midnight of a day (in TIME_ZONE, 北京时间): date ranges filter on the indexed time column itself."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=days_later), datetime.time()))
+
+
+class UnitEventFilter(forms.Form):
+    """单位操作记录: which unit (with the units below it), which kind of event, from and to which day."""
+
+    unit = forms.ModelChoiceField(queryset=None, label="单位（含下级）", required=False, empty_label="全部")
+    kind = forms.ChoiceField(label="操作", required=False)
+    date_from = forms.DateField(label="起始日期", required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label="截止日期", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, units, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.order_by("path")
+        self.fields["kind"].choices = ANY + list(kinds)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "截止日期不能早于起始日期。")
+        return cleaned
+
+    def filter(self, events):
+        """The events matching what was chosen; a field with an error is shown with its message and ignored."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("unit"):
+            events = events.filter(unit__path__startswith=data["unit"].path)
+        if data.get("kind"):
+            events = events.filter(kind=data["kind"])
+        if data.get("date_from"):
+            events = events.filter(created_at__gte=local_day_start(data["date_from"]))
+        if data.get("date_to"):
+            events = events.filter(created_at__lt=local_day_start(data["date_to"], days_later=1))
+        return events

@@ -47,6 +47,12 @@ class FilingEvent(models.Model):
             models.UniqueConstraint(fields=["actor", "request_key"], condition=~models.Q(request_key=""),
                                     name="one_event_per_request_key"),
         ]
+        indexes = [
+            # 单位操作记录: a unit's own events and those of its deleted filings, newest first, without reading
+            # the (many) events of its live filings
+            models.Index(fields=["unit", "-created_at", "-id"], condition=models.Q(filing__isnull=True),
+                         name="event_unit_without_filing"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} · " + (f"申报表 {self.filing_ref}" if self.filing_ref else str(self.unit))

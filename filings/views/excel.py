@@ -16,8 +16,9 @@ from django.utils.http import content_disposition_header
 
 from ..access import filer_units, get_filing_for_filer, get_filing_for_user
 from ..excel.official import excel_filename, workbook_bytes
+from ..excel.preview import build_preview
 from ..excel.sheets import Problem
-from ..excel.template_import import ImportRefused, apply_import, build_preview, create_from_import, read_upload
+from ..excel.template_import import ImportRefused, apply_import, create_from_import, read_upload
 from ..forms.upload import XLSX_TYPE, UploadForm
 from ..models import FilingKind, FormVariant
 from ..money import MoneyUnit

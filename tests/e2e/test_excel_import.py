@@ -76,11 +76,13 @@ def test_upload_with_mistakes_then_a_correct_file(page, demo):
     named(workbook, "pb_contact_person").value = "桑梓尧（财务科）"
     upload(page, "改好的申报表.xlsx", saved(workbook))
     expect(page.get_by_role("heading", name="确认导入")).to_be_visible()
-    changes = page.locator("table.field-changes")
+    changes = page.locator(".changed-fields table")  # the changes page's diff: 原来 → 导入后
     expect(changes).to_contain_text("年度总体目标")
     expect(changes).to_contain_text("建成紧密型县域医共体，基层诊疗量占比不低于65%。")
     expect(changes.locator("tr", has_text="联系人")).to_contain_text("桑梓尧（财务科）")
-    expect(page.locator(".row-changes").first).to_contain_text("没有改动")
+    expect(page.locator(".diff-counts")).to_contain_text(
+        "改动的栏目 2 项；行：新增 0、删除 0、修改 0；指标：新增 0、删除 0、修改 0")
+    expect(page.locator(".changed-rows, .changed-indicators")).to_have_count(0)
     shoot(page, "excel-import-preview")
     assert Filing.objects.get(pk=filing.pk).department.overall_goal == ""
 
