@@ -46,7 +46,11 @@ def with_switches(variant: dict) -> SimpleNamespace:
     return SimpleNamespace(**{**defaults, **{k: v for k, v in variant.items() if k != "layout"}})
 
 
-@pytest.mark.parametrize("variant", variant_files(), ids=lambda v: v["code"])
+# The variants that existed before layouts were data; later ones (the regional variants) were written as layouts.
+SWITCHED = {"dept-mof88", "dept-jiangxi", "dept-hunan", "proj-mof88", "proj-jiangxi", "proj-yangquan", "proj-hunan"}
+
+
+@pytest.mark.parametrize("variant", [v for v in variant_files() if v["code"] in SWITCHED], ids=lambda v: v["code"])
 def test_the_shipped_layouts_are_what_the_migration_gives_stored_variants(variant, db):
     """Migration 0010 gave existing databases `legacy_layout`; the fixtures must say the same, print keys included."""
     assert json.loads(json.dumps(legacy_layout(with_switches(variant)), ensure_ascii=False)) == variant["layout"]
