@@ -208,10 +208,6 @@ class FormLayout:
         block = self.block(type_)
         return list(block.columns) if block else []
 
-    def always_shows_column(self, type_: str, name: str) -> bool:
-        """Whether the table of this type has a column for the field that is not optional (e.g. 绩效标准)."""
-        return any(column.field == name and not column.optional for column in self.columns(type_))
-
     def extras_on(self, owner: str) -> list[ExtraField]:
         return [extra for extra in self.extras if extra.on == owner]
 

@@ -36,23 +36,6 @@ def canonical(text):
 
 
 @register.simple_tag
-def label(variant, name, default):
-    """What this form variant calls a field (e.g. 湖南 “项目支出名称” for 项目名称)."""
-    return (variant.labels or {}).get(name, default)
-
-
-@register.filter
-def with_standard(variant):
-    """Whether the variant's indicator table always has a 绩效标准 column (湖南式)."""
-    return variant.description.always_shows_column("indicators", "standard")
-
-
-@register.filter
-def shows(variant, name):
-    return not variant.shown_fields or name in variant.shown_fields
-
-
-@register.simple_tag
 def request_key():
     """A hidden one-time key for a form whose POST creates something (see `filings.forms.once`)."""
     return request_key_input()
