@@ -8,8 +8,11 @@ in the filing's money unit, 是/否/未选择, dates), so the templates test no 
 Rules that follow from the description (no switch, no field name):
 
 - consecutive ``fields`` blocks print as one table; a block with a ``group`` prints its rows under the group label
-  merged down the first column and is kept on one page; ``print.table: "own"`` prints a table of its own;
+  merged down the first column and is kept on one page (a long text alone in its row there gets the wide cells);
+  ``print.table: "own"`` prints a table of its own;
 - a percent value prints with “%”, and its label without a trailing “（%）”;
+- a row table (部门职能分解, 年度主要任务) prints its ``caption`` above it, unless its first column is headed by the
+  caption already (as on the seed forms);
 - an optional column prints only when some row holds a value in it; ``extra.<key>`` columns and fields print the
   variant's own values (`ExtraField.display`);
 - the sign-off entries print on one line; a place to sign (``sign``) is a line to write on when it has no value.
@@ -183,6 +186,9 @@ def _group_row(values: Values, block: Block, entries: list, columns: int) -> lis
             cells.append(Cell(values.entry(entry), colspan=span, label=values.label(entry),
                               separator=block.print.separator, inline=True))
         return cells
+    if len(entries) == 1 and entries[0] is not None and values.css(entries[0].fields)[1]:
+        # a long text alone in its row: the label takes one column, the text the rest
+        return [Cell(values.label(entries[0])), _value_cell(values, entries[0], colspan=max(1, room - 1))]
     width = max(2, room // len(entries))
     cells = []
     for entry in entries:
@@ -281,8 +287,10 @@ def _row_table(values: Values, block: Block, rows: list) -> dict:
         classes, css = _weights(columns)[1], " weighted"
     if block.type == "tasks" and "related_goal" in fields and not css:
         css = " with-goal"
-    table = {"type": block.type, "css": f"{block.type}-table{css}", "columns": classes,
-             "headers": [column.printed_label for column in columns],
+    headers = [column.printed_label for column in columns]
+    caption = block.caption if block.caption not in headers[:1] else ""
+    table = {"type": block.type, "css": f"{block.type}-table{css}", "columns": classes, "caption": caption,
+             "headers": headers,
              "rows": [[cell(row, column) for column in columns] for row in rows], "totals": None}
     if block.totals:
         table["totals"] = {"label": block.totals_label, "span": max(1, len(columns) - len(block.totals)),

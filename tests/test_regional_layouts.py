@@ -16,6 +16,7 @@ from filings.layouts.catalogue import data_fields
 from filings.models import Filing
 from filings.money import MoneyUnit, format_amount
 from filings.pdf import render_filing_pdf
+from filings.printed import printed_context
 from filings.reference import sample_files
 
 from .pdfs import body_text, squeezed
@@ -33,8 +34,18 @@ def samples(demo):
 
 # --- what the layout says a filing shows -------------------------------------------------------------------------
 
+def rows_of(filing, type_):
+    return {"tasks": filing.tasks, "functions": filing.functions, "indicators": filing.indicators}[type_].all()
+
+
+def holds(row, field: str) -> bool:
+    value = (row.extra or {}).get(field.removeprefix("extra.")) if field.startswith("extra.") else getattr(row, field)
+    return value not in (None, "")
+
+
 def layout_labels(filing) -> list[str]:
-    """Every label the layout prints: title, group labels, entry labels, captions and column headings."""
+    """Every label the layout prints: title, group labels, entry labels, captions and column headings (an optional
+    column's only where some row holds a value: the layout says it is shown only then)."""
     layout = filing.variant.description
     unit_label = MoneyUnit(filing.money_unit).label
     labels = [filing.variant.printed_title]
@@ -48,7 +59,8 @@ def layout_labels(filing) -> list[str]:
                 labels.append(block.totals_label)
         if block.type == "indicators":
             labels += [block.caption_of(period) for period in block.periods]
-        labels += [column.label for column in block.columns]
+        labels += [column.label for column in block.columns
+                   if not column.optional or any(holds(row, column.field) for row in rows_of(filing, block.type))]
     return labels
 
 
@@ -100,14 +112,26 @@ def stored_values(filing) -> list[str]:
 
 
 def follow_in_order(text: str, parts: list[str], slack: int = 40) -> bool:
-    """Whether the parts appear one after the other in the text, each close after the one before."""
-    position = None
-    for part in parts:
-        start = text.find(part, 0 if position is None else position)
-        if start < 0 or (position is not None and start - position > slack):
-            return False
-        position = start + len(part)
-    return True
+    """Whether the parts appear one after the other somewhere in the text, each close after the one before (a cell
+    may also stand elsewhere on the form: a task's 部门职能 can repeat a line of 年度总体目标)."""
+    def follows(position: int, rest: list[str]) -> bool:
+        if not rest:
+            return True
+        start = text.find(rest[0], position)
+        while 0 <= start <= position + slack:
+            if follows(start + len(rest[0]), rest[1:]):
+                return True
+            start = text.find(rest[0], start + 1)
+        return False
+
+    if not parts:
+        return True
+    start = text.find(parts[0])
+    while start >= 0:
+        if follows(start + len(parts[0]), parts[1:]):
+            return True
+        start = text.find(parts[0], start + 1)
+    return False
 
 
 def printed(filing) -> str:
@@ -205,10 +229,40 @@ def test_the_print_keeps_each_table_row_in_the_layouts_column_order(samples, key
 
 
 def test_the_wuhai_print_shows_weights_beside_units_in_their_own_columns(samples):
-    text = printed(samples["r-wuhai-proj1"])
-    assert re.search("分值.*备注", text)
+    filing = samples["r-wuhai-proj1"]
+    text = printed(filing)
+    assert "三级指标指标性质指标方向目标值计量单位分值" in text
+    assert "备注" not in text  # an optional column, and no row of the published form has a note
     assert follow_in_order(text, ["出差人次", "正向", "=", "24", "人/次", "4"], slack=4)
     assert follow_in_order(text, ["年度预算总成本", "反向", "=", "3", "万元", "4"], slack=4)
+
+    filing.indicators.filter(name="出差人次").update(note="含市内出差")
+    text = printed(Filing.objects.with_related().get(pk=filing.pk))
+    assert re.search("计量单位分值备注", text)
+    assert follow_in_order(text, ["出差人次", "正向", "=", "24", "人/次", "4", "含市内出差"], slack=4)
+
+
+def test_a_task_table_prints_its_caption_unless_its_first_column_already_says_it(samples, demo):
+    ningde = printed_context(samples["r-ningde-dept"])["printed"]["parts"]
+    tasks = next(part for part in ningde if part["type"] == "tasks")
+    assert tasks["caption"] == "年度履职目标" and tasks["headers"][0] == "部门职能"
+    text = printed(samples["r-ningde-dept"])
+    assert re.search("年度总体目标.*年度履职目标部门职能年度目标任务支出项目名称预算金额", text)
+    seed = next(filing for filing in demo.values() if filing.variant.description.block("tasks"))
+    parts = printed_context(seed)["printed"]["parts"]
+    seed_tasks = next(part for part in parts if part["type"] == "tasks")
+    assert seed_tasks["caption"] == "" and seed_tasks["headers"][0] == "年度主要任务"
+
+
+def test_a_long_text_alone_under_a_group_gets_the_wide_cells(samples):
+    parts = printed_context(samples["r-zhaohua-proj1"])["printed"]["parts"]
+    fields = next(part for part in parts if part["type"] == "fields")
+    goal = next(section["rows"][0] for section in fields["sections"] if section["rows"][0][0].text == "总体目标")
+    width = len(fields["columns"])
+    assert [cell.text for cell in goal[:2]] == ["总体目标", "年度目标"]
+    assert goal[2].text.startswith("每年开展") and goal[2].colspan == width - 2 and goal[2].long
+    money = next(section["rows"] for section in fields["sections"] if section["rows"][0][0].text.startswith("项目资金"))
+    assert money[0][-1].css == "num" and money[0][-1].colspan == 1  # an amount keeps its narrow cell
 
 
 # --- Excel ---------------------------------------------------------------------------------------------------------
