@@ -538,6 +538,7 @@ def indicator_context(facts: FilingFacts) -> IndicatorContext:
         period_years=project.period_years if project else None,
         one_year=bool(project and is_one_year(project)),
         serves_beneficiaries=not filing.no_direct_beneficiaries,
+        unit_key=facts.layout.indicator_unit_key,
     )
 
 

@@ -190,8 +190,8 @@ def apply_load(plan: Plan) -> FormVariant:
 # of the fixtures: a block's type first, an entry's label first …); keys not named here follow in their own order.
 KEY_ORDER = {key: rank for rank, key in enumerate([
     "title", "notes", "extra_fields", "checks", "type", "step", "caption", "periods", "key", "on", "field", "label",
-    "fields", "joiner", "sign", "weight", "aliases", "optional", "choices", "required", "max_length", "help", "rows",
-    "columns", "group", "sums", "totals", "totals_label", "captions", "total", "parts", "code", "implementation",
+    "fields", "joiner", "sign", "weight", "aliases", "optional", "choices", "required", "max_length", "help", "role",
+    "rows", "columns", "group", "sums", "totals", "totals_label", "captions", "total", "parts", "code", "implementation",
     "annual", "blocks"])}
 
 

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from .findings import Finding, Severity, Step
 from .models import Category
-from .values import NOT_APPLICABLE_TEXT, Deadline, Target, TargetKind, parse_target
+from .values import NOT_APPLICABLE_TEXT, Deadline, Target, TargetKind, parse_target, with_unit
 
 
 class IndicatorLike(Protocol):
@@ -43,6 +43,7 @@ class IndicatorContext:
     period_years: int | None = None
     one_year: bool = False  # 一次性项目 or a 项目期 of one year
     serves_beneficiaries: bool = True  # False when the filing is marked 不直接面向服务对象
+    unit_key: str = ""  # the row's own field (``extra``) that holds the 计量单位, when the form prints it apart
 
 
 # --- thresholds and word lists -------------------------------------------------------------------------------
@@ -216,7 +217,9 @@ def _read_row(row: IndicatorLike, run: _Run) -> _Row:
         parent_code = _text(getattr(category.parent, "code", ""))
     name = _text(getattr(row, "name", ""))
     value = _text(getattr(row, "value_text", ""))
-    target = parse_target(value)
+    own = getattr(row, "extra", None)
+    unit = own.get(run.context.unit_key, "") if run.context.unit_key and isinstance(own, dict) else ""
+    target = parse_target(with_unit(value, unit if isinstance(unit, str) else ""))
     return _Row(
         pk=getattr(row, "pk", None),
         category=known or category,

@@ -211,6 +211,17 @@ def parse_target(text: str | None) -> Target:
     return replace(target, text=format_target(target))
 
 
+def with_unit(text: str, unit: str) -> str:
+    """A 指标值 read together with a 计量单位 printed in a column of its own: ``≥95`` and ``%`` read as ``≥95%``.
+
+    A value that already names a unit, or is not a number, is left as it is."""
+    unit = (unit or "").strip()
+    if not unit:
+        return text
+    target = parse_target(text)
+    return f"{text.strip()}{unit}" if target.is_quantitative and not target.unit else text
+
+
 def format_target(target: Target) -> str:
     """The canonical text of a target; parse_target(format_target(t)) == t for every parsed t."""
     if target.kind == TargetKind.EMPTY:

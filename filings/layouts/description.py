@@ -62,6 +62,7 @@ CHECKS = {
     "task_split": "任务金额等于财政拨款与其他资金之和",
     "one_year_funds": "年度资金不超过实施期资金",
 }
+ROLES = {"": "", "unit": "计量单位（与指标值一起读）"}
 PERIOD_LABELS = {"implementation": "实施期", "annual": "年度"}
 
 
@@ -208,6 +209,11 @@ class FormLayout:
         block = self.block(type_)
         return list(block.columns) if block else []
 
+    @property
+    def indicator_unit_key(self) -> str:
+        """The key of the indicator rows' own field that holds the 计量单位, if the form prints it in a column."""
+        return next((extra.key for extra in self.extras if extra.role == "unit"), "")
+
     def extras_on(self, owner: str) -> list[ExtraField]:
         return [extra for extra in self.extras if extra.on == owner]
 
@@ -289,8 +295,15 @@ def _extras(raw, problems) -> list[ExtraField]:
                                        or type_ not in DEFAULT_LENGTH):
             problems.append(f"{where}（{key}）的 max_length 只用于文字栏目，应为 1 到 10000 之间的整数。")
             continue
+        role = item.get("role", "")
+        if role not in ROLES or (role and (item["on"] != "indicator" or type_ != "text")):
+            problems.append(f"{where}（{key}）的 role 只能是 \"unit\"（指标行的文字栏目，填写计量单位）。")
+            continue
+        if role and any(extra.role == role for extra in extras):
+            problems.append(f"{where}（{key}）：只能有一个栏目的 role 是 \"{role}\"。")
+            continue
         extras.append(ExtraField(key, item["on"], label.strip(), type_, tuple(choices) if type_ == "choice" else (),
-                                 bool(item.get("required", False)), max_length, str(item.get("help", ""))))
+                                 bool(item.get("required", False)), max_length, str(item.get("help", "")), role))
     return extras
 
 

@@ -31,6 +31,7 @@ class ExtraField:
     required: bool = False
     max_length: int | None = None
     help: str = ""
+    role: str = ""  # "unit": an indicator row's 计量单位 printed in a column of its own, read with the 指标值
 
     @property
     def name(self) -> str:
