@@ -146,7 +146,8 @@ def test_the_wuhai_indicators_with_their_unit_in_its_own_column_are_not_reported
 
     load_samples()
     filing = Filing.objects.with_related().get(source=f"{SAMPLE_PREFIX}r-wuhai-proj1")
-    missing_unit = [f.message for f in validate_filing(filing).findings if f.code == "E6" and "缺少计量单位" in f.message]
+    findings = validate_filing(filing).findings
+    missing_unit = [f.message for f in findings if f.code == "E6" and "缺少计量单位" in f.message]
     # only rows whose 计量单位 column holds no unit on the published form either (blank, or the date serial 44,561
     # the source printed in both columns) are reported; before, every quantitative row was
     blank = {row.name for row in filing.indicators.all()
