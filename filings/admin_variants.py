@@ -30,7 +30,7 @@ from .layouts.description import (
 )
 from .layouts.extras import OWNERS, TYPES
 from .models import FilingKind, FormVariant
-from .variants import SWITCHES, copy_variant, json_problem, pretty, render_preview
+from .variants import copy_variant, json_problem, pretty, render_preview
 
 PERIOD_CHOICE = ("period", "项目期（文字或起止日期）")
 HELP_EXAMPLE = {
@@ -195,13 +195,7 @@ class FormVariantAdmin(admin.ModelAdmin):
         (None, {"fields": ["code", "name", "kind", "region", "notes"]}),
         ("填报设置", {"fields": ["default_scheme", "default_money_unit", "required_fields"]}),
         ("布局", {"fields": ["layout"]}),
-        ("旧版开关（只读）", {
-            "fields": [*SWITCHES, "shown_fields", "labels"], "classes": ["collapse"],
-            "description": "表样改为按“布局”描述之前的开关，仍有部分页面在读取；复制时一并复制。"
-                           "请修改布局，不要依赖这些开关。",
-        }),
     ]
-    readonly_fields = [*SWITCHES, "shown_fields", "labels"]
 
     class Media:
         css = {"all": ["css/variant-admin.css"]}

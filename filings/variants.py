@@ -36,13 +36,8 @@ from .printed import printed_context
 from .reference import load_variants
 
 FORMAT, VERSION = "perfbudget-variant", 1
-# The switches of before layouts were data, written only where they differ from the default (as the fixtures; a
-# project's funding_layout always).
-SWITCHES = ["budget_layout", "has_unit_facts", "has_function_breakdown", "has_annual_tasks", "task_amount_split",
-            "funding_layout", "has_implementation_period", "has_project_narrative", "has_performance_standard",
-            "staff_total_includes_extra"]
-FILE_FIELDS = ["code", "name", "kind", "region", "default_scheme", "default_money_unit", *SWITCHES,
-               "required_fields", "shown_fields", "labels", "layout", "notes"]
+FILE_FIELDS = ["code", "name", "kind", "region", "default_scheme", "default_money_unit", "required_fields", "layout",
+               "notes"]
 # What a copy takes over: everything but its identity.
 COPIED = [name for name in FILE_FIELDS if name not in {"code", "name"}]
 SAMPLE_UNIT = "（示例单位）"
@@ -58,10 +53,8 @@ def variant_data(variant: FormVariant) -> dict:
             data[name] = variant.default_scheme.code
             continue
         value = getattr(variant, name)
-        default = FormVariant._meta.get_field(name).get_default()
-        if name in SWITCHES or name in {"shown_fields", "labels", "notes"}:
-            if value == default and not (name == "funding_layout" and variant.kind == FilingKind.PROJECT):
-                continue
+        if name == "notes" and not value:
+            continue
         data[name] = ordered(value) if name == "layout" else value
     return data
 
@@ -191,8 +184,8 @@ def apply_load(plan: Plan) -> FormVariant:
 KEY_ORDER = {key: rank for rank, key in enumerate([
     "title", "notes", "extra_fields", "checks", "type", "step", "caption", "periods", "key", "on", "field", "label",
     "fields", "joiner", "sign", "weight", "aliases", "optional", "choices", "required", "max_length", "help", "role",
-    "rows", "columns", "group", "sums", "totals", "totals_label", "captions", "total", "parts", "code", "implementation",
-    "annual", "blocks"])}
+    "rows", "columns", "group", "sums", "totals", "totals_label", "captions", "total", "parts", "code",
+    "implementation", "annual", "blocks"])}
 
 
 def ordered(value):

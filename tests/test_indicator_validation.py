@@ -469,7 +469,7 @@ def filing_context(filing) -> IndicatorContext:
         kind=filing.kind,
         year=filing.year,
         money_unit=filing.get_money_unit_display(),
-        periods=("implementation", "annual") if filing.variant.has_implementation_period else ("annual",),
+        periods=tuple(filing.variant.indicator_periods()),
         budget_totals={period: from_yuan(total, filing.money_unit) for period, total in totals.items()},
         period_start=project.start_date if project else None,
         period_end=project.end_date if project else None,

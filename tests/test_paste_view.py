@@ -230,7 +230,7 @@ def test_the_standard_column_is_read_when_the_layout_always_shows_it(client, dem
     block = next(block for block in layout["blocks"] if block["type"] == "indicators")
     next(column for column in block["columns"] if column["field"] == "standard")["optional"] = True
     variant.layout = layout
-    variant.save()  # the old switch has_performance_standard is still on: the layout decides
+    variant.save()
     filing = Filing.objects.with_related().get(pk=filing.pk)
     assert "指标值各列" in unescape(html(client.get(step)))
     _, page = preview(client, filing, SEED_004)

@@ -55,7 +55,7 @@ def test_a_variant_exported_to_a_file_loads_as_a_new_variant_equal_to_it(demo, t
     assert "已新建表样 proj-yangquan-2027（项目支出绩效目标表（阳泉2027））" in load(path)
     loaded = FormVariant.objects.get(code="proj-yangquan-2027")
     assert json.loads(export("proj-yangquan-2027")) == document
-    assert loaded.indicator_periods() == ["implementation", "annual"] and loaded.has_project_narrative
+    assert loaded.indicator_periods() == ["implementation", "annual"] and loaded.shows("overview")
     assert "没有变化" in load(path)
 
 

@@ -100,7 +100,7 @@ def import_confirm(client, filing):
 
 
 def paste_preview(client, filing):
-    period = "implementation" if filing.variant.has_implementation_period else "annual"
+    period = filing.variant.indicator_periods()[0]
     data = {"period": period, f"paste_text_{period}": "数量指标\t门诊人次\t≥100人次"}
     return (lambda: client.post(reverse("filings:paste_preview", args=[filing.pk]), data)), {}
 

@@ -1,7 +1,8 @@
 """The layout of a variant described by the switches it had before layouts were data (预算情况栏目, 含年度主要任务 …).
 
-Used once, by the migration that gave every stored variant its layout, and to write the fixtures of the seven
-seed variants; the arrangement is the one the official Excel sheet printed then. Where the printed form (check page,
+Used once, by migration 0010, which gave every stored variant its layout before 0012 removed the switches; the
+fixtures of the seven seed variants say the same (tests/test_printed_form.py). Reads any object with the switches
+as attributes (the historical model in the migration). Where the printed form (check page,
 review page, PDF) arranged things otherwise, a ``print`` object says so (see `description`).
 """
 

@@ -7,8 +7,6 @@ from django.utils.functional import cached_property
 from indicators.models import Scheme
 
 from ..layouts.description import FormLayout, LayoutError, parse_layout
-from ..layouts.legacy import legacy_layout
-from ..layouts.legacy import title_of as legacy_title
 from ..money import MoneyUnit
 from .fields import OneLineCharField
 from .units import Unit
@@ -30,18 +28,15 @@ class FilingStatus(models.TextChoices):
 EDITABLE_STATUSES = {FilingStatus.DRAFT, FilingStatus.RETURNED}
 
 
+def title_without_region(name: str) -> str:
+    """A variant's name without the region note in brackets at its end: the printed title when a layout has none."""
+    if name.endswith("）") and "（" in name:
+        return name[:name.rindex("（")].strip() or name
+    return name
+
+
 class FormVariant(models.Model):
     """A regional layout of one form (88号, 江西, 阳泉, 湖南 …): which blocks, columns and sets it shows."""
-
-    class Funding(models.TextChoices):
-        FISCAL_OTHER = "fiscal_other", "财政拨款 / 其他资金"
-        BY_LEVEL = "by_level", "中央 / 省级 / 市县 / 单位自筹 / 其他"
-        LOCAL_AND_HIGHER = "local_and_higher", "本级预算金额 + 上级资金"
-
-    class Budget(models.TextChoices):
-        NONE = "none", "无"
-        JIANGXI = "jiangxi", "上年预算 + 当年收入（上级/本级/其他）与支出（人员/公用/项目）"
-        HUNAN = "hunan", "年度预算申请：按收入性质与按支出性质分"
 
     code = models.SlugField("代码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100)
@@ -52,31 +47,6 @@ class FormVariant(models.Model):
     )
     default_money_unit = models.CharField(
         "默认金额单位", max_length=10, choices=MoneyUnit.choices, default=MoneyUnit.WAN
-    )
-    budget_layout = models.CharField(
-        "预算情况栏目", max_length=20, choices=Budget.choices, default=Budget.NONE
-    )
-    has_unit_facts = models.BooleanField("含单位基本信息与人员情况", default=False)
-    has_function_breakdown = models.BooleanField("含部门职能分解", default=False)
-    has_annual_tasks = models.BooleanField("含年度主要任务", default=False)
-    task_amount_split = models.BooleanField("任务金额分财政拨款/其他资金", default=False)
-    funding_layout = models.CharField(
-        "项目资金栏目", max_length=20, choices=Funding.choices, default=Funding.FISCAL_OTHER
-    )
-    has_implementation_period = models.BooleanField("含实施期资金、目标与指标", default=False)
-    has_project_narrative = models.BooleanField("含项目概况/立项依据/必要性/保障措施/实施计划", default=False)
-    has_performance_standard = models.BooleanField("指标含绩效标准列", default=False)
-    staff_total_includes_extra = models.BooleanField(
-        "在职人员总数含编外人数", default=True, help_text="决定在职人员总数与各类编制人数之和的核对口径。"
-    )
-    shown_fields = models.JSONField(
-        "显示的栏目",
-        default=list,
-        blank=True,
-        help_text="表头、项目基本信息和签章栏中本表样显示的字段名；留空表示全部显示。",
-    )
-    labels = models.JSONField(
-        "栏目名称", default=dict, blank=True, help_text="按本表样的叫法改写栏目名称，如 {\"name\": \"项目支出名称\"}。"
     )
     required_fields = models.JSONField(
         "必填栏目",
@@ -99,15 +69,13 @@ class FormVariant(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.layout:
-            self.layout = legacy_layout(self)
         self.__dict__.pop("description", None)
         super().save(*args, **kwargs)
 
     @cached_property
     def description(self) -> FormLayout:
         """The parsed layout; raises LayoutError for a stored layout that is not valid (admin saves check it)."""
-        return parse_layout(self.layout or legacy_layout(self), self.kind)
+        return parse_layout(self.layout, self.kind)
 
     def shows(self, name: str) -> bool:
         return self.description.shows(name)
@@ -120,21 +88,20 @@ class FormVariant(models.Model):
 
     @property
     def printed_title(self) -> str:
-        return self.description.title or legacy_title(self.name)
+        return self.description.title or title_without_region(self.name)
 
     def clean(self):
         # Looked up by name: the details models are defined on top of this module.
         details = apps.get_model("filings", "DepartmentDetails" if self.kind == FilingKind.DEPARTMENT
                                  else "ProjectDetails")
         known = {f.name for model in (Filing, details) for f in model._meta.concrete_fields} | {"period"}
-        unknown = [name for name in [*(self.required_fields or []), *(self.shown_fields or [])] if name not in known]
-        if not isinstance(self.required_fields, list) or not isinstance(self.shown_fields, list) or unknown:
+        unknown = [name for name in self.required_fields or [] if name not in known]
+        if not isinstance(self.required_fields, list) or unknown:
             raise ValidationError({"required_fields": f"未知的字段：{'、'.join(map(str, unknown)) or '格式应为列表'}"})
-        if self.layout:
-            try:
-                parse_layout(self.layout, self.kind)
-            except LayoutError as error:
-                raise ValidationError({"layout": error.problems}) from None
+        try:
+            parse_layout(self.layout, self.kind)
+        except LayoutError as error:
+            raise ValidationError({"layout": error.problems}) from None
 
 
 class FilingQuerySet(models.QuerySet):
