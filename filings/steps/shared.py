@@ -99,6 +99,16 @@ class SchemeForm(forms.Form):
     scheme = SchemeChoiceField(queryset=Scheme.objects.order_by("code"), empty_label=None, label="指标体系",
                                widget=forms.RadioSelect(attrs={"class": "form-check-input scheme-choice"}),
                                help_text="更换后点“保存”：本页的指标一并保存，并移到新体系中对应的二级指标下。")
+    # The scheme the page was opened with: a post that leaves the choice as it was changes nothing, even when the
+    # filing moved to another scheme meanwhile (a 表样 switch in another tab).
+    shown = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def chosen(self):
+        """The scheme the filer picked on this page, or None when they left the choice as the page showed it."""
+        if not self.is_bound or not self.is_valid():
+            return None
+        scheme = self.cleaned_data["scheme"]
+        return None if scheme.pk == self.cleaned_data.get("shown") else scheme
 
 
 @dataclass
@@ -112,10 +122,7 @@ class IndicatorStepForms(StepForms):
 
     def target_scheme(self):
         """The scheme chosen on the page; None when the page sent no choice (or an invalid one)."""
-        form = self.scheme_form
-        if form is None or not form.is_bound or not form.is_valid():
-            return None
-        return form.cleaned_data["scheme"]
+        return self.scheme_form.chosen() if self.scheme_form is not None else None
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
@@ -124,8 +131,8 @@ class IndicatorStepForms(StepForms):
             return valid
         if not form.is_valid():
             return False
-        target = form.cleaned_data["scheme"]
-        if not valid or target.pk == self.filing.scheme_id:
+        target = form.chosen()
+        if not valid or target is None or target.pk == self.filing.scheme_id:
             return valid
         unplaced = self._unplaced(target)
         if unplaced:
@@ -220,7 +227,8 @@ class IndicatorsStep(WizardStep):
         if filing.is_editable:
             # A post without the choice (an older page, a script) leaves the scheme as it is.
             chosen = data if data is not None and "scheme-scheme" in data else None
-            scheme_form = SchemeForm(chosen, prefix="scheme", initial={"scheme": filing.scheme_id})
+            scheme_form = SchemeForm(chosen, prefix="scheme", initial={"scheme": filing.scheme_id,
+                                                                       "shown": filing.scheme_id})
         return IndicatorStepForms(formsets={"rows": formset}, filing=filing, scheme_form=scheme_form,
                                   columns=[(name, label) for name, label, _ in columns])
 
