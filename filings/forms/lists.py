@@ -1,9 +1,9 @@
 """Choosers of the lists: the project list, the 工作台 filters, the overview year and the deadline form."""
 
-import datetime
 
 from django import forms
-from django.utils import timezone
+
+from perfbudget.date_range import DateRangeForm
 
 from .. import queues
 from ..access import visible_units
@@ -54,32 +54,17 @@ class DeadlineForm(forms.Form):
         self.fields["region"].queryset = regions
 
 
-def local_day_start(day: datetime.date, days_later: int = 0) -> datetime.datetime:
-    """Midnight of a day (in TIME_ZONE, 北京时间): date ranges filter on the indexed time column itself."""
-    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=days_later), datetime.time()))
-
-
-class UnitEventFilter(forms.Form):
+class UnitEventFilter(DateRangeForm):
     """单位操作记录: which unit (with the units below it), which kind of event, from and to which day."""
+
+    field_order = ["unit", "kind", "date_from", "date_to"]
 
     unit = forms.ModelChoiceField(queryset=None, label="单位（含下级）", required=False, empty_label="全部")
     kind = forms.ChoiceField(label="操作", required=False)
-    date_from = forms.DateField(label="起始日期", required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label="截止日期", required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-
     def __init__(self, *args, units, kinds, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units.order_by("path")
         self.fields["kind"].choices = ANY + list(kinds)
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", "截止日期不能早于起始日期。")
-        return cleaned
 
     def filter(self, events):
         """The events matching what was chosen; a field with an error is shown with its message and ignored."""
@@ -89,8 +74,5 @@ class UnitEventFilter(forms.Form):
             events = events.filter(unit__path__startswith=data["unit"].path)
         if data.get("kind"):
             events = events.filter(kind=data["kind"])
-        if data.get("date_from"):
-            events = events.filter(created_at__gte=local_day_start(data["date_from"]))
-        if data.get("date_to"):
-            events = events.filter(created_at__lt=local_day_start(data["date_to"], days_later=1))
+        events = self.within_dates(events, "created_at")
         return events
