@@ -170,6 +170,14 @@ def fill_indicators(page, filing, rows):
                 fill(added, column.label, str(value))
     shoot(page, f"regional-{filing.variant.code}-indicators")
     save_step(page, title)
+    # Saved and shown again: each row's cells, own columns included, hold what was typed.
+    for row in rows:
+        code = resolver.resolve(row["level1"], row["level2"]).code
+        shown = page.locator(f"#group-{row['period']}-{code} .indicator-row:not(.d-none)").filter(
+            has=page.locator("textarea.indicator-name", has_text=row["name"]))
+        expect(shown).to_have_count(1)
+        for column in columns:
+            expect(labelled(shown, column.label)).to_have_value(str(cell_value(row, column.field)))
 
 
 # --- what is stored ----------------------------------------------------------------------------------------------
