@@ -185,7 +185,8 @@ KEY_ORDER = {key: rank for rank, key in enumerate([
     "title", "notes", "extra_fields", "checks", "type", "step", "caption", "periods", "key", "on", "field", "label",
     "fields", "joiner", "sign", "weight", "aliases", "optional", "choices", "required", "max_length", "help", "role",
     "rows", "columns", "group", "sums", "totals", "totals_label", "captions", "total", "parts", "code",
-    "implementation", "annual", "blocks"])}
+    "implementation", "annual", "blocks", "style", "separator", "spans", "after", "table", "if_filled", "joiners",
+    "blank", "print"])}
 
 
 def ordered(value):
