@@ -202,7 +202,7 @@ def child(args) -> dict:
 
     from filings import queues
     from filings.access import Scope
-    from filings.excel import consolidated
+    from filings.exports.excel import consolidated
 
     user = get_user_model().objects.get(username="bench_czj")
     filings = queues.Filters().apply(Scope.of(user).filings())

@@ -153,8 +153,8 @@ def main():
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         setup(Path(temporary))
+        from filings.exports.pdf import render_filing_pdf
         from filings.models import Filing
-        from filings.pdf import render_filing_pdf
 
         print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
         print(f"load before: {Path('/proc/loadavg').read_text().strip()}")

@@ -70,9 +70,9 @@ def main():
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary)
         setup(directory)
-        from filings.excel.official import workbook_bytes
+        from filings.exports.excel.official import workbook_bytes
+        from filings.exports.pdf import render_filing_pdf
         from filings.models import Filing
-        from filings.pdf import render_filing_pdf
 
         print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
         failed = False

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from indicators.models import Category, Scheme
 
+from .exports.printed import printed_context
 from .layouts.changes import data_losing_changes
 from .layouts.description import LayoutError
 from .models import (
@@ -32,7 +33,6 @@ from .models import (
     ProjectDetails,
     Unit,
 )
-from .printed import printed_context
 from .reference import load_variants
 
 FORMAT, VERSION = "perfbudget-variant", 1

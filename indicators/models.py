@@ -61,6 +61,12 @@ LEVEL1_KINDS = {CategoryKind.OUTPUT, CategoryKind.COST, CategoryKind.BENEFIT, Ca
 LEVEL2_CHOICES = [(value, label) for value, label in CategoryKind.choices if value not in LEVEL1_KINDS]
 
 
+class CategoryQuerySet(models.QuerySet):
+    def of_scheme(self, scheme_id):
+        """The scheme's categories in the official order (by 一级 order, then order), each with its parent loaded."""
+        return self.filter(scheme_id=scheme_id).select_related("parent").order_by("parent__order", "order")
+
+
 class Category(models.Model):
     """A 一级 (no parent) or 二级 indicator category of one scheme, in the official order."""
 
@@ -76,6 +82,8 @@ class Category(models.Model):
     )
     allows_not_applicable = models.BooleanField("可标记为不适用", default=True)
     not_applicable_needs_reason = models.BooleanField("标记不适用时须说明理由", default=False)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "指标类别"

@@ -63,9 +63,9 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from filings import batches
 from filings.access import visible_filings
 from filings.demo import load_demo
+from filings.exports import batches
 from filings.models import (
     Action,
     AnnualTask,

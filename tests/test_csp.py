@@ -15,8 +15,8 @@ from django.urls import reverse
 from .personas import sign_in as login
 
 ROOT = Path(settings.BASE_DIR)
-# The templates under templates/print/ are rendered only by WeasyPrint into PDFs (filings/pdf.py), never served to a
-# browser, so the policy does not apply to them (their <style> sets the PDF's font and page size).
+# The templates under templates/print/ are rendered only by WeasyPrint into PDFs (filings/exports/pdf.py), never
+# served to a browser, so the policy does not apply to them (their <style> sets the PDF's font and page size).
 PDF_ONLY = ROOT / "templates" / "print"
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from filings.excel.cells import put, sheet_title, write_only_cell
+from filings.exports.excel.cells import put, sheet_title, write_only_cell
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "＝1+1", "=cmd|' /C calc'!A0", "\t=1",

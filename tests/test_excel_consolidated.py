@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from filings.excel.consolidated import (
+from filings.exports.excel.consolidated import (
     AMOUNT_FORMAT,
     INDICATOR_COLUMNS,
     SUMMARY_COLUMNS,

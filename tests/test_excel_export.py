@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from filings.excel.official import header_text, workbook_bytes
+from filings.exports.excel.official import header_text, workbook_bytes
 from filings.models import Indicator
 
 from .pages import login

@@ -12,11 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from filings.excel.official import workbook_bytes
-from filings.excel.preview import build_preview
-from filings.excel.template_import import ImportRefused, apply_import, read_upload
+from filings.exports.excel.official import workbook_bytes
+from filings.exports.excel.preview import build_preview
+from filings.exports.excel.template_import import ImportRefused, apply_import, read_upload
 from filings.models import AnnualTask, Filing, FormVariant, FunctionItem, Indicator
 from filings.services import create_department_filing, create_project_filing
+from filings.wizard import steps_for
 
 from .pages import html, login
 from .test_excel_export import SEEDS, find
@@ -105,6 +106,18 @@ def test_an_empty_draft_of_every_variant_survives_the_round_trip(demo):
         target = empty_draft_for(source)
         imported(workbook_bytes(source), target)
         assert snapshot(target) == snapshot(source), variant.code
+
+
+@pytest.mark.parametrize("key", ["s0-dept", "s4-proj1"])
+def test_after_an_import_every_step_of_the_wizard_counts_as_started_and_the_user_lands_on_the_check(demo, key):
+    source = demo[key]
+    target = empty_draft_for(source)
+    assert target.saved_steps == []
+    imported(workbook_bytes(source), target)
+    target.refresh_from_db()
+    wizard_steps = [step.key for step in steps_for(target)]
+    assert wizard_steps and target.saved_steps == wizard_steps  # the same steps, in the wizard's order
+    assert target.current_step == "check"
 
 
 def test_columns_and_tables_the_variant_does_not_print_survive_the_round_trip(demo):

@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 
-from filings.excel.official import workbook_bytes
-from filings.excel.preview import build_preview
-from filings.excel.template_import import apply_import, read_upload
+from filings.exports.excel.official import workbook_bytes
+from filings.exports.excel.preview import build_preview
+from filings.exports.excel.template_import import apply_import, read_upload
 from filings.models import AnnualTask, EventKind, FormVariant, Indicator
 from filings.services import create_department_filing
 from indicators.models import Category
@@ -193,7 +193,7 @@ def test_deleting_a_row_of_the_other_sheet_clears_that_value(demo, variant):
 
 
 def test_the_consolidated_export_has_a_column_per_own_field_label_of_the_exported_variants(demo, variant):
-    from filings.excel.consolidated import INDICATOR_COLUMNS, SUMMARY_COLUMNS, write_consolidated
+    from filings.exports.excel.consolidated import INDICATOR_COLUMNS, SUMMARY_COLUMNS, write_consolidated
     from filings.models import Filing
 
     ours = filled(demo, variant)
@@ -256,7 +256,7 @@ def test_a_layout_without_the_value_column_still_reads_its_own_export(demo):
 
 
 def test_a_row_wider_than_the_sheet_goes_on_as_the_next_row_and_the_signature_line_is_left_out(demo):
-    from filings.excel.spec import InfoRow, layout_for
+    from filings.exports.excel.spec import InfoRow, layout_for
 
     four = [{"label": label, "fields": [name]} for label, name in (
         ("经办人", "handler"), ("联系人", "contact_person"), ("联系电话", "contact_phone"), ("填报日期", "filled_on"))]

@@ -34,7 +34,7 @@ from django.urls import get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from filings.excel.official import workbook_bytes
+from filings.exports.excel.official import workbook_bytes
 from filings.models import Filing, Membership, ReviewComment, Role, Unit
 from filings.wizard import steps_for
 from filings.workflow import can_review

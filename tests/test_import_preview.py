@@ -1,13 +1,13 @@
 """The Excel import preview is the changes page's diff: the filing now → the snapshot the file would make of it
-(`filings.excel.preview`), and that snapshot is what `apply_import` then writes."""
+(`filings.exports.excel.preview`), and that snapshot is what `apply_import` then writes."""
 
 import pytest
 from django.urls import reverse
 
 from filings.diff import diff_snapshots
-from filings.excel.official import workbook_bytes
-from filings.excel.preview import build_preview, current_snapshot, imported_snapshot
-from filings.excel.template_import import apply_import, read_upload
+from filings.exports.excel.official import workbook_bytes
+from filings.exports.excel.preview import build_preview, current_snapshot, imported_snapshot
+from filings.exports.excel.template_import import apply_import, read_upload
 from filings.models import Filing
 
 from .pages import html, login

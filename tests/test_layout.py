@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from filings.layout import level1_blocks, page_blocks, row_weight, side_by_side_table
+from filings.exports.pages import level1_blocks, page_blocks, row_weight, side_by_side_table
 
 
 def category(pk, name, parent=None):

@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from filings.exports.pdf import StaticFileRefused, StaticOnlyURLFetcher, pdf_filename, render_filing_pdf
 from filings.models import FilingStatus
 from filings.models.review import Action, Transition
-from filings.pdf import StaticFileRefused, StaticOnlyURLFetcher, pdf_filename, render_filing_pdf
 
 from .pdfs import pdf_text, pdf_tool
 from .personas import sign_in as login

@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from filings.exports.pdf import render_filing_pdf
 from filings.models import FilingKind, FormVariant, Unit
 from filings.models.indicators import Indicator, Period
-from filings.pdf import render_filing_pdf
 from filings.services import create_department_filing, create_project_filing
 
 from .pdfs import body_text, missing_glyphs, page_count, squeezed, words_outside_the_page

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from filings import batches
+from filings.exports import batches
 from filings.models import BatchState, FormVariant, Notification, PdfBatch, Unit
 from filings.services import create_project_filing
 

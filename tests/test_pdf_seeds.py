@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.db import models
 
+from filings.exports.pdf import render_filing_pdf
 from filings.models import FilingKind
 from filings.money import MoneyField, format_amount
-from filings.pdf import render_filing_pdf
 
 from .pdfs import body_text, missing_glyphs, squeezed, words_outside_the_page, write_page_images
 

@@ -16,9 +16,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from filings.exports.pdf import render_filing_pdf
 from filings.layouts.description import LayoutError, parse_layout
 from filings.layouts.legacy import legacy_layout
-from filings.pdf import render_filing_pdf
 from filings.reference import variant_files
 
 from .pages import html, login

@@ -16,8 +16,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from filings.excel.official import workbook_bytes
-from filings.pdf import render_filing_pdf
+from filings.exports.excel.official import workbook_bytes
+from filings.exports.pdf import render_filing_pdf
 
 from .pdfs import pdf_text
 

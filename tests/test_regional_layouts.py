@@ -11,12 +11,12 @@ from decimal import Decimal
 import pytest
 
 from filings.demo import SAMPLE_PREFIX, load_samples
-from filings.excel.official import workbook_bytes
+from filings.exports.excel.official import workbook_bytes
+from filings.exports.pdf import render_filing_pdf
+from filings.exports.printed import printed_context
 from filings.layouts.catalogue import data_fields
 from filings.models import Filing
 from filings.money import MoneyUnit, format_amount
-from filings.pdf import render_filing_pdf
-from filings.printed import printed_context
 from filings.reference import sample_files
 
 from .pdfs import body_text, squeezed

@@ -8,11 +8,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from bench.pdf_longest import fill_to_limits, text_of
-from filings.excel.template_import import read_upload
+from filings.exports.excel.template_import import read_upload
+from filings.exports.pdf import render_filing_pdf
 from filings.layouts import catalogue
 from filings.limits import ROW_LIMITS, line_limit, row_limit, rows_message
 from filings.models import AnnualTask, Filing, FilingKind, FunctionItem, Indicator, ProjectDetails
-from filings.pdf import render_filing_pdf
 from filings.steps.shared import IndicatorsStep
 from indicators import paste
 
@@ -235,8 +235,8 @@ def test_an_imported_indicator_table_of_more_rows_than_allowed_is_refused(demo):
 
 
 def test_an_import_of_one_period_cannot_take_the_filing_past_the_indicator_limit(demo):
-    from filings.excel.official import workbook_bytes
-    from filings.excel.template_import import ImportRefused, apply_import
+    from filings.exports.excel.official import workbook_bytes
+    from filings.exports.excel.template_import import ImportRefused, apply_import
     from filings.snapshots import snapshot as stored
 
     filing = demo["s3-proj1"]  # 阳泉: 实施期 and 年度 indicators

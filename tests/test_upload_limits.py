@@ -15,10 +15,10 @@ from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from filings.excel import container
-from filings.excel.official import workbook_bytes
-from filings.excel.reader import UnreadableFile, open_workbook
-from filings.excel.template_import import read_upload
+from filings.exports.excel import container
+from filings.exports.excel.official import workbook_bytes
+from filings.exports.excel.reader import UnreadableFile, open_workbook
+from filings.exports.excel.template_import import read_upload
 from filings.models import Filing
 
 from .pages import html, login

@@ -9,9 +9,9 @@ import openpyxl
 from django.core.management import call_command
 from django.urls import reverse
 
-from filings.excel.official import workbook_bytes
+from filings.exports.excel.official import workbook_bytes
+from filings.exports.pdf import render_filing_pdf
 from filings.models import FormVariant
-from filings.pdf import render_filing_pdf
 from filings.reference import FIXTURES
 from filings.services import create_project_filing
 

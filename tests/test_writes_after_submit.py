@@ -31,7 +31,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from filings.excel.official import workbook_bytes
+from filings.exports.excel.official import workbook_bytes
 from filings.models import AnnualTask, Filing, FilingEvent, FormVariant, FunctionItem, Indicator, Submission
 from filings.services import not_editable_message
 from filings.snapshots import snapshot

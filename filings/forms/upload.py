@@ -2,7 +2,7 @@
 
 from django import forms
 
-from ..excel.reader import MAX_ROWS, MAX_UPLOAD_BYTES
+from ..exports.excel.reader import MAX_ROWS, MAX_UPLOAD_BYTES
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

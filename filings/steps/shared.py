@@ -202,7 +202,7 @@ def edits_standard(filing) -> bool:
 
 class IndicatorsStep(WizardStep):
     def build(self, filing, data=None):
-        categories = scheme_categories(filing)
+        categories = list(Category.objects.of_scheme(filing.scheme_id))
         level2 = [c for c in categories if c.parent_id]
         # Rows of a set the current variant does not have (after a change of 表样) stay stored but out of the editor.
         queryset = (filing.indicators.filter(period__in=indicator_periods(filing)).select_related("category__parent")
@@ -288,11 +288,6 @@ def remap_stale_categories(filing: Filing, data):
         if target is not None:
             data[key] = str(target.pk)
     return data
-
-
-def scheme_categories(filing: Filing) -> list[Category]:
-    return list(Category.objects.filter(scheme_id=filing.scheme_id).select_related("parent")
-                .order_by("parent__order", "order"))
 
 
 def indicator_periods(filing: Filing) -> list[str]:

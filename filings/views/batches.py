@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .. import batches
 from ..access import Scope
+from ..exports import batches
 from ..forms.lists import QueueFilter
 from ..models import PdfBatch
 

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from ..access import filer_units, get_filing_for_filer, get_filing_for_user
-from ..excel.official import excel_filename, workbook_bytes
-from ..excel.preview import build_preview
-from ..excel.sheets import Problem
-from ..excel.template_import import ImportRefused, apply_import, create_from_import, read_upload
+from ..exports.excel.official import excel_filename, workbook_bytes
+from ..exports.excel.preview import build_preview
+from ..exports.excel.sheets import Problem
+from ..exports.excel.template_import import ImportRefused, apply_import, create_from_import, read_upload
 from ..forms.upload import XLSX_TYPE, UploadForm
 from ..models import FilingKind, FormVariant
 from ..money import MoneyUnit

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from .. import queues
 from ..access import Scope
-from ..excel.consolidated import write_consolidated
+from ..exports.excel.consolidated import write_consolidated
 from ..forms.lists import QueueFilter
 
 

@@ -3,7 +3,7 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
 from ..access import get_filing_for_user
-from ..pdf import pdf_filename, render_filing_pdf
+from ..exports.pdf import pdf_filename, render_filing_pdf
 
 
 @login_required

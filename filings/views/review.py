@@ -7,9 +7,9 @@ from django.views.decorators.http import require_POST
 from indicators.findings import STEP_LABELS
 
 from ..access import can_review, get_filing_for_user
+from ..exports.printed import printed_context
 from ..forms.review import CommentForm, ReviewForm
 from ..models import Action, ReviewComment
-from ..printed import printed_context
 from ..review import add_remark, comment_location, delete_remark
 from ..validation import validate_filing
 from ..workflow import REVIEW_POINTS, Review, TransitionRefused, available_actions, perform

@@ -5,13 +5,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from indicators.models import Category
+
 from .. import workflow
 from ..access import can_edit, can_review, get_filing_for_filer, get_filing_for_user
 from ..errors import FilingWriteRefused
-from ..printed import printed_context
+from ..exports.printed import printed_context
 from ..review import latest_return
 from ..services import STALE_MESSAGE, not_editable_message
-from ..steps.shared import indicator_groups, indicator_periods, remap_stale_categories, scheme_categories
+from ..steps.shared import indicator_groups, indicator_periods, remap_stale_categories
 from ..validation import validate_filing
 from ..wizard import find_step, save_step, step_state, steps_for
 from ..workflow import available_actions
@@ -81,7 +83,7 @@ def step(request, pk, key):
         "step_comments": step_comments(filing, current),
     }
     if current.key == "indicators":
-        categories = scheme_categories(filing)
+        categories = list(Category.objects.of_scheme(filing.scheme_id))
         context["groups"] = indicator_groups(bound.formsets["rows"], categories, indicator_periods(filing))
     status = 200 if request.method != "POST" else 409 if refusal else 422
     return render(request, "filings/step.html", context, status=status)

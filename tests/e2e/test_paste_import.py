@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from filings.models import Filing, Indicator
-from filings.steps.shared import scheme_categories
 from indicators.hierarchy import CategoryResolver
+from indicators.models import Category
 
 from .helpers import seed_filing, shoot, sign_in
 
@@ -85,7 +85,7 @@ def test_pasted_rows_are_added_next_to_unsaved_typing_and_saved(page, demo):
     resolver = CategoryResolver(filing.scheme)
     added = [(resolver.resolve(row["level1"], row["level2"]).code, row["name"], row["value"].strip(),
               row["standard"].strip()) for row in pasted]
-    order = [c.code for c in scheme_categories(filing) if c.parent_id]
+    order = [c.code for c in Category.objects.of_scheme(filing.scheme_id) if c.parent_id]
     expected = [row for code in order for row in edited + added if row[0] == code]
     assert stored(Filing.objects.get(pk=filing.pk)) == expected
 

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from filings.batches import build_queued
+from filings.exports.batches import build_queued
 
 
 class Command(BaseCommand):

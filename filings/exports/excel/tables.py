@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from indicators.hierarchy import CategoryResolver, UnknownCategory
 from indicators.models import normalize_category_name
 
-from ..limits import row_limit
-from ..models import AnnualTask, FunctionItem, Indicator, Period
+from ...limits import row_limit
+from ...models import AnnualTask, FunctionItem, Indicator, Period
 from . import spec
 from .sheets import label_key
 from .spec import Group, InfoRow, Table

@@ -31,9 +31,9 @@ from openpyxl.utils import get_column_letter
 
 from indicators.models import Category
 
-from ..layouts.description import LayoutError
-from ..models import Filing, FilingKind, FilingStatus, FormVariant, Operator, Period, ValueKind
-from ..validation import filings_for_validation, validate_filing
+from ...layouts.description import LayoutError
+from ...models import Filing, FilingKind, FilingStatus, FormVariant, Operator, Period, ValueKind
+from ...validation import filings_for_validation, validate_filing
 from .cells import clean, looks_like_formula, sheet_title, write_only_cell
 
 FILING_CHUNK = 200

@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from . import queues
-from .access import Scope
-from .models import BatchState, FilingKind, FilingStatus, Notification, PdfBatch, Unit
+from .. import queues
+from ..access import Scope
+from ..models import BatchState, FilingKind, FilingStatus, Notification, PdfBatch, Unit
 from .pdf import pdf_filename, render_filing_pdf
 
 logger = logging.getLogger(__name__)

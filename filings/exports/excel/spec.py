@@ -23,12 +23,12 @@ leaves out; the fields of such a block go to 其他栏目 when they hold values,
 import re
 from dataclasses import dataclass, field
 
-from ..layouts.catalogue import ROW_COLUMNS, FieldSpec, data_fields, details_model, model_field_spec
-from ..layouts.description import STEPS, TABLE_OWNER, Block, FormLayout
-from ..layouts.extras import ExtraField
-from ..models import FilingKind, FormVariant
-from ..models.indicators import Period
-from ..money import MoneyUnit
+from ...layouts.catalogue import ROW_COLUMNS, FieldSpec, data_fields, details_model, model_field_spec
+from ...layouts.description import STEPS, TABLE_OWNER, Block, FormLayout
+from ...layouts.extras import ExtraField
+from ...models import FilingKind, FormVariant
+from ...models.indicators import Period
+from ...money import MoneyUnit
 
 __all__ = ["FieldSpec", "data_fields", "details_model", "model_field_spec"]  # one catalogue, in filings.layouts
 

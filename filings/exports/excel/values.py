@@ -11,9 +11,9 @@ from decimal import Decimal, InvalidOperation
 
 from openpyxl.utils.datetime import from_excel
 
-from ..limits import length_message, line_limit, lines_message
-from ..money import MoneyUnit, to_yuan
-from ..text import line_count, one_line, strip_control_characters, unify_line_breaks
+from ...limits import length_message, line_limit, lines_message
+from ...money import MoneyUnit, to_yuan
+from ...text import line_count, one_line, strip_control_characters, unify_line_breaks
 
 MAX_AMOUNT = Decimal(10) ** 16  # MoneyField: 18 digits, 2 of them decimals
 MAX_COUNT = 2_147_483_647

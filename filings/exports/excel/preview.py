@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from indicators.models import Category, Scheme, place_in
 
-from ..diff import FilingDiff, diff_snapshots
-from ..models import Filing, FilingKind, FormVariant, Period
-from ..snapshots import plain, snapshot
+from ...diff import FilingDiff, diff_snapshots
+from ...models import Filing, FilingKind, FormVariant, Period
+from ...snapshots import plain, snapshot
 from . import spec
 from .template_import import INDICATOR_COLUMNS, ROW_TABLES, ImportRefused, filing_extra, prepared_rows, restored
 from .values import restore

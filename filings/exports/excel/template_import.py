@@ -1,5 +1,5 @@
 """Importing a filled template: read the upload, then write it all in one transaction (the preview of what would
-change is `filings.excel.preview`).
+change is `filings.exports.excel.preview`).
 
 Nothing touches the filing before ``apply_import``; it refuses when the filing was saved meanwhile (``lock_version``)
 or is no longer editable. Row tables present in the file replace the filing's rows (indicators: only the periods the
@@ -11,11 +11,10 @@ from django.db import transaction
 
 from indicators.models import Category, Scheme
 
-from ..errors import FilingWriteRefused
-from ..limits import row_limit
-from ..models import AnnualTask, EventKind, Filing, FilingKind, FormVariant, FunctionItem, Indicator
-from ..services import create_department_filing, create_project_filing, earlier_result, record, switch_scheme
-from ..wizard import steps_for
+from ...errors import FilingWriteRefused
+from ...limits import row_limit
+from ...models import AnnualTask, EventKind, Filing, FilingKind, FormVariant, FunctionItem, Indicator
+from ...services import create_department_filing, create_project_filing, earlier_result, record, switch_scheme
 from . import spec
 from .parse import ParseResult, parse_workbook
 from .reader import UnreadableFile, open_workbook
@@ -155,7 +154,8 @@ def apply_import(filing: Filing, data: dict, expected_lock_version: int, *, user
         if not spec.extra_key(name):
             setattr(locked if fields[name].owner == "filing" else details, name, restore(fields[name].kind, value))
     locked.extra = filing_extra(locked.extra, data)
-    locked.saved_steps = list(dict.fromkeys([*locked.saved_steps, *(step.key for step in steps_for(locked))]))
+    # Every step of the layout counts as saved (the wizard shows the steps `FormLayout.steps()` names).
+    locked.saved_steps = list(dict.fromkeys([*locked.saved_steps, *locked.variant.description.steps()]))
     locked.current_step = "check"
     locked.lock_version += 1
     locked.save()

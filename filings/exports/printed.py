@@ -24,12 +24,13 @@ from django.template.defaultfilters import date as format_date
 from django.template.defaultfilters import floatformat
 from django.template.defaultfilters import time as format_time
 
-from .layout import level1_blocks, page_blocks, side_by_side_table
-from .layouts.catalogue import data_fields
-from .layouts.description import PERIOD_LABELS, Block, Column, Entry
-from .models import Filing
-from .steps.shared import scheme_categories
-from .templatetags.filings_tags import amount
+from indicators.models import Category
+
+from ..layouts.catalogue import data_fields
+from ..layouts.description import PERIOD_LABELS, Block, Column, Entry
+from ..models import Filing
+from ..money import format_amount
+from .pages import level1_blocks, page_blocks, side_by_side_table
 
 NUMERIC = {"money", "percent", "int", "number"}
 BOOLEAN = {True: "是", False: "否", None: "未选择"}
@@ -108,7 +109,7 @@ class Values:
         if value is None or value == "":
             return ""
         if kind == "money":
-            return amount(value, self.unit)
+            return format_amount(value, self.unit, grouping=True)
         if kind == "percent":
             return f"{floatformat(value, '-2')}%"
         if kind == "date":
@@ -274,7 +275,10 @@ def _row_table(values: Values, block: Block, rows: list) -> dict:
         else:
             kind = kinds.get(column.field, "text")
             text = raw(row, column)
-            text = amount(text, values.unit) if kind == "money" else ("" if text is None else str(text))
+            if kind == "money":
+                text = format_amount(text, values.unit, grouping=True)
+            else:
+                text = "" if text is None else str(text)
         return Cell(text, css="num" if kind in NUMERIC else "pre" if kind == "longtext" else "",
                     long=kind == "longtext")
 
@@ -320,7 +324,7 @@ def indicator_tables(filing: Filing, indicators, paginate: bool = False) -> list
     """
     layout = filing.variant.description
     block = layout.block("indicators")
-    categories = scheme_categories(filing)
+    categories = list(Category.objects.of_scheme(filing.scheme_id))
     periods = layout.indicator_periods()
     columns = indicator_columns(filing, indicators)
     level2 = next(column for column in block.columns if column.field == "level2")

@@ -12,8 +12,8 @@ from openpyxl.utils import range_boundaries
 
 from indicators.models import Scheme
 
-from ..models import Filing, FilingKind, FormVariant
-from ..money import MoneyUnit
+from ...models import Filing, FilingKind, FormVariant
+from ...money import MoneyUnit
 from . import spec
 from .sheets import Problem, Sheet, label_key
 from .tables import TableReader, TooManyProblems

@@ -18,11 +18,12 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 
-from ..layouts.catalogue import ROW_COLUMNS
-from ..models import Filing, FilingKind
-from ..money import MoneyUnit, from_yuan
+from indicators.models import Category
+
+from ...layouts.catalogue import ROW_COLUMNS
+from ...models import Filing, FilingKind
+from ...money import MoneyUnit, from_yuan
 from ..pdf import pdf_filename
-from ..steps.shared import scheme_categories
 from . import spec
 from .cells import put, sheet_title
 from .spec import Column, FieldSpec, Group, InfoRow, Layout, Table
@@ -60,7 +61,7 @@ class FilingData:
     def __init__(self, filing: Filing):
         self.filing = filing
         self.details = getattr(filing, "department" if filing.kind == FilingKind.DEPARTMENT else "project", None)
-        self.categories = scheme_categories(filing)
+        self.categories = list(Category.objects.of_scheme(filing.scheme_id))
         self.extras: dict = {}
         self.indicators = list(filing.indicators.order_by("period", "order", "pk"))
         self.tasks = list(filing.tasks.all()) if filing.kind == FilingKind.DEPARTMENT else []
@@ -393,7 +394,7 @@ def print_setup(sheet, landscape: bool, header: str, footer_left: str):
 
 def header_text(text: str) -> str:
     """Text for a page header or footer: its ``&`` codes escaped, control characters out, short enough."""
-    from ..text import strip_control_characters
+    from ...text import strip_control_characters
 
     return strip_control_characters(text).replace("&", "&&")[:120]
 

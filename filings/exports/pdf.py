@@ -16,10 +16,10 @@ from django.utils.safestring import mark_safe
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .models import Filing, FilingKind, FilingStatus
-from .models.review import Action
+from ..models import Filing, FilingKind, FilingStatus
+from ..models.review import Action
+from ..text import strip_control_characters
 from .printed import printed_context
-from .text import strip_control_characters
 
 # Noto CJK SC first; HanaMin (fonts-hanazono) draws the rare characters of CJK extensions B and later that Noto lacks.
 DEFAULT_FONT_FAMILY = ["Noto Serif CJK SC", "Noto Sans CJK SC", "HanaMinA", "HanaMinB", "serif"]
