@@ -3,19 +3,6 @@
 from dataclasses import replace
 
 from ..layouts.extras import ExtraField, ExtraFormField
-from ..money import normalize_decimal
-
-
-def extra_initial(extra: ExtraField, stored, money_unit: str) -> str:
-    """The text an input shows for a stored value (money in the filing's unit), so an untouched input is no change."""
-    value = extra.initial(stored, money_unit)
-    if value is None or value == "":
-        return ""
-    if extra.type in {"number", "money"}:
-        return f"{normalize_decimal(value):f}"
-    if extra.type == "date":
-        return value.isoformat()
-    return str(value)
 
 
 class ExtrasFormMixin:
@@ -34,16 +21,16 @@ class ExtrasFormMixin:
         super().__init__(*args, **kwargs)
         self.extra_before = dict(getattr(self.instance, "extra", None) or {})
         for extra in self.extras:
-            # TODO(checks): a required extra (`required: true`) left blank is reported by validation (E1), not
-            # refused here, like every other field a step may save half filled in; the `checks` helper adds it.
+            # A required one left blank is reported by validation (E11), like every other field a step may save
+            # half filled in.
             form_field = replace(extra, required=False).form_field(self.extras_unit)
             if extra.name in self.extra_labels:
                 form_field.label = self.extra_labels[extra.name]
             form_field.widget.attrs["data-extra"] = extra.key
             form_field.is_extra = True
             self.fields[extra.name] = form_field
-            self.initial.setdefault(extra.name, extra_initial(extra, self.extra_before.get(extra.key),
-                                                              self.extras_unit))
+            # The text an input shows for the stored value (money in the filing's unit): untouched is no change.
+            self.initial.setdefault(extra.name, extra.display(self.extra_before.get(extra.key), self.extras_unit))
         if self.column_order:
             self.order_fields(self.column_order)
 

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ..money import MoneyUnit, format_amount, from_yuan, normalize_decimal, to_yuan
+from ..money import MoneyUnit, format_amount, normalize_decimal, to_yuan
 from .catalogue import FieldSpec
 
 TYPES = {"text": "文字", "longtext": "长文字", "number": "数字", "money": "金额", "date": "日期", "choice": "选项"}
@@ -104,13 +104,6 @@ class ExtraField:
         if self.type == "date":
             return value.isoformat()
         return value
-
-    def initial(self, stored, money_unit: str = MoneyUnit.YUAN):
-        """What a form field shows for the stored value (money in the filing's unit)."""
-        value = self.python(stored)
-        if self.type == "money":
-            return from_yuan(value, money_unit)
-        return value if value is not None else ""
 
     def form_field(self, money_unit: str = MoneyUnit.YUAN) -> forms.Field:
         """A form field that accepts text and leaves the typing and checking to `clean`, so nothing typed is lost."""
