@@ -26,7 +26,7 @@ from django.template.defaultfilters import time as format_time
 
 from indicators.models import Category
 
-from ..layouts.catalogue import data_fields
+from ..layouts.catalogue import ROW_COLUMNS, data_fields
 from ..layouts.description import PERIOD_LABELS, Block, Column, Entry
 from ..models import Filing
 from ..money import format_amount
@@ -46,9 +46,7 @@ CLASSIC_TASK_COLUMNS = (
 TASK_CLASSES = {"name": "c-task", "content": "c-content", "related_goal": "c-content", "amount_total": "c-amount",
                 "amount_fiscal": "c-amount", "amount_other": "c-amount"}
 FUNCTION_CLASSES = {"name": "c-function", "mid_term_goal": "c-goal", "annual_goal": "c-goal"}
-ROW_KINDS = {"functions": {"name": "text", "mid_term_goal": "longtext", "annual_goal": "longtext"},
-             "tasks": {"name": "text", "content": "longtext", "related_goal": "longtext", "amount_total": "money",
-                       "amount_fiscal": "money", "amount_other": "money"}}
+
 
 
 @dataclass
@@ -260,7 +258,7 @@ def _holds(rows, column: Column, value) -> bool:
 
 
 def _row_table(values: Values, block: Block, rows: list) -> dict:
-    kinds = ROW_KINDS[block.type]
+    kinds = ROW_COLUMNS[block.type]
 
     def raw(row, column):
         if column.field.startswith("extra."):
