@@ -225,6 +225,13 @@ class FormLayout:
         return [total for block in self.blocks for total in block.sums]
 
 
+def title_without_region(name: str) -> str:
+    """A variant's name without the region note in brackets at its end: the printed title when a layout has none."""
+    if name.endswith("）") and "（" in name:
+        return name[:name.rindex("（")].strip() or name
+    return name
+
+
 # --- parsing and checking -----------------------------------------------------------------------------------
 
 def parse_layout(data, kind: str) -> FormLayout:

@@ -6,6 +6,8 @@ as attributes (the historical model in the migration). Where the printed form (c
 review page, PDF) arranged things otherwise, a ``print`` object says so (see `description`).
 """
 
+from .description import title_without_region
+
 BY_LEVEL_SOURCES = [("central", "其中：中央财政资金"), ("provincial", "省级财政资金"),
                     ("municipal", "市县（区）财政资金"), ("self_raised", "单位自筹"), ("other", "其他资金")]
 FISCAL_OTHER_SOURCES = [("fiscal", "其中：财政拨款"), ("other", "其他资金")]
@@ -47,13 +49,7 @@ def legacy_layout(variant) -> dict:
             checks.append("task_split")
     elif variant.has_implementation_period:
         checks.append("one_year_funds")
-    return {"title": title_of(variant.name), "checks": checks, "blocks": blocks}
-
-
-def title_of(name: str) -> str:
-    if name.endswith("）") and "（" in name:
-        return name[:name.rindex("（")].strip() or name
-    return name
+    return {"title": title_without_region(variant.name), "checks": checks, "blocks": blocks}
 
 
 def _labels(variant) -> dict:

@@ -6,7 +6,7 @@ from django.utils.functional import cached_property
 
 from indicators.models import Scheme
 
-from ..layouts.description import FormLayout, LayoutError, parse_layout
+from ..layouts.description import FormLayout, LayoutError, parse_layout, title_without_region
 from ..money import MoneyUnit
 from .fields import OneLineCharField
 from .units import Unit
@@ -26,13 +26,6 @@ class FilingStatus(models.TextChoices):
 
 
 EDITABLE_STATUSES = {FilingStatus.DRAFT, FilingStatus.RETURNED}
-
-
-def title_without_region(name: str) -> str:
-    """A variant's name without the region note in brackets at its end: the printed title when a layout has none."""
-    if name.endswith("）") and "（" in name:
-        return name[:name.rindex("（")].strip() or name
-    return name
 
 
 class FormVariant(models.Model):
