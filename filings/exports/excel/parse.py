@@ -144,7 +144,7 @@ class TemplateParser(TableReader):
         else:
             title = self.cell_text("pb_title") or next(
                 (text_value(self.main.raw(row, 1)) for row in range(1, 4) if self.main.raw(row, 1)), "")
-            matches = [v for v in variants if label_key(spec.form_title(v)) == label_key(title)]
+            matches = [v for v in variants if label_key(v.printed_title) == label_key(title)]
             if target is not None and any(v.pk == target.variant_id for v in matches):
                 variant = target.variant
             elif matches:

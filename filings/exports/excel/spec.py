@@ -147,11 +147,6 @@ class Layout:
         return entries
 
 
-def form_title(variant: FormVariant) -> str:
-    """The printed title: the layout's, else the variant's name without the region note in brackets at its end."""
-    return variant.printed_title
-
-
 # The columns of a table its layout does not describe (a table the data holds though the variant does not print it)
 # and the labels the reader also knows a column by.
 DEFAULT_COLUMNS = {
@@ -318,7 +313,7 @@ def layout_for(kind: str, variant: FormVariant, money_unit: str, columns: dict[s
     tables_ = [b for b in blocks if isinstance(b, Table)]
     grid = max(grid, *(len(t.columns) for t in tables_))
     landscape = any(len(t.groups) > 1 for t in tables_)
-    return Layout(kind, variant, form_title(variant), grid, landscape, blocks, fields, extras, description)
+    return Layout(kind, variant, variant.printed_title, grid, landscape, blocks, fields, extras, description)
 
 
 def info_rows(block: Block, fields: dict[str, FieldSpec], placed: set[str], width: int) -> list[InfoRow]:
