@@ -113,8 +113,7 @@ def required_choices(kind: str | None, variant: FormVariant | None) -> list[tupl
         for name in [*names, *(variant.required_fields if layout else [])]:
             if name in specs:
                 choices.setdefault(name, f"{(layout.label(name) if layout else '') or specs[name].label}（{name}）")
-            elif layout and (extra := layout.extra(name)) and extra.on == "filing":
-                choices.setdefault(name, f"{extra.label}（{name}）")
+        # The variant's own fields are required by their ``required`` key in the layout (finding E11), not here.
         if each == FilingKind.PROJECT:
             choices.setdefault(PERIOD_CHOICE[0], f"{PERIOD_CHOICE[1]}（period）")
     return list(choices.items())

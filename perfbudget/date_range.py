@@ -5,6 +5,9 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+# Days outside this range are no date anyone filters by, and the day after 9999-12-31 does not exist.
+EARLIEST, LATEST = datetime.date(1990, 1, 1), datetime.date(2200, 12, 31)
+
 
 def local_day_start(day: datetime.date, days_later: int = 0) -> datetime.datetime:
     """Midnight of a day (in TIME_ZONE, 北京时间): date ranges filter on the indexed time column itself."""
@@ -19,6 +22,11 @@ class DateRangeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("date_from", "date_to"):
+            day = cleaned.get(name)
+            if day is not None and not EARLIEST <= day <= LATEST:
+                self.add_error(name, f"请填写 {EARLIEST.year} 年至 {LATEST.year} 年之间的日期。")
+                cleaned.pop(name, None)
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", "截止日期不能早于起始日期。")

@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from filings.layouts.description import LayoutError, parse_layout
 from filings.layouts.extras import ExtraField
@@ -101,3 +103,47 @@ def test_a_wrong_value_for_an_extra_field_gets_a_chinese_message(type_, typed, m
     extra = ExtraField("x", "indicator", "栏目", type_, ("定量", "定性") if type_ == "choice" else ())
     with pytest.raises(ValidationError, match=message):
         extra.clean(typed, "wan")
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+                    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+                        st.sampled_from(["type", "step", "rows", "label", "fields", "columns", "field", "sums",
+                                         "total", "parts", "checks", "extra_fields", "key", "on", "role", "blocks",
+                                         "aliases", "totals", "captions", "periods", "print", "choices"]),
+                        children, max_size=5), max_leaves=20)
+
+
+@given(layout=st.dictionaries(st.sampled_from(["blocks", "extra_fields", "checks", "title"]), JSON, max_size=4))
+def test_any_json_an_administrator_types_is_a_layout_or_a_chinese_refusal(layout):
+    for kind in ("department", "project"):
+        try:
+            parse_layout(layout, kind)
+        except LayoutError as error:
+            assert error.problems and all(isinstance(problem, str) for problem in error.problems)
+
+
+@pytest.mark.parametrize("layout", [
+    {"blocks": [{"type": [1]}]},
+    {"checks": [[1]], "blocks": []},
+    {"extra_fields": [{"key": "u", "on": ["indicator"], "label": "单位"}], "blocks": []},
+    {"blocks": [{"type": "indicators", "columns": [{"field": "name", "label": "三级", "aliases": 5}]}]},
+    {"blocks": [{"type": "fields", "rows": [[{"label": "x", "fields": ["unit_name"]}]],
+                 "sums": [{"total": ["a"], "parts": ["unit_name"]}]}]},
+])
+def test_values_of_the_wrong_type_are_refused_in_chinese(layout):
+    with pytest.raises(LayoutError):
+        parse_layout(layout, "department")
+
+
+def test_a_layout_without_a_kind_is_refused_in_chinese():
+    with pytest.raises(LayoutError, match="请先选择表类型"):
+        parse_layout({"blocks": []}, "")
+
+
+def test_a_number_own_field_is_stored_without_an_exponent_and_money_is_never_negative():
+    from django.core.exceptions import ValidationError
+
+    assert ExtraField("x", "indicator", "分值", "number").clean("0.0000001") == "0.0000001"
+    assert ExtraField("x", "indicator", "分值", "number").clean("１２ ５") == "125"  # full-width digits, a space
+    with pytest.raises(ValidationError, match="不能为负数"):
+        ExtraField("x", "filing", "金额", "money").clean("-5", "wan")

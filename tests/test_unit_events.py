@@ -141,3 +141,17 @@ def test_the_workbench_and_the_overview_link_to_the_page(client, demo):
     assert URL in html(client.get(reverse("filings:queue")))
     login(client, FINANCE)
     assert f"{URL}?kind=deadline_set" in html(client.get(reverse("filings:overview")))
+
+
+@pytest.mark.parametrize("dates", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"}])
+def test_a_date_far_outside_any_filing_year_gets_a_message_not_an_error(client, demo, dates):
+    login(client, FINANCE)
+    response = client.get(URL, dates)
+    assert response.status_code == 200
+    assert "年之间的日期" in html(response)
+
+
+def test_the_login_log_answers_a_far_date_with_a_message_too(client, demo):
+    login(client, FINANCE)
+    response = client.get(reverse("accounts:login_log"), {"date_to": "9999-12-31"})
+    assert response.status_code == 200 and "年之间的日期" in html(response)

@@ -301,3 +301,23 @@ def test_every_seed_variant_saves_unchanged_from_its_change_form(admin_client, c
     response = admin_client.post(change_url(v), form_data(v))
     assert response.status_code == 302, text(response)[:2000]
     assert variant(code).layout == v.layout and variant(code).required_fields == v.required_fields
+
+
+def test_a_new_variant_without_a_kind_or_with_a_broken_layout_gets_messages_not_an_error(admin_client):
+    source = variant("dept-jiangxi")
+    for kind, layout in (("", source.layout), ("department", {"blocks": [{"type": [1]}]})):
+        for button in ({"_preview": "1"}, {"_save": "1"}):
+            data = form_data(source, code="dept-new", name="新的部门表", kind=kind, layout=layout, **button)
+            response = admin_client.post(reverse("admin:filings_formvariant_add"), data)
+            assert response.status_code == 200
+    assert not FormVariant.objects.filter(code="dept-new").exists()
+
+
+def test_own_fields_are_not_offered_as_required_fields_of_the_variant(admin_client):
+    from filings.admin_variants import required_choices
+
+    ningde = variant("dept-ningde")
+    names = [name for name, _ in required_choices(ningde.kind, ningde)]
+    assert "unit_name" in names and not any(name.startswith("extra.") for name in names)
+    content = text(admin_client.get(change_url(ningde)))
+    assert 'value="unit_name"' in content and 'value="extra.budget_code"' not in content

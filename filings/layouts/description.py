@@ -235,7 +235,22 @@ def title_without_region(name: str) -> str:
 # --- parsing and checking -----------------------------------------------------------------------------------
 
 def parse_layout(data, kind: str) -> FormLayout:
-    """The layout described by ``data`` for a form of ``kind``; raises LayoutError naming every problem."""
+    """The layout described by ``data`` for a form of ``kind``; raises LayoutError naming every problem.
+
+    Only LayoutError: a value of a type the checks below do not expect (a list where a name belongs, a number where
+    a list belongs …) is such a problem too, never a server error."""
+    if kind not in STEPS:
+        raise LayoutError(["请先选择表类型（部门整体支出或项目支出），再检查布局。"])
+    try:
+        return _parse_layout(data, kind)
+    except LayoutError:
+        raise
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError):
+        raise LayoutError(["表样布局中有值的类型不对（如栏目名称、字段名应为文字，rows、fields、columns、parts "
+                           "应为列表）。请对照“布局说明”的示例检查。"]) from None
+
+
+def _parse_layout(data, kind: str) -> FormLayout:
     problems: list[str] = []
     if not isinstance(data, dict):
         raise LayoutError(["表样布局应为一个 JSON 对象（{…}）。"])

@@ -6,6 +6,7 @@ strings. `ExtraField.clean` turns what a user typed or a workbook held into that
 """
 
 import datetime
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -70,12 +71,14 @@ class ExtraField:
         if self.type == "date":
             return _date(raw, self.label).isoformat()
         number = _decimal(raw, self.label)
+        if self.type == "money" and number < 0:
+            raise ValidationError(f"{self.label}不能为负数。")
         if self.type == "money":
             try:
                 return str(to_yuan(number, money_unit))
             except InvalidOperation:
                 raise ValidationError(f"{self.label}最多精确到分。") from None
-        return str(normalize_decimal(number))
+        return f"{normalize_decimal(number):f}"
 
     def python(self, stored):
         """The stored value as Python: Decimal for numbers and money (元), date for dates, str otherwise."""
@@ -136,7 +139,7 @@ class ExtraFormField(forms.CharField):
 def _decimal(raw, label: str) -> Decimal:
     if isinstance(raw, bool):
         raise ValidationError(f"{label}应为数字。")
-    text = str(raw).replace(",", "").replace("，", "").strip()
+    text = "".join(unicodedata.normalize("NFKC", str(raw)).replace(",", "").replace("，", "").split())
     try:
         number = Decimal(text)
     except InvalidOperation:

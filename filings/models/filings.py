@@ -88,9 +88,13 @@ class FormVariant(models.Model):
         details = apps.get_model("filings", "DepartmentDetails" if self.kind == FilingKind.DEPARTMENT
                                  else "ProjectDetails")
         known = {f.name for model in (Filing, details) for f in model._meta.concrete_fields} | {"period"}
-        unknown = [name for name in self.required_fields or [] if name not in known]
-        if not isinstance(self.required_fields, list) or unknown:
-            raise ValidationError({"required_fields": f"未知的字段：{'、'.join(map(str, unknown)) or '格式应为列表'}"})
+        if not isinstance(self.required_fields, list):
+            raise ValidationError({"required_fields": "必填栏目的格式应为字段名列表。"})
+        unknown = [name for name in self.required_fields if not isinstance(name, str) or name not in known]
+        if unknown:
+            raise ValidationError({"required_fields": f"未知的字段：{'、'.join(map(str, unknown))}"})
+        if self.kind not in FilingKind.values:
+            return  # the kind field reports it; a layout is checked against a kind
         try:
             parse_layout(self.layout, self.kind)
         except LayoutError as error:

@@ -12,6 +12,7 @@ from openpyxl.utils import range_boundaries
 
 from indicators.models import Scheme
 
+from ...layouts.description import LayoutError
 from ...models import Filing, FilingKind, FormVariant
 from ...money import MoneyUnit
 from . import spec
@@ -144,7 +145,7 @@ class TemplateParser(TableReader):
         else:
             title = self.cell_text("pb_title") or next(
                 (text_value(self.main.raw(row, 1)) for row in range(1, 4) if self.main.raw(row, 1)), "")
-            matches = [v for v in variants if label_key(v.printed_title) == label_key(title)]
+            matches = [v for v in variants if label_key(title_of(v)) == label_key(title)]
             if target is not None and any(v.pk == target.variant_id for v in matches):
                 variant = target.variant
             elif matches:
@@ -307,3 +308,10 @@ class TemplateParser(TableReader):
             cells[name] = (self.extra, row, self.extra.next_cell(row, 1))
         return cells
 
+
+def title_of(variant) -> str:
+    """A variant's printed title; a variant whose stored layout is broken matches no file (and breaks no import)."""
+    try:
+        return variant.printed_title
+    except LayoutError:
+        return ""
