@@ -579,6 +579,7 @@ def validate_many(filings) -> dict[int, Report]:
     """Reports for many filings with a fixed number of queries: rows prefetched, categories read once per scheme,
     each project checked against the other projects of its unit and year among `filings`."""
     filings = list(filings_for_validation(filings))
+    share_variants(filings)
     schemes = {filing.scheme_id for filing in filings}
     categories: dict[int, list[Category]] = {}
     for category in Category.objects.filter(scheme_id__in=schemes).select_related("parent"):
@@ -592,6 +593,13 @@ def validate_many(filings) -> dict[int, Report]:
                                    projects.get((filing.unit_id, filing.year), []))
         for filing in filings
     }
+
+
+def share_variants(filings) -> None:
+    """One variant object per variant among the filings, so each layout is parsed once, not once per filing."""
+    shared = {}
+    for filing in filings:
+        filing.variant = shared.setdefault(filing.variant_id, filing.variant)
 
 
 def filings_for_validation(queryset):

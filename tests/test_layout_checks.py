@@ -155,3 +155,12 @@ def test_the_wuhai_indicators_with_their_unit_in_its_own_column_are_not_reported
     reported = {message.split("”")[0].lstrip("“") for message in missing_unit}
     assert reported and reported <= blank
     assert "出差人次" not in reported  # 4, with 人/次 in its own column
+
+
+def test_many_filings_of_one_variant_share_one_parsed_layout(demo):
+    from filings.validation import filings_for_validation, share_variants
+
+    filings = list(filings_for_validation(Filing.objects.filter(variant__code="proj-yangquan")))
+    assert len(filings) > 1 and len({id(filing.variant) for filing in filings}) == len(filings)
+    share_variants(filings)
+    assert len({id(filing.variant) for filing in filings}) == 1
