@@ -27,7 +27,7 @@ from django.template.defaultfilters import time as format_time
 from indicators.models import Category
 
 from ..layouts.catalogue import ROW_COLUMNS, data_fields
-from ..layouts.description import PERIOD_LABELS, Block, Column, Entry
+from ..layouts.description import Block, Column, Entry
 from ..models import Filing
 from ..money import format_amount
 from .pages import level1_blocks, page_blocks, side_by_side_table
@@ -414,6 +414,3 @@ def printed_context(filing: Filing, paginate: bool = False) -> dict:
         "pdf": paginate,  # long paragraphs are cut for WeasyPrint only (filings_tags.printable)
         "printed": {"title": filing.variant.printed_title, "parts": printed_parts(filing, indicators, paginate)},
     }
-
-
-__all__ = ["PERIOD_LABELS", "indicator_tables", "printed_context"]

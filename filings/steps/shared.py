@@ -48,9 +48,6 @@ def table_columns(filing, type_):
     return names, labels, extras, extra_labels
 
 
-
-
-
 @dataclass
 class IndicatorStepForms(StepForms):
     """The indicator rows and the scheme they are filed under; a change of scheme moves every row when saving."""
@@ -124,7 +121,7 @@ def indicator_columns(filing):
     description = filing.variant.description
     columns = []
     for column in description.columns("indicators"):
-        if column.field in {"level2"}:
+        if column.field == "level2":
             continue
         if column.field == "standard" and column.optional:
             continue

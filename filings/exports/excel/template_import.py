@@ -28,7 +28,6 @@ ROW_TABLES = {
 }
 INDICATOR_COLUMNS = ["name", "value_text", "standard", "note"]
 MONEY_COLUMNS = {"amount_total", "amount_fiscal", "amount_other"}
-# A cost indicator moves between the schemes' cost categories; every other code exists in both.
 
 
 class ImportRefused(Exception):
