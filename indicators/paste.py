@@ -21,9 +21,17 @@ MAX_ROWS = 300
 MAX_CELL = 100  # the length of the filings' Indicator text columns (tests/test_text_limits.py checks they agree)
 
 LEVEL1, LEVEL2, NAME, VALUE, STANDARD = "level1", "level2", "name", "value", "standard"
-LABELS = {LEVEL1: "一级指标", LEVEL2: "二级指标", NAME: "三级指标", VALUE: "指标值", STANDARD: "绩效标准"}
+# Columns that are read into a row's fields besides the five above: an operator or a unit printed apart (joined to
+# the 指标值), the printed 定量/定性 type (checked against the reading), the 说明 (note), a column left out.
+OPERATOR, UNIT, KIND, NOTE, IGNORE = "operator", "unit", "kind", "note", "ignore"
+EXTRA_PREFIX = "extra."  # "extra.<key>": one of the variant's own indicator columns
+LABELS = {LEVEL1: "一级指标", LEVEL2: "二级指标", NAME: "三级指标", VALUE: "指标值", STANDARD: "绩效标准",
+          OPERATOR: "指标性质（计算符号）", UNIT: "计量单位", KIND: "指标类型（定量/定性）", NOTE: "说明",
+          IGNORE: "不导入"}
 # The normalised 一级 names of both schemes: a first column holding them is the 一级 column.
 LEVEL1_NAMES = frozenset({"产出", "成本", "效益", "满意度"})
+
+SKIPPED_BY_USER = "已选择跳过这一行。"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 
@@ -41,6 +49,39 @@ class Problem:
         return f"{where}：{self.message}" if where else self.message
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """What the form and the user's choices in the preview say about how to read a table.
+
+    `columns`, `categories`, `edits` and `skipped` come from the preview form: they are re-posted with the text, so
+    the preview itself keeps no state on the server."""
+
+    with_standard: bool = False  # the variant has the 绩效标准 column
+    last_set: bool = False  # of a table naming the indicator columns twice, read the right-hand set (年度)
+    own_columns: tuple[tuple[str, str], ...] = ()  # the variant's own indicator columns: ("extra.<key>", label)
+    columns: dict[int, str] = field(default_factory=dict)  # 0-based column -> use the user chose (a LABELS key)
+    categories: dict[str, str] = field(default_factory=dict)  # printed 二级 name -> 二级 category code chosen
+    edits: dict[int, dict[str, str]] = field(default_factory=dict)  # line -> field -> text typed in the preview
+    skipped: frozenset[int] = frozenset()  # lines the user chose to skip
+
+    def use_labels(self) -> dict[str, str]:
+        """Every use a column can be given, with its label: the row fields, the variant's own columns, 不导入."""
+        uses = {key: label for key, label in LABELS.items() if key != STANDARD or self.with_standard}
+        return uses | dict(self.own_columns)
+
+
+@dataclass(frozen=True)
+class ColumnUse:
+    """Where the content of one column of the table goes, as the preview shows it (and lets the user change)."""
+
+    index: int  # 0-based column of the table
+    header: str  # the header as printed ("" without a header row)
+    use: str  # a key of ReadOptions.use_labels()
+    reason: str = ""  # why the reader chose this use, for the preview ("表头“计量单位”")
+    needs_choice: bool = False  # content the reader could not place: nothing is added until the user chooses
+    chosen: bool = False  # the use was chosen by the user
+
+
 @dataclass
 class PastedRow:
     """One row of the pasted table as read, merged cells filled in from the rows above."""
@@ -54,8 +95,12 @@ class PastedRow:
     filled: set[str] = field(default_factory=set)  # fields taken from the row above
     level2_line: int = 0  # the line where this row's 二级 is written
     problems: list[Problem] = field(default_factory=list)
-    skipped: str = ""  # why the row is read but not added (a printed empty group)
+    skipped: str = ""  # why the row is read but not added (a printed empty group, or the user's choice)
     category: object = None  # the scheme's 二级 Category, set by resolve_categories
+    note: str = ""  # the 说明, with the content of columns the form has no place for ("权重：10")
+    extra: dict[str, str] = field(default_factory=dict)  # the variant's own columns: key (without "extra.") -> text
+    kind: str = ""  # the printed 定量/定性 type, when the table has such a column
+    edited: set[str] = field(default_factory=set)  # fields typed in the preview (ReadOptions.edits)
 
     @property
     def target(self) -> Target:
@@ -72,6 +117,9 @@ class PasteResult:
     problems: list[Problem] = field(default_factory=list)  # about the text as a whole
     notes: list[Problem] = field(default_factory=list)  # what was skipped on purpose
     columns: dict[str, int] = field(default_factory=dict)  # field -> column index (0-based) in the text
+    uses: list[ColumnUse] = field(default_factory=list)  # every column with content, where it goes
+    unplaced: dict[str, list[int]] = field(default_factory=dict)  # printed 二级 name -> lines: a choice is needed
+    scheme_switch: object = None  # the other Scheme, when rows fit it and not the filing's (set by resolution)
 
     @property
     def errors(self) -> list[Problem]:
@@ -84,6 +132,10 @@ class PasteResult:
     @property
     def ok(self) -> bool:
         return not self.errors and bool(self.addable)
+
+    @property
+    def skipped_by_user(self) -> list[PastedRow]:
+        return [row for row in self.rows if row.skipped == SKIPPED_BY_USER]
 
     def column(self, name: str) -> int | None:
         """The 1-based column of a field in the pasted text, for messages."""
@@ -184,12 +236,15 @@ def _prepare(text) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def parse_paste(text, with_standard: bool = False, last_set: bool = False) -> PasteResult:
-    """Read pasted indicator rows.
+def parse_paste(text, with_standard: bool = False, last_set: bool = False,
+                options: ReadOptions | None = None) -> PasteResult:
+    """Read pasted indicator rows (tab-separated text as Excel, WPS and Word copy a table).
 
     `with_standard`: the form variant has the 绩效标准 column. `last_set`: from a header naming the indicator
-    columns twice (实施期 and 年度 side by side), read the right-hand set (for the 年度 editor).
+    columns twice (实施期 and 年度 side by side), read the right-hand set (for the 年度 editor). `options` (which
+    then carries both) adds the variant's own columns and the user's choices in the preview.
     """
+    options = options or ReadOptions(with_standard=with_standard, last_set=last_set)
     text = _prepare(text)
     result = PasteResult()
     if not text.strip():
@@ -203,7 +258,24 @@ def parse_paste(text, with_standard: bool = False, last_set: bool = False) -> Pa
             "粘贴的内容不是表格：没有找到分隔各列的制表符。请在Excel、WPS或Word的表格中选中一级指标至指标值各列，"
             "复制后粘贴到这里。"))
         return result
-    records = [(line, [clean_cell(cell) for cell in cells]) for line, cells in _records(text)]
+    return read_table(_records(text), options, result)
+
+
+def grid_to_text(grid: list[list[str]]) -> str:
+    """A table read from a file as the text Excel would copy: tab-separated, a cell with a tab, a line break or a
+    quote quoted. `parse_paste(grid_to_text(grid))` reads the grid cell for cell."""
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerows(
+        [["" if cell is None else str(cell) for cell in row] for row in grid])
+    return out.getvalue()
+
+
+def read_table(records: list[tuple[int, list[str]]], options: ReadOptions, result: PasteResult | None = None
+               ) -> PasteResult:
+    """Read a table given as (line, cells) records: find the header and the columns, then read every row."""
+    result = result if result is not None else PasteResult()
+    with_standard, last_set = options.with_standard, options.last_set
+    records = [(line, [clean_cell(cell) for cell in cells]) for line, cells in records]
     records = [(line, cells) for line, cells in records if any(cells)]
     header_at = next((i for i, (_, cells) in enumerate(records) if _header_columns(cells)), None)
     ignored: set[int] = set()  # columns whose content is left out; content in any other unread column is an error
@@ -229,7 +301,7 @@ def parse_paste(text, with_standard: bool = False, last_set: bool = False) -> Pa
             result.problems.append(Problem(
                 "粘贴的表格不到三列。至少需要二级指标、三级指标、指标值三列（一级指标可省略）。"))
             return result
-    _read_rows(result, records, ignored)
+    _read_rows(result, records, ignored, options)
     return result
 
 
@@ -246,7 +318,7 @@ def _check_header(result: PasteResult, line: int, header: list[str], with_standa
             result.notes.append(Problem(f"“{cell}”列不导入。", line, index + 1))
 
 
-def _read_rows(result: PasteResult, records, ignored: set[int]) -> None:
+def _read_rows(result: PasteResult, records, ignored: set[int], options: ReadOptions) -> None:
     columns = result.columns
     used = set(columns.values())
     expected = "、".join(LABELS[name] for name in sorted(columns, key=columns.get))
@@ -257,14 +329,28 @@ def _read_rows(result: PasteResult, records, ignored: set[int]) -> None:
             return cells[index] if index is not None and index < len(cells) else ""
 
         row = PastedRow(line, cell(LEVEL1), cell(LEVEL2), cell(NAME), cell(VALUE), cell(STANDARD), level2_line=line)
+        _apply_edits(row, options.edits.get(line, {}))
         extra = [i for i, text in enumerate(cells) if text and i not in used and i not in ignored]
         if extra:
             row.problems.append(Problem(f"这一格有内容，但不在要导入的列（{expected}）中。请只复制指标表的各行。",
                                         line, extra[0] + 1))
         _fill_from_above(result, row, above)
         _check_cells(result, row)
+        if line in options.skipped:
+            row.skipped, row.problems = SKIPPED_BY_USER, []
         result.rows.append(row)
         above = row
+
+
+EDITABLE = (LEVEL1, LEVEL2, NAME, VALUE, STANDARD, NOTE)
+
+
+def _apply_edits(row: PastedRow, edits: dict[str, str]) -> None:
+    """What the user typed in the preview for this line replaces the cells as read."""
+    for name, text in edits.items():
+        if name in EDITABLE:
+            setattr(row, name, clean_cell(text))
+            row.edited.add(name)
 
 
 def _fill_from_above(result: PasteResult, row: PastedRow, above: PastedRow) -> None:
@@ -308,8 +394,10 @@ def _check_cells(result: PasteResult, row: PastedRow) -> None:
 
 # --- categories ----------------------------------------------------------------------------------------------------
 
-def resolve_categories(result: PasteResult, resolver) -> PasteResult:
-    """Map every row's 一级/二级 to a category of the resolver's scheme; unknown names become problems."""
+def resolve_categories(result: PasteResult, resolver, options: ReadOptions | None = None) -> PasteResult:
+    """Map every row's 一级/二级 to a category of the resolver's scheme; unknown names become problems.
+
+    `options.categories` holds the user's choices for names the resolver cannot place."""
     failed: set[int] = set()  # lines whose written 二级 could not be placed
     for row in result.rows:
         if row.problems or not row.level2:
