@@ -3,7 +3,7 @@
 `parse_paste` needs no database: it splits the text into rows (tab-separated cells; Excel quotes a cell that
 holds a line break), skips header rows, fills blank 一级/二级 cells from the row above (merged cells), and says
 what is wrong with which line and column. `resolve_categories` then maps each row's 一级/二级 names (aliases
-included) to the categories of the filing's scheme with a `CategoryResolver` (two queries in all).
+included) to the categories of the filing's scheme (indicators/placing.py).
 Nothing here raises on bad input; a result with problems is simply not added.
 """
 
@@ -12,7 +12,6 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from .hierarchy import UnknownCategory
 from .models import normalize_category_name
 from .values import NOT_APPLICABLE_TEXT, Target, parse_target
 
@@ -390,52 +389,3 @@ def _check_cells(result: PasteResult, row: PastedRow) -> None:
         if len(text) > MAX_CELL:
             row.problems.append(Problem(f"{LABELS[name]}有{len(text)}字，最多{MAX_CELL}字。",
                                         row.line, result.column(name)))
-
-
-# --- categories ----------------------------------------------------------------------------------------------------
-
-def resolve_categories(result: PasteResult, resolver, options: ReadOptions | None = None) -> PasteResult:
-    """Map every row's 一级/二级 to a category of the resolver's scheme; unknown names become problems.
-
-    `options.categories` holds the user's choices for names the resolver cannot place."""
-    failed: set[int] = set()  # lines whose written 二级 could not be placed
-    for row in result.rows:
-        if row.problems or not row.level2:
-            continue
-        if LEVEL2 in row.filled and row.level2_line in failed:
-            row.problems.append(Problem(f"沿用第{row.level2_line}行的二级指标，请先改正第{row.level2_line}行。",
-                                        row.line, result.column(LEVEL2)))
-            continue
-        problem = _resolve(result, row, resolver)
-        if problem is not None:
-            row.problems.append(problem)
-            if LEVEL2 not in row.filled:
-                failed.add(row.line)
-    return result
-
-
-def _resolve(result: PasteResult, row: PastedRow, resolver) -> Problem | None:
-    try:
-        row.category = resolver.resolve(row.level1, row.level2)
-        return None
-    except UnknownCategory:
-        pass
-    try:
-        category = resolver.resolve("", row.level2)
-    except UnknownCategory:
-        return Problem(f"指标体系“{resolver.scheme.name}”中没有二级指标“{row.level2}”。可用的二级指标："
-                       f"{_level2_names(resolver)}。", row.line, result.column(LEVEL2))
-    if LEVEL1 in row.filled:
-        # A blank 一级 cell under another 一级 (湖南 prints 满意度 rows so): the 二级 says where the row belongs.
-        row.category = category
-        row.filled.discard(LEVEL1)
-        return None
-    return Problem(f"二级指标“{row.level2}”不属于一级指标“{row.level1}”；在指标体系“{resolver.scheme.name}”中它属于"
-                   f"“{category.parent.name}”。", row.line, result.column(LEVEL1))
-
-
-def _level2_names(resolver) -> str:
-    groups: dict[str, list[str]] = {}
-    for category in resolver.level2:
-        groups.setdefault(category.parent.name, []).append(category.name)
-    return "；".join(f"{parent}：{'、'.join(names)}" for parent, names in groups.items())

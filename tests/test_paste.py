@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from indicators.hierarchy import CategoryResolver
 from indicators.models import Scheme
-from indicators.paste import LEVEL1, LEVEL2, MAX_CELL, clean_cell, parse_paste, resolve_categories
+from indicators.paste import LEVEL1, LEVEL2, MAX_CELL, clean_cell, parse_paste
+from indicators.placing import resolve_categories
 from indicators.values import parse_target
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"

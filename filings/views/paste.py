@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from indicators.hierarchy import CategoryResolver
-from indicators.paste import parse_paste, resolve_categories
+from indicators.paste import parse_paste
+from indicators.placing import resolve_categories
 
 from ..access import get_filing_for_filer
 from ..models.indicators import Period
