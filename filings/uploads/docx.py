@@ -1,0 +1,156 @@
+"""The tables of an uploaded .docx, in the order of the document, read from the XML python-docx has parsed.
+
+- Merged cells as Excel copies them: the text in the top-left cell, "" in the others. A horizontal merge is a cell
+  with ``gridSpan``; a vertical one a column of cells with ``vMerge`` (python-docx would hand out the same cell
+  again for every covered place: here each covered place is ""). ``gridBefore``/``gridAfter`` leave "" too.
+- A cell's paragraphs are joined with line breaks; line breaks inside a paragraph are kept, tabs become spaces;
+  deleted text of tracked changes and deleted rows are left out, inserted text is read.
+- A table inside a cell (a nested table) is an entry of its own, right after the table that holds it; the cell
+  that holds it gets only its own paragraphs, so no text is read twice, and the outer table's label says that it
+  holds other tables. Tables in text boxes are read once (the Word 2007 fallback copy of a text box is skipped).
+"""
+
+import io
+import logging
+
+from docx import Document
+from docx.oxml.ns import qn
+
+from ..exports.excel.container import MAX_COLUMNS, UnreadableFile
+from .grids import GridBudget, SourceTable, source_table
+from .safety import DAMAGED, WORD
+
+log = logging.getLogger(__name__)
+
+TBL, TR, TC, P, T = qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:p"), qn("w:t")
+TAB, BR, CR, NO_BREAK_HYPHEN = qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:noBreakHyphen")
+TBL_GRID, GRID_COL = qn("w:tblGrid"), qn("w:gridCol")
+TR_PR, TC_PR, GRID_BEFORE, GRID_AFTER = qn("w:trPr"), qn("w:tcPr"), qn("w:gridBefore"), qn("w:gridAfter")
+GRID_SPAN, V_MERGE, H_MERGE, DELETED, VAL = qn("w:gridSpan"), qn("w:vMerge"), qn("w:hMerge"), qn("w:del"), qn(
+    "w:val")
+FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+SKIPPED = {TBL, FALLBACK, DELETED, qn("w:moveFrom")}  # not a cell's own text (deleted text is w:delText anyway)
+# Elements that only wrap rows or cells (content controls, custom XML, smart tags).
+WRAPPERS = {qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml"), qn("w:smartTag")}
+
+
+def document_tables(data: bytes) -> list[SourceTable]:
+    try:
+        body = Document(io.BytesIO(data)).element.body
+    except Exception as error:  # python-docx and lxml raise many types for a damaged file; none may become a 500
+        log.info("unreadable document: %s", error)
+        raise UnreadableFile(DAMAGED[WORD]) from error
+    if body is None:
+        raise UnreadableFile(DAMAGED[WORD])
+    found: list[tuple[str, object, int]] = []  # label, table element, tables nested in it
+    find_tables(body, "", found)
+    budget, tables = GridBudget(), []
+    for label, element, nested in found:
+        grid = table_grid(element, label, budget)
+        size = f"{len(grid)}行×{max(map(len, grid), default=0)}列"
+        holds = f"，单元格中另有 {nested} 个表格" if nested else ""
+        table = source_table(f"{label}（{size}{holds}）", grid)
+        if table:
+            tables.append(table)
+    return tables
+
+
+def find_tables(element, outer: str, found: list, counter: list[int] | None = None) -> int:
+    """Append the tables inside ``element`` in document order, each followed by the tables nested in it; how many
+    tables sit directly inside (``counter`` numbers on across the elements of one table or of the body)."""
+    counter = counter if counter is not None else [0]
+    for child in element:
+        if child.tag == FALLBACK:
+            continue
+        if child.tag != TBL:
+            find_tables(child, outer, found, counter)
+            continue
+        counter[0] += 1
+        label = f"{outer}中的第{counter[0]}个嵌套表格" if outer else f"第{counter[0]}个表格"
+        place = len(found)
+        found.append(None)  # the table before the tables nested in it
+        found[place] = (label, child, find_tables(child, label, found))
+    return counter[0]
+
+
+def own(element, tag: str):
+    """The children of ``element`` with ``tag``, also those inside content controls and other wrappers."""
+    for child in element:
+        if child.tag == tag:
+            yield child
+        elif child.tag in WRAPPERS:
+            yield from own(child, tag)
+
+
+def number(element, default: int) -> int:
+    text = element.get(VAL) if element is not None else None
+    try:
+        return int(text) if text is not None else default
+    except ValueError:
+        return default
+
+
+def table_grid(table, label: str, budget: GridBudget) -> list[list[str]]:
+    grid_columns = table.find(TBL_GRID)
+    width = len(grid_columns.findall(GRID_COL)) if grid_columns is not None else 0
+    rows = []
+    for tr in own(table, TR):
+        properties = tr.find(TR_PR)
+        if properties is not None and properties.find(DELETED) is not None:
+            continue  # a row deleted with tracked changes on
+        before = number(properties.find(GRID_BEFORE) if properties is not None else None, 0)
+        after = number(properties.find(GRID_AFTER) if properties is not None else None, 0)
+        row = [""] * max(before, 0)
+        for tc in own(tr, TC):
+            cell_properties = tc.find(TC_PR)
+            span, continued = 1, False
+            if cell_properties is not None:
+                span = max(number(cell_properties.find(GRID_SPAN), 1), 1)
+                merge = cell_properties.find(V_MERGE)
+                continued = merge is not None and merge.get(VAL, "continue") != "restart"
+                merge = cell_properties.find(H_MERGE)
+                continued = continued or (merge is not None and merge.get(VAL, "continue") != "restart")
+            if len(row) + span > MAX_COLUMNS:
+                budget.check(label, 1, len(row) + span)  # refuses: too many columns
+            text = cell_text(tc)
+            # A covered cell is empty in a well-formed file; text a file still has there is kept, never dropped.
+            row.append(text if not continued or text else "")
+            row.extend([""] * (span - 1))
+        row.extend([""] * max(after, 0))
+        rows.append(row)
+        width = max(width, len(row))
+    budget.check(label, len(rows), width)
+    return [row + [""] * (width - len(row)) for row in rows]
+
+
+def cell_text(tc) -> str:
+    paragraphs: list[str | None] = []
+    read_paragraphs(tc, paragraphs, None)
+    return "\n".join(text for text in paragraphs if text is not None).strip()
+
+
+def read_paragraphs(element, paragraphs: list, parts: list | None) -> None:
+    """Walk a cell: every paragraph's text goes to ``paragraphs`` in document order (a text box's paragraphs after
+    the paragraph that anchors it); nested tables and fallback copies are not entered."""
+    for child in element:
+        tag = child.tag
+        if tag in SKIPPED:
+            continue
+        if tag == P:
+            place = len(paragraphs)
+            paragraphs.append(None)
+            own_parts: list[str] = []
+            read_paragraphs(child, paragraphs, own_parts)
+            paragraphs[place] = "".join(own_parts)
+        elif parts is None:
+            read_paragraphs(child, paragraphs, None)
+        elif tag == T:
+            parts.append((child.text or "").replace("\t", " "))
+        elif tag == TAB:
+            parts.append(" ")
+        elif tag in (BR, CR):
+            parts.append("\n")
+        elif tag == NO_BREAK_HYPHEN:
+            parts.append("-")
+        else:
+            read_paragraphs(child, paragraphs, parts)
