@@ -465,3 +465,33 @@ def test_damaged_files_never_raise_anything_but_a_clear_message():
                 assert str(error)
             else:
                 assert all(isinstance(table, SourceTable) for table in tables)
+
+
+def test_the_prompt_of_an_empty_content_control_is_not_read_but_typed_content_is():
+    data = docx_bytes([([HEADER, ["产出指标", "数量指标", "培训人次", "500人次"]], [])])
+    xml = part(data, "word/document.xml").decode()
+
+    def control(text: str, placeholder: bool) -> str:
+        shown = "<w:showingPlcHdr/>" if placeholder else ""
+        return (f"<w:sdt><w:sdtPr>{shown}</w:sdtPr><w:sdtContent><w:r><w:t>{text}</w:t></w:r>"
+                "</w:sdtContent></w:sdt>")
+
+    xml = xml.replace("<w:r><w:t>500人次</w:t></w:r>", control("单击或点击此处输入文字。", True))
+    xml = xml.replace("<w:r><w:t>培训人次</w:t></w:r>", control("培训人次", False))
+    (table,) = read_tables(upload(replaced(data, {"word/document.xml": xml.encode()}), "a.docx"))
+    assert table.grid == [HEADER, ["产出指标", "数量指标", "培训人次", ""]]
+
+
+def test_strict_open_xml_is_refused_with_what_to_do():
+    xml = part(WORD_FILE, "word/document.xml").replace(
+        b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+        b"http://purl.oclc.org/ooxml/wordprocessingml/main")
+    assert "严格 Open XML" in refusal(replaced(WORD_FILE, {"word/document.xml": xml}), "a.docx")
+
+
+def test_a_table_in_a_part_other_than_the_declared_document_is_counted_too():
+    # The package's relationships, not its content types, tell python-docx which part is the document.
+    xml = part(body_with(table_xml(2, cells=15001)), "word/document.xml")
+    rels = part(WORD_FILE, "_rels/.rels").replace(b"word/document.xml", b"word/other.xml")
+    data = replaced(WORD_FILE, {"_rels/.rels": rels}, {"word/other.xml": xml})
+    assert "单元格太多（超过 30,000 个）" in refusal(data, "a.docx")

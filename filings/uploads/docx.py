@@ -4,7 +4,8 @@
   with ``gridSpan``; a vertical one a column of cells with ``vMerge`` (python-docx would hand out the same cell
   again for every covered place: here each covered place is ""). ``gridBefore``/``gridAfter`` leave "" too.
 - A cell's paragraphs are joined with line breaks; line breaks inside a paragraph are kept, tabs become spaces;
-  deleted text of tracked changes and deleted rows are left out, inserted text is read.
+  deleted text of tracked changes and deleted rows are left out, inserted text is read; the prompt of an empty
+  content control (“单击或点击此处输入文字。”) is not text anyone typed and is left out.
 - A table inside a cell (a nested table) is an entry of its own, right after the table that holds it; the cell
   that holds it gets only its own paragraphs, so no text is read twice, and the outer table's label says that it
   holds other tables. Tables in text boxes are read once (the Word 2007 fallback copy of a text box is skipped).
@@ -30,6 +31,7 @@ GRID_SPAN, V_MERGE, H_MERGE, DELETED, VAL = qn("w:gridSpan"), qn("w:vMerge"), qn
     "w:val")
 FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 SKIPPED = {TBL, FALLBACK, DELETED, qn("w:moveFrom")}  # not a cell's own text (deleted text is w:delText anyway)
+SDT, SDT_PR, PLACEHOLDER_SHOWN = qn("w:sdt"), qn("w:sdtPr"), qn("w:showingPlcHdr")
 # Elements that only wrap rows or cells (content controls, custom XML, smart tags).
 WRAPPERS = {qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml"), qn("w:smartTag")}
 
@@ -119,6 +121,7 @@ def table_grid(table, label: str, budget: GridBudget) -> list[list[str]]:
         row.extend([""] * max(after, 0))
         rows.append(row)
         width = max(width, len(row))
+        budget.check_rows(label, len(rows), width)
     budget.check(label, len(rows), width)
     return [row + [""] * (width - len(row)) for row in rows]
 
@@ -134,7 +137,7 @@ def read_paragraphs(element, paragraphs: list, parts: list | None) -> None:
     the paragraph that anchors it); nested tables and fallback copies are not entered."""
     for child in element:
         tag = child.tag
-        if tag in SKIPPED:
+        if tag in SKIPPED or (tag == SDT and showing_placeholder(child)):
             continue
         if tag == P:
             place = len(paragraphs)
@@ -154,3 +157,9 @@ def read_paragraphs(element, paragraphs: list, parts: list | None) -> None:
             parts.append("-")
         else:
             read_paragraphs(child, paragraphs, parts)
+
+
+def showing_placeholder(sdt) -> bool:
+    """A content control still showing its prompt (“单击或点击此处输入文字。”): nothing was typed there."""
+    properties = sdt.find(SDT_PR)
+    return properties is not None and properties.find(PLACEHOLDER_SHOWN) is not None

@@ -54,7 +54,13 @@ class GridBudget:
     def __init__(self):
         self.cells = 0
 
+    def check_rows(self, where: str, rows: int, columns: int) -> None:
+        """While a table is being read: refuse as soon as it is too big, before it is all in memory."""
+        if rows > MAX_ROWS or columns > MAX_COLUMNS or self.cells + rows * columns > MAX_GRID_CELLS:
+            self.check(where, rows, columns)
+
     def check(self, where: str, rows: int, columns: int) -> None:
+        """Count a whole table's grid, refusing it if it is too big."""
         if rows > MAX_ROWS:
             raise UnreadableFile(f"{where}有 {rows} 行，超过了 {MAX_ROWS} 行的上限。")
         if columns > MAX_COLUMNS:

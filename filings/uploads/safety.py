@@ -8,8 +8,8 @@ Word side needs because python-docx parses with lxml rather than defusedxml:
 - the zip directory alone: entries, their declared sizes and compression ratio (a zip bomb is refused without being
   inflated), duplicate names, macros;
 - every XML part streamed once in chunks: UTF-8 only (a UTF-16 or EBCDIC part could hide a declaration from a byte
-  scan), no ``<!DOCTYPE`` or ``<!ENTITY`` at all, bounded real size and element count; in a Word document the
-  tables, rows and cells are counted too, so that a huge table is refused before lxml builds it.
+  scan), no ``<!DOCTYPE`` or ``<!ENTITY`` at all, no Strict Open XML, bounded real size and element count; in a
+  Word document the tables, rows and cells are counted too, so that a huge table is refused before lxml builds it.
 """
 
 import io
@@ -79,6 +79,9 @@ UTF8_NAMES = {b"utf-8", b"utf8"}
 EBCDIC_XML = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC: lxml would detect it
 FORBIDDEN_DECLARATIONS = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 XML_NAMES = (".xml", ".rels", ".vml")
+STRICT = b"http://purl.oclc.org/ooxml/"  # the namespaces of "Strict Open XML", which neither library reads
+STRICT_FORMAT = ("这是“严格 Open XML”格式的文件，无法读取。请“另存为”时选择普通的“Word 文档（*.docx）”或"
+                 "“Excel 工作簿（*.xlsx）”后再上传。")
 WORD_TAG = re.compile(rb"<(?:[^\s<>/:!?]+:)?(tbl|tr|tc)(?=[\s/>])")
 
 
@@ -170,36 +173,37 @@ class Counts:
 def check_parts(archive: zipfile.ZipFile, kind: str) -> None:
     counts = Counts()
     types = scan(archive, archive.getinfo("[Content_Types].xml"), counts, force=True)
-    xml_extensions, xml_parts, main = read_content_types(types, kind)
+    xml_extensions, xml_parts = read_content_types(types, kind)
     for entry in archive.infolist():
         if entry.filename == "[Content_Types].xml" or entry.is_dir():
             continue
         name = entry.filename
         declared = (name.lower().endswith(XML_NAMES) or name in xml_parts
                     or posixpath.splitext(name)[1].lower().lstrip(".") in xml_extensions)
-        scan(archive, entry, counts, force=declared, word_main=kind == WORD and name == main)
+        scan(archive, entry, counts, force=declared, word=kind == WORD)
 
 
-def read_content_types(types: bytes, kind: str) -> tuple[set[str], set[str], str]:
-    """Extensions and part names the package declares as XML, and the Word document's main part."""
+def read_content_types(types: bytes, kind: str) -> tuple[set[str], set[str]]:
+    """Extensions and part names the package declares as XML, after refusing macros, templates and a Word file
+    without a document."""
     text = types.decode("utf-8", "replace")
     if "macroEnabled" in text or "vbaProject" in text:
         raise UnreadableFile(MACROS[kind])
     root = ElementTree.fromstring(types)
     extensions = {(default.get("Extension") or "").lower() for default in root.iter(f"{CONTENT_TYPES}Default")
                   if is_xml_type(default.get("ContentType"))}
-    parts, main = set(), ""
+    parts, has_document = set(), False
     for override in root.iter(f"{CONTENT_TYPES}Override"):
         name, content_type = (override.get("PartName") or "").lstrip("/"), override.get("ContentType") or ""
         if is_xml_type(content_type):
             parts.add(name)
         if content_type == WORD_MAIN:
-            main = name
+            has_document = True
         elif content_type == WORD_TEMPLATE and kind == WORD:
             raise UnreadableFile(OTHER_FILES[".dotx"])
-    if kind == WORD and not main:
+    if kind == WORD and not has_document:
         raise UnreadableFile(DAMAGED[WORD])
-    return extensions, parts, main
+    return extensions, parts
 
 
 def is_xml_type(content_type: str | None) -> bool:
@@ -207,7 +211,7 @@ def is_xml_type(content_type: str | None) -> bool:
 
 
 def scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, counts: Counts, force: bool = False,
-         word_main: bool = False) -> bytes:
+         word: bool = False) -> bytes:
     """Stream one entry: refuse it if it is XML that is not plain UTF-8 or has a DOCTYPE or an entity, or if it is
     too big; count its elements. The entry's bytes for ``[Content_Types].xml``, else b""."""
     with archive.open(entry) as stream:
@@ -225,6 +229,8 @@ def scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, counts: Counts, force
         encoding = DECLARATION_ENCODING.match(start)
         if encoding and encoding[1].strip().lower() not in UTF8_NAMES:
             raise UnreadableFile(ODD.format("XML 部件不是 UTF-8 编码"))
+        if STRICT in head:
+            raise UnreadableFile(STRICT_FORMAT)
         kept = bytearray()
         pending, chunk, size = b"", head, 0
         while chunk:
@@ -237,10 +243,10 @@ def scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, counts: Counts, force
             pending += chunk
             cut = pending.rfind(b"<")
             if cut > 0:  # a tag cut by the chunk's end waits for the next chunk
-                feed(pending[:cut], counts, word_main)
+                feed(pending[:cut], counts, word)
                 pending = pending[cut:]
             chunk = stream.read(CHUNK)
-        feed(pending, counts, word_main)
+        feed(pending, counts, word)
     return bytes(kept)
 
 
@@ -250,14 +256,14 @@ def looks_like_other_encoding(head: bytes) -> bool:
         :4] == b"\x00\x00\x00<"
 
 
-def feed(text: bytes, counts: Counts, word_main: bool) -> None:
+def feed(text: bytes, counts: Counts, word: bool) -> None:
     if FORBIDDEN_DECLARATIONS.search(text):
         raise UnreadableFile("文件中含有 XML 文档类型或实体声明（DOCTYPE/ENTITY），正常的 Office 文件不会有，"
                              "为安全起见拒绝导入。请把表格复制到新建的文档或工作簿后再上传。")
     counts.elements += text.count(b"<") - text.count(b"</") - text.count(b"<!") - text.count(b"<?")
     if counts.elements > MAX_ELEMENTS:
         raise UnreadableFile(ODD.format(f"XML 元素超过 {MAX_ELEMENTS:,} 个"))
-    if not word_main:
+    if not word:  # every part of a Word file counts: whichever part python-docx takes for the document
         return
     tags = counts.tags
     for match in WORD_TAG.finditer(text):
