@@ -146,7 +146,7 @@ def test_a_nested_table_is_its_own_entry_after_the_table_holding_it_and_its_text
     document.save(out)
     tables = read_tables(upload(out.getvalue(), "申报书.docx"))
     assert [(t.label, t.looks_like_indicators) for t in tables] == [
-        ("第1个表格（2行×2列，单元格中另有 1 个表格）", False),
+        ("第1个表格（2行×2列，单元格中另有1个表格）", False),
         ("第1个表格中的第1个嵌套表格（2行×4列）", True),
         ("第2个表格（1行×1列）", False)]
     assert tables[0].grid == [["项目名称", "校舍维修"], ["", "绩效指标见下表"]]
@@ -495,3 +495,11 @@ def test_a_table_in_a_part_other_than_the_declared_document_is_counted_too():
     rels = part(WORD_FILE, "_rels/.rels").replace(b"word/document.xml", b"word/other.xml")
     data = replaced(WORD_FILE, {"_rels/.rels": rels}, {"word/other.xml": xml})
     assert "单元格太多（超过 30,000 个）" in refusal(data, "a.docx")
+
+
+def test_numbers_no_format_can_print_are_read_without_a_server_error():
+    assert typed_cells([(1e300, "0.00"), (1e20, "0%")]) == ["1" + "0" * 300, "1" + "0" * 22 + "%"]
+    data = xlsx_bytes([[1, 2]])
+    sheet = part(data, "xl/worksheets/sheet1.xml").replace(b"<v>1</v>", b"<v>1e400</v>")
+    (table,) = read_tables(upload(replaced(data, {"xl/worksheets/sheet1.xml": sheet}), "a.xlsx"))
+    assert table.grid == [["inf", "2"]]

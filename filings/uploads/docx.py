@@ -50,7 +50,7 @@ def document_tables(data: bytes) -> list[SourceTable]:
     for label, element, nested in found:
         grid = table_grid(element, label, budget)
         size = f"{len(grid)}行×{max(map(len, grid), default=0)}列"
-        holds = f"，单元格中另有 {nested} 个表格" if nested else ""
+        holds = f"，单元格中另有{nested}个表格" if nested else ""
         table = source_table(f"{label}（{size}{holds}）", grid)
         if table:
             tables.append(table)

@@ -12,7 +12,7 @@
 
 import datetime
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from openpyxl.utils.datetime import from_excel
 
@@ -48,7 +48,12 @@ def cell_text(cell) -> str:
     if isinstance(value, datetime.timedelta):
         return str(value)
     if isinstance(value, (int, float, Decimal)):
-        return number_in_format(value, number_format)
+        if not Decimal(value).is_finite():
+            return str(value)
+        try:
+            return number_in_format(value, number_format)
+        except InvalidOperation:  # a number too big for the decimals its format asks for
+            return number_text(value)
     return str(value)
 
 

@@ -102,6 +102,8 @@ def read_upload(upload) -> Upload:
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_UPLOAD_BYTES:
         raise UnreadableFile(f"文件太大（{size / MB:.1f} MB），最大 {MAX_UPLOAD_BYTES // MB} MB。")
+    if hasattr(upload, "seek"):
+        upload.seek(0)  # a view may have looked at the file already
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise UnreadableFile(f"文件太大，最大 {MAX_UPLOAD_BYTES // MB} MB。")
