@@ -32,6 +32,11 @@ GRID_SPAN, V_MERGE, H_MERGE, DELETED, VAL = qn("w:gridSpan"), qn("w:vMerge"), qn
 FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 SKIPPED = {TBL, FALLBACK, DELETED, qn("w:moveFrom")}  # not a cell's own text (deleted text is w:delText anyway)
 SDT, SDT_PR, PLACEHOLDER_SHOWN = qn("w:sdt"), qn("w:sdtPr"), qn("w:showingPlcHdr")
+# What needs the careful walk of ``read_paragraphs``; a cell without any of these is read in one pass.
+SPECIAL = (*SKIPPED, SDT, qn("w:txbxContent"))
+TEXT_OF = {T: lambda item: (item.text or "").replace("\t", " "), TAB: lambda item: " ", BR: lambda item: "\n",
+           CR: lambda item: "\n", NO_BREAK_HYPHEN: lambda item: "-"}
+TEXT_TAGS = tuple(TEXT_OF)
 # Elements that only wrap rows or cells (content controls, custom XML, smart tags).
 WRAPPERS = {qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml"), qn("w:smartTag")}
 
@@ -44,10 +49,8 @@ def document_tables(data: bytes) -> list[SourceTable]:
         raise UnreadableFile(DAMAGED[WORD]) from error
     if body is None:
         raise UnreadableFile(DAMAGED[WORD])
-    found: list[tuple[str, object, int]] = []  # label, table element, tables nested in it
-    find_tables(body, "", found)
     budget, tables = GridBudget(), []
-    for label, element, nested in found:
+    for label, element, nested in find_tables(body):
         grid = table_grid(element, label, budget)
         size = f"{len(grid)}行×{max(map(len, grid), default=0)}列"
         holds = f"，单元格中另有{nested}个表格" if nested else ""
@@ -57,22 +60,24 @@ def document_tables(data: bytes) -> list[SourceTable]:
     return tables
 
 
-def find_tables(element, outer: str, found: list, counter: list[int] | None = None) -> int:
-    """Append the tables inside ``element`` in document order, each followed by the tables nested in it; how many
-    tables sit directly inside (``counter`` numbers on across the elements of one table or of the body)."""
-    counter = counter if counter is not None else [0]
-    for child in element:
-        if child.tag == FALLBACK:
-            continue
-        if child.tag != TBL:
-            find_tables(child, outer, found, counter)
-            continue
-        counter[0] += 1
-        label = f"{outer}中的第{counter[0]}个嵌套表格" if outer else f"第{counter[0]}个表格"
-        place = len(found)
-        found.append(None)  # the table before the tables nested in it
-        found[place] = (label, child, find_tables(child, label, found))
-    return counter[0]
+def find_tables(body) -> list[tuple[str, object, int]]:
+    """(label, table element, tables nested in it) for every table of the body in document order: each table is
+    followed by the tables nested in it (lxml's ``iter`` walks in that order)."""
+    found, labels, counters, entries = [], {}, {}, {}
+    for table in body.iter(TBL):
+        if next(table.iterancestors(FALLBACK), None) is not None:
+            continue  # the Word 2007 copy of a text box already read from its modern form
+        outer = next(table.iterancestors(TBL), None)
+        counters[outer] = counters.get(outer, 0) + 1
+        number = counters[outer]
+        label = f"{labels[outer]}中的第{number}个嵌套表格" if outer is not None else f"第{number}个表格"
+        labels[table] = label
+        entries[table] = len(found)
+        found.append((label, table, 0))
+        if outer is not None:
+            at = entries[outer]
+            found[at] = (found[at][0], outer, found[at][2] + 1)
+    return found
 
 
 def own(element, tag: str):
@@ -104,14 +109,7 @@ def table_grid(table, label: str, budget: GridBudget) -> list[list[str]]:
         after = number(properties.find(GRID_AFTER) if properties is not None else None, 0)
         row = [""] * max(before, 0)
         for tc in own(tr, TC):
-            cell_properties = tc.find(TC_PR)
-            span, continued = 1, False
-            if cell_properties is not None:
-                span = max(number(cell_properties.find(GRID_SPAN), 1), 1)
-                merge = cell_properties.find(V_MERGE)
-                continued = merge is not None and merge.get(VAL, "continue") != "restart"
-                merge = cell_properties.find(H_MERGE)
-                continued = continued or (merge is not None and merge.get(VAL, "continue") != "restart")
+            span, continued = cell_span(tc)
             if len(row) + span > MAX_COLUMNS:
                 budget.check(label, 1, len(row) + span)  # refuses: too many columns
             text = cell_text(tc)
@@ -126,7 +124,22 @@ def table_grid(table, label: str, budget: GridBudget) -> list[list[str]]:
     return [row + [""] * (width - len(row)) for row in rows]
 
 
+def cell_span(tc) -> tuple[int, bool]:
+    """How many grid columns the cell spans, and whether it continues a merge (so covers a place)."""
+    span, continued = 1, False
+    for properties in tc.iterchildren(TC_PR):
+        for item in properties:
+            if item.tag == GRID_SPAN:
+                span = max(number(item, 1), 1)
+            elif item.tag in (V_MERGE, H_MERGE):
+                continued = continued or item.get(VAL, "continue") != "restart"
+    return span, continued
+
+
 def cell_text(tc) -> str:
+    if next(tc.iter(*SPECIAL), None) is None:  # the usual cell: its paragraphs, read by lxml's own walk
+        return "\n".join("".join(TEXT_OF[item.tag](item) for item in paragraph.iter(*TEXT_TAGS))
+                         for paragraph in tc.iter(P)).strip()
     paragraphs: list[str | None] = []
     read_paragraphs(tc, paragraphs, None)
     return "\n".join(text for text in paragraphs if text is not None).strip()

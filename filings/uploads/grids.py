@@ -41,8 +41,8 @@ def trimmed(grid: list[list[str]]) -> list[list[str]]:
 
 def looks_like_indicators(grid: list[list[str]]) -> bool:
     for row in grid:
-        found = {word for text in row if len(text) <= HEADER_CELL for word in HEADER_WORDS
-                 if word in SPACES.sub("", text)}
+        found = {word for text in row if len(text) <= HEADER_CELL and ("指标" in text or "目标" in text)
+                 for word in HEADER_WORDS if word in SPACES.sub("", text)}
         if len(found) >= 2:
             return True
     return False
