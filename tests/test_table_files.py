@@ -447,8 +447,11 @@ def table_xml(rows: int, cells: int = 1, span: int = 1) -> str:
     (table_xml(2001), "超过了 2000 行的上限"),
     (table_xml(1, span=61), "61 列，超过了 60 列的上限"),
     (table_xml(1, span=10 ** 9), "超过了 60 列的上限"),
+    (table_xml(1).replace("<w:tr>", '<w:tr><w:trPr><w:gridBefore w:val="1000000000"/></w:trPr>'), "超过了 60 列的上限"),
+    (table_xml(1).replace("<w:tr>", '<w:tr><w:trPr><w:gridAfter w:val="60"/></w:trPr>'), "61 列，超过了 60 列的上限"),
     (table_xml(1900, span=60) * 2, "单元格太多（超过 200,000 个）"),
-], ids=["tables", "rows of the document", "cells", "rows of a table", "columns", "a huge span", "grid cells"])
+], ids=["tables", "rows of the document", "cells", "rows of a table", "columns", "a huge span", "a huge gridBefore",
+                        "gridAfter", "grid cells"])
 def test_too_many_tables_rows_or_cells_are_refused(tables_xml, message):
     assert message in refusal(body_with(tables_xml), "a.docx")
 

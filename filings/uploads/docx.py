@@ -105,9 +105,11 @@ def table_grid(table, label: str, budget: GridBudget) -> list[list[str]]:
         properties = tr.find(TR_PR)
         if properties is not None and properties.find(DELETED) is not None:
             continue  # a row deleted with tracked changes on
-        before = number(properties.find(GRID_BEFORE) if properties is not None else None, 0)
-        after = number(properties.find(GRID_AFTER) if properties is not None else None, 0)
-        row = [""] * max(before, 0)
+        before = max(number(properties.find(GRID_BEFORE) if properties is not None else None, 0), 0)
+        after = max(number(properties.find(GRID_AFTER) if properties is not None else None, 0), 0)
+        if before + after > MAX_COLUMNS:
+            budget.check(label, 1, before + after)  # refuses: too many columns
+        row = [""] * before
         for tc in own(tr, TC):
             span, continued = cell_span(tc)
             if len(row) + span > MAX_COLUMNS:
@@ -116,7 +118,9 @@ def table_grid(table, label: str, budget: GridBudget) -> list[list[str]]:
             # A covered cell is empty in a well-formed file; text a file still has there is kept, never dropped.
             row.append(text if not continued or text else "")
             row.extend([""] * (span - 1))
-        row.extend([""] * max(after, 0))
+        if len(row) + after > MAX_COLUMNS:
+            budget.check(label, 1, len(row) + after)
+        row.extend([""] * after)
         rows.append(row)
         width = max(width, len(row))
         budget.check_rows(label, len(rows), width)
@@ -160,14 +164,8 @@ def read_paragraphs(element, paragraphs: list, parts: list | None) -> None:
             paragraphs[place] = "".join(own_parts)
         elif parts is None:
             read_paragraphs(child, paragraphs, None)
-        elif tag == T:
-            parts.append((child.text or "").replace("\t", " "))
-        elif tag == TAB:
-            parts.append(" ")
-        elif tag in (BR, CR):
-            parts.append("\n")
-        elif tag == NO_BREAK_HYPHEN:
-            parts.append("-")
+        elif tag in TEXT_OF:
+            parts.append(TEXT_OF[tag](child))
         else:
             read_paragraphs(child, paragraphs, parts)
 
