@@ -70,8 +70,8 @@ def test_second_level_must_belong_to_the_printed_first_level(cost_first):
 
 
 def test_aliases_added_in_the_admin_are_normalized(cost_first):
-    CategoryAlias.objects.create(alias="群众满意度 指标", code="beneficiary_satisfaction")
-    assert CategoryResolver(cost_first).resolve("满意度指标", "群众满意度").code == "beneficiary_satisfaction"
+    CategoryAlias.objects.create(alias="就诊患者满意度 指标", code="beneficiary_satisfaction")
+    assert CategoryResolver(cost_first).resolve("满意度指标", "就诊患者满意度").code == "beneficiary_satisfaction"
 
 
 def test_resolver_reads_the_scheme_once(cost_first, django_assert_num_queries):
