@@ -18,11 +18,11 @@ def resolve_categories(result: PasteResult, resolver, options: ReadOptions | Non
     options = options or ReadOptions()
     chosen = {normalize_category_name(name): code for name, code in options.categories.items()}
     failed: set[int] = set()  # lines whose written 二级 could not be placed
-    read_as: dict[tuple[str, str], list[int]] = {}  # (printed name, what it was read as) -> lines, for notes
+    read_as: dict[tuple[str, str], list] = {}  # (printed name, what it was read as) -> (line, detail)s
     fits_elsewhere: dict[int, int] = {}  # scheme id -> rows the resolver's scheme cannot place but it can
     for row in result.rows:
-        if row.problems or row.skipped or not row.level2:
-            continue
+        if row.skipped or not row.level2:
+            continue  # rows with other problems are placed too: the preview shows every row's reading
         if LEVEL2 in row.filled and row.level2_line in failed:
             row.problems.append(Problem(f"沿用第{row.level2_line}行的二级指标，请先改正第{row.level2_line}行。",
                                         row.line, result.column(LEVEL2)))
@@ -54,13 +54,14 @@ def _place(result: PasteResult, row: PastedRow, resolver, chosen: dict[str, str]
     row.category = placement.category
     written_level1 = row.level1 and LEVEL1 not in row.filled
     if placement.level1_differs and written_level1:
-        read_as.setdefault((f"一级指标“{row.level1}”", f"按二级指标“{row.level2}”放在"
-                            f"“{placement.category.parent.name}”下"), []).append(row.line)
+        read_as.setdefault((f"一级指标“{row.level1}”", "与二级指标不符，已按二级指标放入"), []).append(
+            (row.line, f"“{row.level2}”→{placement.category.parent.name}"))
     elif placement.level1_differs:
         # A blank 一级 cell under another 一级 (湖南 prints 满意度 rows so): the 二级 says where the row belongs.
         row.filled.discard(LEVEL1)
     if placement.by_alias:
-        read_as.setdefault((f"二级指标“{row.level2}”", f"按“{placement.category.name}”读取"), []).append(row.line)
+        read_as.setdefault((f"二级指标“{row.level2}”", f"按“{placement.category.name}”读取"), []).append(
+            (row.line, ""))
     return True
 
 
@@ -80,11 +81,13 @@ def _mark_unplaced(result: PasteResult, row: PastedRow, resolver, other_scheme) 
                                 row.line, result.column(LEVEL2)))
 
 
-def _note_readings(result: PasteResult, read_as: dict[tuple[str, str], list[int]]) -> None:
+def _note_readings(result: PasteResult, read_as: dict[tuple[str, str], list[tuple[int, str]]]) -> None:
     """One note per name read another way than printed, listing its lines: the user sees what was understood."""
-    for (printed, reading), lines in read_as.items():
+    for (printed, reading), found in read_as.items():
+        lines = [line for line, _ in found]
         where = "、".join(str(line) for line in lines[:10]) + ("等" if len(lines) > 10 else "")
-        result.notes.append(Problem(f"{printed}（第{where}行）{reading}。"))
+        details = "，".join(dict.fromkeys(detail for _, detail in found if detail))
+        result.notes.append(Problem(f"{printed}（第{where}行）{reading}" + (f"：{details}" if details else "") + "。"))
 
 
 def _other_scheme(resolver, scheme_id: int):

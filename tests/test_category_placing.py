@@ -109,6 +109,36 @@ def test_merged_benefit_categories_are_read_as_social_benefit_and_say_so(new, na
     assert any(name in note.message and "社会效益指标" in note.message for note in result.notes)
 
 
+def test_a_department_table_in_the_dimensions_of_whole_spending(new):
+    """部门整体 forms name the 一级 by 履职效能 / 社会效应 / 服务对象满意度 and leave 成本 as 运行成本."""
+    result = read([["履职效能", "数量指标", "重点工作任务完成数", "≥12项"],
+                   ["", "时效指标（必填）", "任务完成及时率", "100%"],
+                   ["运行成本", "经济成本指标", "“三公”经费", "≤12万元"],
+                   ["社会效应", "社会效应", "群众获得感", "有效提高"],
+                   ["", "可持续发展能力", "制度建设", "健全"],
+                   ["服务对象满意度", "服务对象满意度", "群众满意度", "≥90%"]], new)
+    assert result.ok, [str(p) for p in result.errors]
+    assert [code for code, _ in placed(result)] == ["quantity", "timeliness", "economic_cost", "social_benefit",
+                                                     "sustainable_impact", "beneficiary_satisfaction"]
+
+
+def test_a_form_with_input_as_first_level_keeps_its_timeliness_and_cost_rows(old):
+    """An older 申报表 prints 时效目标 and 成本目标 under 投入, 数量目标 under 产出."""
+    result = read([["投入", "时效目标", "项目实施周期", "12个月"], ["投入", "成本目标", "项目总投入", "≤80万元"],
+                   ["产出", "数量目标", "培训人数", "≥300人"], ["效益", "经济效益目标", "带动增收", "≥10万元"]], old)
+    assert result.ok, [str(p) for p in result.errors]
+    assert [code for code, _ in placed(result)] == ["timeliness", "output_cost", "quantity", "economic_benefit"]
+    (note,) = [note.message for note in result.notes if "投入" in note.message]
+    assert note == ("一级指标“投入”（第1、2行）与二级指标不符，已按二级指标放入：“时效目标”→产出指标，"
+                    "“成本目标”→产出指标。")  # one note for the name, with its lines
+
+
+def test_rows_with_another_problem_are_placed_and_their_names_offered(old):
+    result = read([["产出指标", "投入指标", "", "100%"]], old)  # a value without a 三级 name, and 投入
+    assert result.unplaced == {"投入指标": [1]}
+    assert any("三级指标为空" in p.message for p in result.errors)
+
+
 # --- a written 一级 is not a blocking problem ------------------------------------------------------------------------
 
 def test_a_written_first_level_that_differs_is_shown_not_refused(new):
@@ -116,7 +146,7 @@ def test_a_written_first_level_that_differs_is_shown_not_refused(new):
     assert result.ok
     assert placed(result) == [("quantity", "门诊人次")]
     (note,) = [note for note in result.notes if "效益指标" in note.message]
-    assert "按二级指标“数量指标”放在“产出指标”下" in note.message
+    assert note.message == "一级指标“效益指标”（第1行）与二级指标不符，已按二级指标放入：“数量指标”→产出指标。"
 
 
 # --- names that cannot be placed, and the user's choice -----------------------------------------------------------
