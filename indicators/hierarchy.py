@@ -1,10 +1,14 @@
 """Reading printed 一级/二级 names into a scheme's categories, with the aliases of the filing's region."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import Q
 
 from .models import Category, CategoryAlias, Scheme, normalize_category_name, place_in
+
+# Names repeat on every row of a table, and stripping annotations takes several regular expressions.
+_key = lru_cache(maxsize=4096)(normalize_category_name)
 
 
 class UnknownCategory(ValueError):
@@ -66,10 +70,10 @@ class CategoryResolver:
     # --- matching ---------------------------------------------------------------------------------------------
 
     def _names(self, category: Category, printed: str) -> bool:
-        return normalize_category_name(category.name) == normalize_category_name(printed)
+        return _key(category.name) == _key(printed)
 
     def _alias_code(self, printed: str) -> str:
-        return self.aliases.get(normalize_category_name(printed), "")
+        return self.aliases.get(_key(printed), "")
 
     def _matches(self, category: Category, printed: str) -> bool:
         return self._names(category, printed) or self._alias_code(printed) == category.code

@@ -96,6 +96,17 @@ def test_regional_first_level_words_behave_like_the_standard_ones(new):
     assert any("社会效应" in note.message and "社会效益指标" in note.message for note in result.notes)
 
 
+def test_the_first_level_names_of_a_zhaohua_form(old):
+    """四川广元昭化 prints its 一级 as 项目完成指标 / 项目效益指标 (fixtures/variants/SOURCES.md)."""
+    result = read([["项目完成指标", "数量指标", "麻风病人随访数", "≥20人"],
+                   ["项目效益指标", "社会效益指标", "麻风病知晓率", "≥85%"],
+                   ["满意度指标", "满意度指标", "患者满意度", "≥90%"]], old)
+    assert result.ok
+    # the 一级 names are read as 产出 and 效益 (nothing to point out); 满意度指标 as a 二级 is an alias (said)
+    assert [note.message for note in result.notes] == ["二级指标“满意度指标”（第3行）按“服务对象满意度指标”读取。"]
+    assert [code for code, _ in placed(result)] == ["quantity", "social_benefit", "beneficiary_satisfaction"]
+
+
 @pytest.mark.parametrize("name", ["预算控制数", "投资成本", "成本控制", "投资控制（万元）"])
 def test_cost_named_as_budget_or_investment_control_goes_to_the_schemes_cost_category(old, new, name):
     assert placed(read([["成本指标", name, "项目总投资", "≤500万元"]], new)) == [("economic_cost", "项目总投资")]
@@ -311,3 +322,16 @@ def test_the_alias_admin_lists_regions(client, demo):
     page = client.get("/admin/indicators/categoryalias/?q=发展")
     assert page.status_code == 200
     assert "湖南省" in page.content.decode()
+
+
+def test_the_alias_admin_refuses_a_second_alias_of_a_name_in_one_region(client, demo):
+    CategoryAlias.objects.create(alias="发展指标", code="sustainable_impact", region="湖南省")
+    sign_in(client, "admin")
+    page = client.post("/admin/indicators/categoryalias/add/",
+                       {"alias": "发展指标（必填）", "code": "quality", "region": "湖南省", "source": ""})
+    assert page.status_code == 200 and "已经存在" in page.content.decode()
+    assert CategoryAlias.objects.filter(alias="发展").count() == 1
+    page = client.post("/admin/indicators/categoryalias/add/",
+                       {"alias": "发展指标（必填）", "code": "quality", "region": "江西省", "source": ""})
+    assert page.status_code == 302
+    assert CategoryAlias.objects.get(alias="发展", region="江西省").code == "quality"
