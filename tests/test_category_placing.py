@@ -167,7 +167,7 @@ def test_an_unplaceable_name_is_a_choice_for_every_row_with_it(old):
             ["", "", "预算执行率", "≥90%"], ["", "质量指标", "合格率", "100%"],
             ["", "投入指标（必填）", "专项核算", "是"]]
     result = read(rows, old)
-    assert result.unplaced == {"投入指标": [2, 5]}
+    assert result.unplaced == {"投入指标": [2, 3, 5]}  # line 3 continues line 2's merged cell
     assert [p.line for p in result.errors] == [2, 3, 5]
     assert "把‘投入指标’放到：" in result.errors[0].message
     assert result.scheme_switch is None  # the other scheme has no 投入 either
