@@ -134,7 +134,7 @@ def test_a_task_column_of_the_variant_is_saved_and_bad_numbers_refused(custom):
     response, data = open_step(client, filing, "tasks")
     page = html(response)
     headers = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r'<th scope="col">(.*?)</th>', page, re.S)]
-    assert headers[:3] == ["年度主要任务*（必填）", "权重（%）", "工作内容"]  # a task needs its name
+    assert headers[:3] == ["年度主要任务", "权重（%）", "工作内容"]
     assert post(client, filing, "tasks", {"tasks-0-extra.weight": "30", "tasks-1-extra.weight": "１２.5"}).status_code \
         == 302
     tasks = list(AnnualTask.objects.filter(filing=filing).order_by("order"))

@@ -8,6 +8,7 @@ module only marks the fields on the page and names those findings after a save, 
 from dataclasses import dataclass
 
 from django import forms
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -20,16 +21,15 @@ from ..validation import PROJECT_PERIOD
 REQUIRED_CODES = ("E1", "E11")
 # The project period is filled in either as text or as a pair of dates: whichever the step asks is marked.
 PERIOD_FIELDS = ("period_text", "start_date", "end_date")
-MARK = mark_safe('<span class="required-mark text-danger" aria-hidden="true">*</span>')
+MARK_TEMPLATE = "filings/partials/required_mark.html"
 
 
 class RequiredLabel(str):
     """A label that shows the required mark where a template prints it, and stays the plain label wherever Python
-    reads it (the error summary, the audit event), so the mark never leaks into stored text. Its accessible name
-    stays the label itself: the input says it is required (``aria-required``)."""
+    reads it (the error summary, the audit event), so the mark never leaks into stored text."""
 
     def __html__(self):
-        return format_html("{}{}", str(self), MARK)
+        return format_html("{}{}", str(self), mark_safe(get_template(MARK_TEMPLATE).render().strip()))
 
 
 def required_names(filing) -> set[str]:
