@@ -357,14 +357,19 @@ def _wanted_period(options: ReadOptions) -> str:
 
 def _header_uses(columns: list[_Column], records, options: ReadOptions) -> list[ColumnUse]:
     wanted = _wanted_period(options)
-    for column in columns:
-        if column.role == vocab.NATURE:
-            column.role = _content_role(records, column.index) or OPERATOR
-        if column.role == STANDARD and not options.with_standard:
-            column.role = vocab.EXPLANATION
     uses: dict[int, ColumnUse] = {}
+    for column in columns:
+        if column.role not in CORE and column.label and (own := _own_column(options, column.label)):
+            # the 表样 has a column of this name (乌海 keeps 指标方向, 计量单位 and 分值 apart): it goes there
+            uses[column.index] = ColumnUse(column.index, column.label, own, f"表头“{column.label}”：本表样有这一栏")
+        elif column.role == vocab.NATURE:
+            column.role = _content_role(records, column.index) or OPERATOR
+        elif column.role == vocab.DIRECTION and _content_role(records, column.index) == OPERATOR:
+            column.role = OPERATOR  # 乌海 prints the sign under 指标方向
+        elif column.role == STANDARD and not options.with_standard:
+            column.role = vocab.EXPLANATION
     for role in READ:
-        candidates = [column for column in columns if column.role == role]
+        candidates = [column for column in columns if column.role == role and column.index not in uses]
         if not candidates:
             continue
         if len(candidates) > 1:  # 实施期 and 年度 side by side; untagged, the left-hand set is the 实施期 one
@@ -389,10 +394,7 @@ def _header_uses(columns: list[_Column], records, options: ReadOptions) -> list[
                 uses[column.index] = ColumnUse(column.index, label, IGNORE, reason)
             continue
         if column.role in NOTE_ROLES or column.role == STANDARD or (column.role is None and label):
-            own = _own_column(options, label)
-            if own:
-                uses[column.index] = ColumnUse(column.index, label, own, f"表头“{label}”：本表样有这一栏")
-            elif column.period and column.period != wanted and wanted in periods:
+            if column.period and column.period != wanted and wanted in periods:
                 uses[column.index] = _other_period(column, NOTE)
             else:
                 known = "本表样没有这一栏" if column.role else "不是本表样认识的栏目"
@@ -417,7 +419,8 @@ def _unknown_column(index: int, label: str, records, uses: dict[int, ColumnUse])
         return ColumnUse(index, label, NOTE, "内容是指标方向（正向/反向），放入说明")
     if role and role not in taken:
         return ColumnUse(index, label, role, f"按内容判断：{LABELS[role]}")
-    if UNIT not in taken and _unit_column(records, index) and index - 1 in uses and uses[index - 1].use == VALUE:
+    if UNIT not in taken and _unit_column(records, index) and index - 1 in uses and uses[index - 1].use == VALUE and (
+            _bare_numbers(records, index - 1)):
         return ColumnUse(index, label, UNIT, "按内容判断：计量单位")
     return ColumnUse(index, label, NOTE, "不知道这一列是什么，请选择用途", needs_choice=True)
 
@@ -585,9 +588,10 @@ def _read_rows(result: PasteResult, records, options: ReadOptions, other: dict[i
         _apply_edits(row, options.edits.get(line, {}))
         for use in unplaced:
             if at(use.index):
+                named = f"（表头“{use.header}”）" if use.header else ""
                 row.problems.append(Problem(
-                    f"第{use.index + 1}列{'“' + use.header + '”' if use.header else ''}有内容，但不知道放到哪里。"
-                    "请在上方为这一列选择用途（例如“说明”或“不导入”）。", line, use.index + 1))
+                    f"这一格有内容，但读不出这一列{named}是什么。请在上方为第{use.index + 1}列选择用途"
+                    "（例如“说明”或“不导入”），选好后这一行才能添加。", line, use.index + 1))
         if len(row.note) > MAX_NOTE:
             row.problems.append(Problem(
                 f"说明有{len(row.note)}字（由{'、'.join(use.header or f'第{use.index + 1}列' for use in notes)}合成），"
