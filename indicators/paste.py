@@ -609,21 +609,36 @@ def _read_rows(result: PasteResult, records, options: ReadOptions, other: dict[i
         above = row
 
 
+_NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
+
+
 def combine_value(operator: str, value: str, unit: str) -> str:
     """One 指标值 from an operator, a value and a unit printed in columns of their own: "≥", "95", "%" → "≥95%".
     Operator words are read (大于等于 → ≥); a placeholder ("—", "/", "无") is nothing; a value that already has
-    its operator or unit keeps it (no "≥≥95%%")."""
+    its operator or unit keeps it (no "≥≥95%%"); the unit goes after the number ("95以上", "%" → "95%以上")."""
     if not value:
         return value
     operator = "" if operator in vocab.PLACEHOLDERS or operator in vocab.KIND_WORDS else operator
     unit = "" if unit in vocab.PLACEHOLDERS else unit
+    value = _with_unit(value, unit) if unit else value
     target = parse_target(value)
-    if operator and target.is_quantitative:
+    if operator and (target.is_quantitative or len(_NUMBER.findall(value)) == 1):
         symbol = normalize_operator(operator)
         written = target.operator != "=" or value.lstrip().startswith(("=", "＝"))
-        if not written and symbol != "=":
+        if not (target.is_quantitative and written) and symbol != "=" and not value.startswith(operator):
             value = (symbol or operator) + value  # an operator the reader does not know is shown as printed
-    return with_unit(value, unit) if unit else value
+    return value
+
+
+def _with_unit(value: str, unit: str) -> str:
+    target = parse_target(value)
+    if target.is_quantitative and value.rstrip()[-1:].isdigit():
+        return with_unit(value, unit)
+    numbers = list(_NUMBER.finditer(value))
+    if target.kind in ("time", "not_applicable") or target.unit or len(numbers) != 1:
+        return value  # a date, 不适用, a value with its unit, or text with no single number: as printed
+    end = numbers[0].end()
+    return value if value[end:].startswith(unit) else value[:end] + unit + value[end:]
 
 
 def _check_kind(result: PasteResult, row: PastedRow) -> None:
