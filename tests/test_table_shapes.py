@@ -41,7 +41,8 @@ def test_shape(db, shape):
             assert any(problem.line == ask.where and ask.words in problem.message for problem in problems), [
                 str(problem) for problem in problems
             ]
-        else:
+        else:  # a name to place: chosen once in the preview for every row with it
+            assert ask.where in result.unplaced
             assert any(ask.where in problem.message for problem in problems), [str(problem) for problem in problems]
     # nothing is blocked without the user being told why, and every column with content has a use
     assert bool(problems) == bool(asks), [str(problem) for problem in problems]

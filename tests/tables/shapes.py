@@ -902,4 +902,23 @@ REGIONAL_NAMES = [
             plain("beneficiary_satisfaction", "农户满意度", "≥90%"),
         ],
     ),
+    shape(
+        "unknown-second-level-chosen",
+        "广西 申报表的投入指标，用户选择一次放入数量指标",
+        "cost-under-output",
+        [
+            H4,
+            ["产出指标", "投入指标", "资金到位率", "100%"],
+            ["", "", "预算执行率", "≥90%"],
+            ["", "质量指标", "合格率", "≥95%"],
+        ],
+        [
+            plain("quantity", "资金到位率", "100%"),
+            plain("quantity", "预算执行率", "≥90%"),
+            plain("quality", "合格率", "≥95%"),
+        ],
+        categories={"投入指标": "quantity"},
+    ),
 ]
+
+SHAPES += REGIONAL_NAMES
