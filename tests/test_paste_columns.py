@@ -3,6 +3,8 @@ headers over several rows, operator/value/unit columns combined, where every oth
 side-by-side value columns, and the user's choice per column."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indicators import columns as vocab
 from indicators.paste import IGNORE, NOTE, ReadOptions, combine_value, grid_to_text, parse_paste
@@ -285,3 +287,63 @@ def test_stacked_tables_of_two_periods():
 def test_a_header_missing_the_value_column_is_a_problem():
     result = read([["一级指标", "二级指标", "三级指标", "备注"], ["产出指标", "数量指标", "门诊人次", "无"]])
     assert [str(problem) for problem in result.problems] == ["第1行：表头中没有“指标值”列。"]
+
+
+# --- properties ---------------------------------------------------------------------------------------------------
+
+FIELD_NAMES = {
+    "level1": vocab.HEADER_NAMES[vocab.LEVEL1][:3],
+    "level2": vocab.HEADER_NAMES[vocab.LEVEL2][:3],
+    "name": vocab.HEADER_NAMES[vocab.NAME],
+    "operator": vocab.HEADER_NAMES[vocab.OPERATOR],
+    "value": vocab.HEADER_NAMES[vocab.VALUE],
+    "unit": vocab.HEADER_NAMES[vocab.UNIT],
+    "weight": vocab.HEADER_NAMES[vocab.WEIGHT],
+    "explanation": vocab.HEADER_NAMES[vocab.EXPLANATION],
+}
+OPERATOR_CELLS = {"≥": "≥", "大于等于": "≥", "≤": "≤", "小于等于": "≤", "≧": "≥", "=": ""}
+UNIT_CELLS = ["%", "人次", "万元", "个", "公里", "—", "", "/"]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    order=st.permutations(list(FIELD_NAMES)),
+    data=st.data(),
+    title_rows=st.integers(0, 2),
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(sorted(OPERATOR_CELLS)),
+            st.integers(0, 99999),
+            st.sampled_from(UNIT_CELLS),
+            st.integers(1, 30),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_any_column_order_with_any_header_names_reads_every_row(order, data, title_rows, rows):
+    """Whatever the order of the columns and whichever of their common names the header uses, operator, value and
+    unit combine into one 指标值 and the weight and explanation land in the 说明 with their headers."""
+    headers = {field: data.draw(st.sampled_from(FIELD_NAMES[field]), label=field) for field in order}
+    grid = [["项目支出绩效目标表"]] * title_rows + [[headers[field] for field in order]]
+    for number, (operator, value, unit, weight) in enumerate(rows):
+        cells = {
+            "level1": "产出指标" if number == 0 else "",
+            "level2": "数量指标" if number == 0 else "",
+            "name": f"指标{number}",
+            "operator": operator,
+            "value": str(value),
+            "unit": unit,
+            "weight": str(weight),
+            "explanation": f"口径{number}",
+        }
+        grid.append([cells[field] for field in order])
+    result = read(grid)
+    assert not result.problems and not any(use.needs_choice for use in result.uses)
+    unit_text = {"—": "", "/": ""}
+    expected = []
+    for number, (operator, value, unit, weight) in enumerate(rows):
+        notes = {"weight": f"{headers['weight']}：{weight}", "explanation": f"{headers['explanation']}：口径{number}"}
+        note = "；".join(notes[field] for field in order if field in notes)
+        expected.append((f"指标{number}", f"{OPERATOR_CELLS[operator]}{value}{unit_text.get(unit, unit)}", note))
+    assert values(result) == expected
