@@ -419,6 +419,8 @@ def _unknown_column(index: int, label: str, records, uses: dict[int, ColumnUse])
         return ColumnUse(index, label, NOTE, "内容是指标方向（正向/反向），放入说明")
     if role and role not in taken:
         return ColumnUse(index, label, role, f"按内容判断：{LABELS[role]}")
+    if LEVEL1 not in taken and _level1_names(records, index):  # "绩效指标" printed over the 一级 column
+        return ColumnUse(index, label, LEVEL1, f"按内容判断：{LABELS[LEVEL1]}")
     if UNIT not in taken and _unit_column(records, index) and index - 1 in uses and uses[index - 1].use == VALUE and (
             _bare_numbers(records, index - 1)):
         return ColumnUse(index, label, UNIT, "按内容判断：计量单位")
@@ -461,6 +463,11 @@ def _guess_uses(records, options: ReadOptions) -> list[ColumnUse] | None:
         if index in used:
             uses[index] = _unknown_column(index, "", records, uses)
     return [uses[index] for index in sorted(uses)]
+
+
+def _level1_names(records, index: int) -> bool:
+    names = {normalize_category_name(cells[index]) for _, cells in records if len(cells) > index and cells[index]}
+    return bool(names) and names <= LEVEL1_NAMES and bool(names & {"产出", "效益"})
 
 
 def _bare_numbers(records, index: int) -> bool:

@@ -347,3 +347,14 @@ def test_any_column_order_with_any_header_names_reads_every_row(order, data, tit
         note = "；".join(notes[field] for field in order if field in notes)
         expected.append((f"指标{number}", f"{OPERATOR_CELLS[operator]}{value}{unit_text.get(unit, unit)}", note))
     assert values(result) == expected
+
+
+def test_a_group_header_over_the_first_level_column():
+    result = read(
+        [
+            ["绩效指标", "二级指标", "三级指标", "指标值"],
+            ["产出指标", "数量指标", "门诊人次", "≥100人次"],
+            ["效益指标", "社会效益指标", "群众获得感", "有效提高"],
+        ]
+    )
+    assert uses(result)[0] == (0, "level1") and [row.level1 for row in result.rows] == ["产出指标", "效益指标"]
