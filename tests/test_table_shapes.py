@@ -49,3 +49,18 @@ def test_shape(db, shape):
     used = {use.index for use in result.uses}
     for row in result.rows:
         assert {index for index, cell in enumerate(shape.grid[row.line - 1]) if cell.strip()} <= used, row.line
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=[shape.name for shape in SHAPES])
+def test_merges_fit_the_grid(shape):
+    """Merged ranges lie inside the table, do not overlap, and only their top-left cell holds text (as Excel copies
+    them), so that .xlsx and .docx files built from a shape read back to the same grid."""
+    width = max(len(line) for line in shape.grid)
+    covered = set()
+    for first_row, first_col, last_row, last_col in shape.merges:
+        assert 0 <= first_row <= last_row < len(shape.grid) and 0 <= first_col <= last_col < width
+        cells = {(r, c) for r in range(first_row, last_row + 1) for c in range(first_col, last_col + 1)}
+        assert len(cells) > 1 and not cells & covered
+        covered |= cells
+        for r, c in cells - {(first_row, first_col)}:
+            assert c >= len(shape.grid[r]) or not shape.grid[r][c]

@@ -1,9 +1,11 @@
 """Table shapes modelled on published 绩效目标表 of many regions: the grid as Excel copies it, its merged cells, the
 scheme, and what a paste of it must give.
 
-The column layouts come from the seeds (/work/shared/seeds: 江西, 广东, 山西, 湖南), the regional samples
-(fixtures/regional_samples: 福建宁德, 内蒙古乌海, 四川昭化) and the column names printed in published forms of other
-provinces; the rows are our own, written as officers write them. `region` names the form a shape is modelled on.
+Transcribed layouts: the seeds (/work/shared/seeds: 江西柴桑, 广东大鹏, 山西阳泉, 湖南沅江) and the regional samples
+(fixtures/regional_samples: 福建宁德, 内蒙古乌海, 四川昭化), with rows taken from them where the shape says so. The
+layouts credited to other provinces combine column names found in published forms (the vocabulary of
+indicators/columns.py) the way those forms print them; their exact column sets and all their rows are our own.
+`region` names the form a shape is modelled on.
 
 `grid` is what Excel puts on the clipboard (a merged range: its text in the top-left cell, "" elsewhere); `merges`
 are the merged ranges as (first_row, first_col, last_row, last_col), 0-based and inclusive, so that .xlsx and .docx
@@ -52,7 +54,8 @@ def derive_merges(grid: list[list[str]], titles: int, header: int, fill: tuple[i
     to their right (over sub-headers) and below; blank 一级/二级 cells (`fill`) under the cell above."""
     width = max(len(row) for row in grid)
     rows = [row + [""] * (width - len(row)) for row in grid]
-    merges = [(r, 0, r, width - 1) for r in range(titles) if width > 1]
+    # a title row (one text in its first cell) spans the table; 项目名称 lines keep their cells
+    merges = [(r, 0, r, width - 1) for r in range(titles) if width > 1 and rows[r][0] and not any(rows[r][1:])]
     top, bottom = titles, titles + header - 1
     for r in range(top, bottom + 1):
         for c in range(width):
@@ -759,7 +762,7 @@ SHAPES += [
             *HEALTH_ROWS,
         ],
         HEALTH,
-        titles=1,
+        titles=3,
     ),
     named(
         "headerless-four-columns",
