@@ -587,6 +587,7 @@ def _read_rows(result: PasteResult, records, options: ReadOptions, other: dict[i
             return cells[index] if index < len(cells) else ""
 
         value = combine_value(cell(OPERATOR), cell(VALUE), cell(UNIT))
+        _note_left_apart(result, line, cell(OPERATOR), cell(UNIT), value)
         row = PastedRow(line, cell(LEVEL1), cell(LEVEL2), cell(NAME), value, cell(STANDARD), level2_line=line)
         row.note = "；".join(f"{use.header}：{at(use.index)}" if use.header else at(use.index)
                              for use in notes if at(use.index))
@@ -602,7 +603,7 @@ def _read_rows(result: PasteResult, records, options: ReadOptions, other: dict[i
         if len(row.note) > MAX_NOTE:
             row.problems.append(Problem(
                 f"说明有{len(row.note)}字（由{'、'.join(use.header or f'第{use.index + 1}列' for use in notes)}合成），"
-                f"最多{MAX_NOTE}字。请在预览中删减说明，或把其中一列选为“不导入”。", line, result.column(NOTE)))
+                f"最多{MAX_NOTE}字。请在预览中删减说明，或把其中一列选为“不导入”。", line, notes[0].index + 1))
         _fill_from_above(result, row, above)
         _check_cells(result, row)
         if line in other:
@@ -646,6 +647,16 @@ def _with_unit(value: str, unit: str) -> str:
         return value  # a date, 不适用, a value with its unit, or text with no single number: as printed
     end = numbers[0].end()
     return value if value[end:].startswith(unit) else value[:end] + unit + value[end:]
+
+
+def _note_left_apart(result: PasteResult, line: int, operator: str, unit: str, value: str) -> None:
+    """An operator or unit that could not join the value ("≥" before "有效提高") is said, not lost silently."""
+    left = [text for text in (operator, unit) if text and text not in vocab.PLACEHOLDERS
+            and text not in vocab.KIND_WORDS and normalize_operator(text) != "=" and text not in value
+            and not (normalize_operator(text) and normalize_operator(text) in value)]
+    if left and value:
+        result.notes.append(Problem(f"“{'”“'.join(left)}”没有并入指标值“{value}”（指标值里没有可以接上的数字）；"
+                                    "如需要，请在预览中改写指标值。", line, result.column(VALUE)))
 
 
 def _check_kind(result: PasteResult, row: PastedRow) -> None:

@@ -358,3 +358,17 @@ def test_a_group_header_over_the_first_level_column():
         ]
     )
     assert uses(result)[0] == (0, "level1") and [row.level1 for row in result.rows] == ["产出指标", "效益指标"]
+
+
+def test_an_operator_or_unit_that_cannot_join_the_value_is_said():
+    result = read(
+        [
+            ["一级指标", "二级指标", "三级指标", "计算符号", "指标值", "计量单位"],
+            ["产出指标", "数量指标", "服务质量", "≥", "有效提高", "%"],
+            ["", "", "门诊人次", "≥", "100", "人次"],
+            ["", "", "服务态度", "定性", "良好", "—"],
+        ]
+    )
+    assert [row.value for row in result.addable] == ["有效提高", "≥100人次", "良好"]
+    (note,) = result.notes
+    assert (note.line, note.column) == (2, 5) and "“≥”“%”没有并入指标值“有效提高”" in note.message
