@@ -220,7 +220,7 @@ def grid_to_text(grid: list[list[str]]) -> str:
 
 # --- the header ----------------------------------------------------------------------------------------------------
 
-HEADER_SCAN = 12  # the header is looked for among the first rows: title rows and 项目名称 lines may come first
+HEADER_SCAN = 40  # the header is looked for among the first rows: a whole form copied has its 项目 lines first
 MAX_HEADER_ROWS = 3  # a header split over up to three rows ("绩效指标" / "指标值" over sub-columns)
 CORE = frozenset({LEVEL1, LEVEL2, NAME, VALUE})
 READ = (LEVEL1, LEVEL2, NAME, VALUE, STANDARD, OPERATOR, UNIT, KIND)  # uses read into a row's fields
@@ -286,7 +286,7 @@ def _combine(rows: list[list[str]]) -> list[_Column]:
 def _find_header(records) -> tuple[int, int, list[_Column]] | None:
     """(first, last record, columns) of the header rows, or None for a table without a header."""
     for start in range(min(len(records), HEADER_SCAN)):
-        if not _headerish(records[start][1]):
+        if not _header_start(records[start][1]):
             continue
         end = start
         while end + 1 < len(records) and end + 1 - start < MAX_HEADER_ROWS and _headerish(records[end + 1][1]):
@@ -296,6 +296,13 @@ def _find_header(records) -> tuple[int, int, list[_Column]] | None:
             if len(_roles(columns) & CORE) >= 2 and (last == end or not _is_sub_header(records[last + 1][1])):
                 return start, last, columns
     return None
+
+
+def _header_start(cells: list[str]) -> bool:
+    """The first header row: it names the fields, or only spans them ("绩效指标", "年度绩效指标", "指标值" …); a
+    项目 line such as "年度目标 | 完成年度检查" is not one."""
+    texts = [cell for cell in cells if cell]
+    return _headerish(cells) and (all(map(_known, texts)) or _is_repeated_header(cells))
 
 
 def _is_sub_header(cells: list[str]) -> bool:

@@ -372,3 +372,32 @@ def test_an_operator_or_unit_that_cannot_join_the_value_is_said():
     assert [row.value for row in result.addable] == ["有效提高", "≥100人次", "良好"]
     (note,) = result.notes
     assert (note.line, note.column) == (2, 5) and "“≥”“%”没有并入指标值“有效提高”" in note.message
+
+
+def test_a_whole_form_copied_finds_the_indicator_header_below_its_project_lines():
+    top = [
+        ["项目绩效目标表"],
+        ["项目名称", "再生资源回收市场管理经费"],
+        ["项目类别", "(31)部门预算项目"],
+        ["归口科室", "(08)经济贸易科"],
+        ["主管部门", "(433)乌海市供销合作社联合社(部门)"],
+        ["实施单位", "(433001)乌海市供销合作社联合社"],
+        ["投入目标（万元）", "资金来源", "年初安排金额"],
+        ["", "资金总额", "3"],
+        ["", "其中：财政拨款数", "3"],
+        ["", "其他资金", "0"],
+        ["中期目标", "年度目标"],
+        ["目标1：规范市场秩序", "目标1：完成年度检查"],
+        ["年度目标", "目标1：完成年度检查"],
+        ["绩效指标（权重分值90分）"],
+    ]
+    result = read(
+        [
+            *top,
+            ["一级指标", "二级指标", "三级指标", "指标性质", "指标方向", "目标值", "计量单位", "分值"],
+            ["产出指标", "数量指标", "出差人次", "正向", "=", "24", "人/次", "4"],
+        ]
+    )
+    # every line above is noted as skipped, except the caption spanning the header (it names the group)
+    assert not result.problems and [note.line for note in result.notes] == list(range(1, len(top)))
+    assert values(result) == [("出差人次", "24人/次", "指标性质：正向；分值：4")]
