@@ -401,3 +401,11 @@ def test_a_whole_form_copied_finds_the_indicator_header_below_its_project_lines(
     # every line above is noted as skipped, except the caption spanning the header (it names the group)
     assert not result.problems and [note.line for note in result.notes] == list(range(1, len(top)))
     assert values(result) == [("出差人次", "24人/次", "指标性质：正向；分值：4")]
+
+
+def test_a_standard_column_is_not_taken_for_a_unit():
+    result = read(
+        [["产出指标", "数量指标", "门诊人次", "100", "历史标准"], ["", "", "住院人次", "20", "行业标准"]],
+        with_standard=True,
+    )
+    assert [(row.value, row.standard) for row in result.addable] == [("100", "历史标准"), ("20", "行业标准")]
