@@ -71,7 +71,7 @@ def _mark_unplaced(result: PasteResult, row: PastedRow, resolver, other_scheme) 
     lines = _unplaced_name(result, name)
     lines.append(row.line)
     printed = next(printed for printed, found in result.unplaced.items() if found is lines)
-    choose = (f"在上方“把‘{printed}’放到：”中选择它对应的二级指标（选择对所有写作“{printed}”的行有效）。"
+    choose = (f"在预览的“把‘{printed}’放到：”处选择它对应的二级指标（选择对所有写作“{printed}”的行有效）。"
               f"可用的二级指标：{_level2_names(resolver)}。")
     if other_scheme is not None:
         hint = (f"这是指标体系“{other_scheme.name}”的写法，本申报表用的是“{resolver.scheme.name}”。"
