@@ -633,7 +633,8 @@ def combine_value(operator: str, value: str, unit: str) -> str:
     its operator or unit keeps it (no "≥≥95%%"); the unit goes after the number ("95以上", "%" → "95%以上")."""
     if not value:
         return value
-    operator = "" if operator in vocab.PLACEHOLDERS or operator in vocab.KIND_WORDS else operator
+    if operator in vocab.PLACEHOLDERS or operator in vocab.KIND_WORDS or operator in vocab.DIRECTION_WORDS:
+        operator = ""  # 定性, 正向 in an operator column say nothing about the value's sign
     unit = "" if unit in vocab.PLACEHOLDERS else unit
     value = _with_unit(value, unit) if unit else value
     target = parse_target(value)
