@@ -1,9 +1,13 @@
-"""Reading indicator tables pasted from Excel, WPS or Word: text in, rows and per-line problems out.
+"""Reading indicator tables pasted from Excel, WPS or Word (or read from a file): text in, rows and per-line problems
+out.
 
 `parse_paste` needs no database: it splits the text into rows (tab-separated cells; Excel quotes a cell that
-holds a line break), skips header rows, fills blank 一级/二级 cells from the row above (merged cells), and says
-what is wrong with which line and column. `resolve_categories` then maps each row's 一级/二级 names (aliases
-included) to the categories of the filing's scheme (indicators/placing.py).
+holds a line break), finds the header anywhere in the first rows (over up to three rows, merged cells included,
+names from indicators/columns.py) or guesses the columns of a table without one, and gives every column with
+content a use (`result.uses`): a row field, the variant's own column, the 说明, the other period's column, or a
+choice the user must make. Operator, value and unit printed apart are joined into one 指标值. Blank 一级/二级 cells
+are filled from the row above (merged cells). `resolve_categories` then maps each row's 一级/二级 names to the
+categories of the filing's scheme (indicators/placing.py).
 Nothing here raises on bad input; a result with problems is simply not added.
 """
 
