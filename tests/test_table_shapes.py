@@ -1,15 +1,33 @@
-"""Every table shape of tests/tables/shapes.py pasted as Excel copies it: each row lands in its category with its
-value, 说明 and own columns as expected, and whatever is ambiguous is shown to the user (a column to choose, a row
-problem, a name to place) instead of being dropped or misread."""
+"""Every table shape of tests/tables/shapes.py, pasted as Excel copies it and uploaded as a real .xlsx and .docx
+file with its merged cells: each row lands in its category with its value, 说明 and own columns as expected, and
+whatever is ambiguous is shown to the user (a column to choose, a row problem, a name to place) instead of being
+dropped or misread."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from filings.uploads import read_tables
 from indicators.hierarchy import CategoryResolver
 from indicators.models import Scheme
 from indicators.paste import ReadOptions, grid_to_text, parse_paste
 from indicators.placing import resolve_categories
 
+from .tables.files import docx_bytes, xlsx_bytes
 from .tables.shapes import SHAPES, Ask, Row
+
+SOURCES = ("paste", "xlsx", "docx")
+
+
+def table_text(shape, source: str) -> str:
+    """The shape as the paste text the preview reads: copied from Excel, or read from an uploaded file."""
+    if source == "paste":
+        return grid_to_text(shape.grid)
+    if source == "xlsx":
+        upload = SimpleUploadedFile("指标表.xlsx", xlsx_bytes(shape.grid, shape.merges))
+    else:
+        upload = SimpleUploadedFile("指标表.docx", docx_bytes([(shape.grid, shape.merges)]))
+    (table,) = read_tables(upload)
+    return grid_to_text(table.grid)
 
 
 def test_there_are_at_least_thirty_shapes_of_many_regions():
@@ -18,11 +36,12 @@ def test_there_are_at_least_thirty_shapes_of_many_regions():
     assert len({shape.region.split()[0] for shape in SHAPES}) >= 12
 
 
+@pytest.mark.parametrize("source", SOURCES)
 @pytest.mark.parametrize("shape", SHAPES, ids=[shape.name for shape in SHAPES])
-def test_shape(db, shape):
+def test_shape(db, shape, source):
     resolver = CategoryResolver(Scheme.objects.get(code=shape.scheme))
     options = ReadOptions(**shape.options)
-    result = resolve_categories(parse_paste(grid_to_text(shape.grid), options=options), resolver, options)
+    result = resolve_categories(parse_paste(table_text(shape, source), options=options), resolver, options)
     rows = [item for item in shape.expected if isinstance(item, Row)]
     asks = [item for item in shape.expected if isinstance(item, Ask)]
     assert not result.problems, [str(problem) for problem in result.problems]
