@@ -438,7 +438,8 @@ def cost_total(sets: list[_Set], run: _Run) -> Iterable[Finding]:
         total = _decimal((run.context.budget_totals or {}).get(indicator_set.period))
         capped = [
             row for row in indicator_set.applicable_rows
-            if row.code in AMOUNT_COST_CODES and _is_money(row.unit) and row.target.operator in CAPPED_OPERATORS
+            if row.code in AMOUNT_COST_CODES and _is_money(row.unit) and not row.target.tolerance
+            and (row.target.operator in CAPPED_OPERATORS or row.target.is_range)  # a range caps at its high end
         ]
         if total is None or not capped:
             continue
