@@ -395,7 +395,7 @@ def percent_range(sets: list[_Set], run: _Run) -> Iterable[Finding]:
             if row.unit != "%" or _is_growth_name(row.name) or row.target.tolerance:
                 continue
             low, number = min(row.target.numbers), max(row.target.numbers)  # both ends of a range
-            example = _example(row, Decimal(95))
+            example = _percent_example(row.target)
             if row.is_satisfaction and number > 100:
                 yield row.finding(
                     "E7", Severity.ERROR,
@@ -409,9 +409,13 @@ def percent_range(sets: list[_Set], run: _Run) -> Iterable[Finding]:
                 )
 
 
-def _example(row: _Row, number: Decimal) -> str:
-    """The row's own value with another number: “≥120%” becomes “≥95%”."""
-    return format_target(replace(row.target, number=number, high=None, remainder=""))
+def _percent_example(target: Target) -> str:
+    """The row's own value within 0–100%: “≥120%” becomes “≥95%”, “90%-120%” becomes “90~100%”."""
+    if target.high is not None:
+        low, high = max(target.number, Decimal(0)), min(target.high, Decimal(100))
+        if low < high:
+            return format_target(replace(target, number=low, high=high, remainder=""))
+    return format_target(replace(target, number=Decimal(95), high=None, remainder=""))
 
 
 def deadlines(sets: list[_Set], run: _Run) -> Iterable[Finding]:

@@ -230,11 +230,11 @@ def test_e7_percent_out_of_range(cost_first, name, value):
     assert value in finding.message and "0–100%" in finding.message
 
 
-@pytest.mark.parametrize("value", ["90%-120%", "-5%~10%"])
-def test_e7_checks_both_ends_of_a_range(cost_first, value):
+@pytest.mark.parametrize("value, example", [("90%-120%", "90~100%"), ("-5%~10%", "0~10%"), ("≥120%", "≥95%")])
+def test_e7_checks_both_ends_of_a_range(cost_first, value, example):
     rows = complete_set(cost_first) + [Row(cost_first["quality"], "设备完好率", value)]
     [finding] = of(check(rows, context(cost_first)), "E7")
-    assert "请改为 0–100 之间的百分比（如“95%”）" in finding.message
+    assert f"请改为 0–100 之间的百分比（如“{example}”）" in finding.message
 
 
 def test_e7_accepts_ranges_tolerances_and_percentage_points(cost_first):
