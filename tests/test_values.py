@@ -466,7 +466,7 @@ TOKENS = [
     "人次", "个", "项目", "完成", "只", "m²", "半年", "万人",
     "±", "约", "大约", "左右", "~", "～", "至", "之间", "万", "亿", "千", "吨", "羽", "KM", "t", "M", "㎡", "m2",
     "百分比", "百分之", "百分点", "个百分点", "·", "2025.03", "2025.10", "202503", "2026年", "3月", "10月", ".03",
-    "abc", "kgs", "微克", "万元", "元/株", "/株",
+    "abc", "kgs", "微克", "万元", "元/株", "/株", "—", "–", "正负", "+/-", "+-", "ＫＭ",
 ]  # fmt: skip
 token_soup = st.lists(st.sampled_from(TOKENS), max_size=10).map("".join)
 SOUP_CHARS = "0123456789０５．.,，、；-－− 　≥≤≧≦<>=＞＜＝%％/ekgmKMt²()（）±~～·" + (
@@ -541,6 +541,7 @@ def q(operator, number, unit="", remainder="", high=None, tolerance=False, appro
     ("≥90%-95%", q("≥", "90", "%", "-95%")),
     # tolerances: operator ≤, number the deviation
     ("±5%以内", q("≤", "5", "%", tolerance=True)), ("±5%", q("≤", "5", "%", tolerance=True)),
+    ("正负面清单", QUALITATIVE), ("90%—95%", q("≥", "90", "%", high="95")),
     ("正负10%以内", q("≤", "10", "%", tolerance=True)), ("+/-2cm", q("≤", "2", "厘米", tolerance=True)),
     ("±约5%", QUALITATIVE),
     # approximations
@@ -575,6 +576,8 @@ def test_new_shapes_have_a_canonical_text(text, canonical):
     ("2025-03-01至2025-10-31", Deadline(2025, 10, 31, start_month=3)),
     ("2023-2025年", Deadline(2025, start_month=1, start_year=2023)),
     ("2025.10", Deadline(2025, 10)),
+    ("2025年3月—2025年10月", Deadline(2025, 10, start_month=3)),
+    ("2025年3—10月", Deadline(2025, 10, start_month=3)),
     ("2025.06前", Deadline(2025, 6)),
 ])
 def test_periods_have_a_start_and_end_at_their_deadline(text, deadline):
