@@ -502,7 +502,14 @@ def with_unit(text: str, unit: str) -> str:
     if not unit:
         return text
     target = parse_target(text)
-    return f"{text.strip()}{unit}" if target.is_quantitative and not target.unit else text
+    if not target.is_quantitative or target.unit:
+        return text
+    written = _normalize(unit)
+    read, end = _read_unit(written, 0)
+    if read and end == len(written):
+        # placed where it belongs, before a remainder or 左右: "100左右" and "人" read as 约100人
+        return format_target(replace(target, unit=read))
+    return f"{text.strip()}{unit}"
 
 
 def format_target(target: Target) -> str:

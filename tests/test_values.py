@@ -21,6 +21,7 @@ from indicators.values import (
     normalize_operator,
     parse_target,
     read_name,
+    with_unit,
 )
 
 QN, QL, TM = TargetKind.QUANTITATIVE, TargetKind.QUALITATIVE, TargetKind.TIME
@@ -687,3 +688,13 @@ def test_a_saved_row_stores_the_reading_made_with_its_name(name, value, stored):
     number = None if row.value_number is None else row.value_number.normalize()
     assert (row.value_kind, row.operator, number, row.value_unit) == stored
     assert row.value_text == value  # kept as typed
+
+
+@pytest.mark.parametrize(("text", "unit", "combined"), [
+    ("≥95", "%", "≥95%"), ("≥95%", "%", "≥95%"), ("按时完成", "次", "按时完成"), ("≥200", "", "≥200"),
+    ("100左右", "人", "约100人"), ("≥95（平均）", "%", "≥95%（平均）"), ("90-95", "%", "90~95%"), ("±5", "%", "±5%"),
+    ("≥5", "KM", "≥5公里"), ("=24", "人/次", "24人/次"), ("≥95", "百分比", "≥95%"),
+    ("=44,561", "44,561", "=44,56144,561"),  # a date serial in the unit column is no unit: appended, still no unit
+])  # fmt: skip
+def test_with_unit_places_a_unit_column_where_it_belongs(text, unit, combined):
+    assert with_unit(text, unit) == combined
