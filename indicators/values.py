@@ -448,7 +448,8 @@ def _quantitative(text: str, hint: NameHint) -> Target | None:
             second_unit, end = _read_unit(text, second.end())
             if (not unit or not second_unit or unit == second_unit) and number <= _decimal(second.group()):
                 high, unit, position = _decimal(second.group()), unit or second_unit, end
-                position += text.startswith("之间", position) * 2
+                if text.startswith("之间", position):
+                    position += len("之间")
     suffix = _SUFFIX.match(text, position)
     if suffix:
         operator = operator or SUFFIX_WORDS[suffix.group(1)]
@@ -457,8 +458,9 @@ def _quantitative(text: str, hint: NameHint) -> Target | None:
         approximate, position = "左右", position + 2
     if hint.unit and (not unit or unit.startswith("/") and hint.unit.endswith(unit)):
         unit = hint.unit  # a bare number, or "≤28.4/株" under "补助成本（≤**元/株）"
-    if unit.split("/", 1)[0] in ("万", "亿") and hint.money:
-        unit = unit.replace(unit.split("/", 1)[0], unit.split("/", 1)[0] + "元", 1)
+    head, per, rest = unit.partition("/")
+    if head in ("万", "亿") and hint.money:
+        unit = f"{head}元{per}{rest}"  # 250万 on a cost is 250万元, 0.5万/人 is 0.5万元/人
     if not operator and hint.operator and high is None and not tolerance:
         operator = hint.operator
     if tolerance:
