@@ -185,6 +185,36 @@ def test_e6_quantitative_value_needs_a_unit(cost_first):
     assert finding.code == "E6" and "≥200 缺少计量单位" in finding.message
 
 
+@pytest.mark.parametrize("name, value, examples", [
+    ("举办医保业务培训人次", "≥200", "写成“≥200人次”或“≥200个”这样的形式"),
+    ("培训考核合格率", "≥95", "写成“≥95%”或“≥95‰”这样的形式"),
+    ("资料印制费", "≤3", "写成“≤3万元”或“≤3万元/人”这样的形式"),
+    ("满意度区间", "90-95", "写成“90~95人次”或“90~95个”这样的形式"),
+    ("受益群众", "约100，全部覆盖", "写成“约100人次”或“约100个”这样的形式"),
+])
+def test_e6_missing_unit_says_what_to_write_with_the_rows_number(cost_first, name, value, examples):
+    rows = complete_set(cost_first) + [Row(cost_first["quantity"], name, value)]
+    [finding] = of(check(rows, context(cost_first)), "E6")
+    assert finding.message.startswith(f"“{name}”的指标值 {value} 缺少计量单位：请在数值后写明单位，")
+    assert examples in finding.message
+
+
+@pytest.mark.parametrize("name, value", [
+    ("培训人次（人次）", "≥200"), ("受益脱贫户满意度（≥**%）", "95"), ("项目总成本（≤**万元）", "≤30"),
+    ("空气质量综合指数", "≤4.2"), ("基尼系数（全县）", "≤0.4"), ("放流鱼苗", "≥50万尾"), ("垃圾清运量", "3万吨"),
+    ("参训人员", "约100人"), ("培训场次", "3~5场"), ("预算执行偏差率", "±5%以内"), ("优良天数比例提高", "≥2个百分点"),
+])
+def test_e6_accepts_every_value_the_reader_understands(cost_first, name, value):
+    rows = complete_set(cost_first) + [Row(cost_first["quantity"], name, value)]
+    assert not of(check(rows, context(cost_first)), "E6")
+
+
+def test_e6_reads_the_unit_from_the_name_of_a_saved_row(cost_first):
+    rows = complete_set(cost_first)
+    rows[2] = replace(rows[2], name="培训考核合格率（≥**%）", value_text="95")
+    assert check(rows, context(cost_first)) == []
+
+
 def test_e6_bare_number_with_unit_and_not_applicable_rows_pass(cost_first):
     rows = complete_set(cost_first) + [Row(cost_first["quantity"], "补助单位", "1个"),
                                        Row(cost_first["economic_benefit"], "不适用", "")]
@@ -200,6 +230,21 @@ def test_e7_percent_out_of_range(cost_first, name, value):
     assert value in finding.message and "0–100%" in finding.message
 
 
+@pytest.mark.parametrize("value, example", [("90%-120%", "90~100%"), ("-5%~10%", "0~10%"), ("≥120%", "≥95%")])
+def test_e7_checks_both_ends_of_a_range(cost_first, value, example):
+    rows = complete_set(cost_first) + [Row(cost_first["quality"], "设备完好率", value)]
+    [finding] = of(check(rows, context(cost_first)), "E7")
+    assert f"请改为 0–100 之间的百分比（如“{example}”）" in finding.message
+
+
+def test_e7_accepts_ranges_tolerances_and_percentage_points(cost_first):
+    rows = complete_set(cost_first) + [Row(cost_first["quality"], "设备完好率", "90%-95%"),
+                                       Row(cost_first["quality"], "预算执行偏差率", "±5%以内"),
+                                       Row(cost_first["social_benefit"], "优良天数比例", "≥2个百分点")]
+    assert not of(check(rows, context(cost_first)), "E7")
+    assert not of(check(rows, context(cost_first)), "W5")  # 百分点 is the unit of a change in a rate
+
+
 def test_e7_growth_rates_are_exempt(cost_first):
     rows = complete_set(cost_first) + [Row(cost_first["social_benefit"], "门诊量增长率", "≥120%"),
                                        Row(cost_first["quality"], "达标率", "100%")]
@@ -209,7 +254,7 @@ def test_e7_growth_rates_are_exempt(cost_first):
 def test_e7_satisfaction_above_100(cost_first):
     rows = complete_set(cost_first) + [Row(cost_first["other_satisfaction"], "职工满意度", "≥101%")]
     [finding] = of(check(rows, context(cost_first)), "E7")
-    assert finding.message == "满意度指标“职工满意度”的指标值 ≥101% 超过 100%。"
+    assert finding.message == "满意度指标“职工满意度”的指标值 ≥101% 超过 100%：满意度最高为 100%，请改为如“≥95%”。"
 
 
 # --- E9 deadlines --------------------------------------------------------------------------------------------
@@ -217,7 +262,8 @@ def test_e7_satisfaction_above_100(cost_first):
 def test_e9_deadline_outside_the_budget_year(cost_first):
     rows = complete_set(cost_first) + [Row(cost_first["timeliness"], "设备采购完成时间", "2024年12月前")]
     [finding] = of(check(rows, context(cost_first)), "E9")
-    assert finding.message == "“设备采购完成时间”的时间 2024年12月前（2024年12月31日）不在预算年度（2025年）内。"
+    assert finding.message == ("“设备采购完成时间”的时间 2024年12月前（2024年12月31日）不在预算年度（2025年）内："
+                               "请改为预算年度（2025年）内的时间，如“2025年12月底前”。")
 
 
 def test_e9_deadlines_inside_the_year_pass(cost_first):
@@ -225,6 +271,29 @@ def test_e9_deadlines_inside_the_year_pass(cost_first):
                                        Row(cost_first["timeliness"], "项目时间", "2025年1至12月份"),
                                        Row(cost_first["timeliness"], "验收时间", "在 2025 年 12 月 15 日前")]
     assert not of(check(rows, context(cost_first)), "E9")
+
+
+@pytest.mark.parametrize("value, inside", [
+    ("2025.03-2025.10", True), ("2025年3月至2025年10月", True), ("202503-202510", True), ("2025年3月-10月", True),
+    ("2025.10", True), ("2024.07-2025.06", False), ("2025年3月-2026年6月", False),
+])
+def test_e9_periods_are_checked_at_both_ends(cost_first, value, inside):
+    rows = complete_set(cost_first) + [Row(cost_first["timeliness"], "项目实施期", value)]
+    findings = of(check(rows, context(cost_first)), "E9")
+    assert (findings == []) == inside
+    if not inside:
+        day = "2024年7月1日" if value.startswith("2024") else "2026年6月30日"
+        assert findings[0].message.startswith(f"“项目实施期”的时间 {value}（{day}）不在预算年度（2025年）内：")
+        example = "2025年1月至6月" if value.startswith("2024") else "2025年3月至12月"
+        assert findings[0].message.endswith(f"请改为预算年度（2025年）内的时间，如“{example}”。")
+
+
+def test_e9_a_period_across_years_fits_a_project_period(cost_first):
+    ctx = context(cost_first, periods=("implementation",), period_start=datetime.date(2025, 3, 1),
+                  period_end=datetime.date(2026, 6, 30))
+    rows = complete_set(cost_first, "implementation") + [
+        Row(cost_first["timeliness"], "工程建设工期", "2025年3月-2026年6月", "implementation")]
+    assert not of(check(rows, ctx), "E9")
 
 
 def test_e9_implementation_set_uses_the_project_period(cost_first):
@@ -236,7 +305,8 @@ def test_e9_implementation_set_uses_the_project_period(cost_first):
     assert finding.row == rows[-1].pk and "预算年度（2025年）" in finding.message
     late = [Row(cost_first["timeliness"], "平台运维时间", "2028年3月前", "implementation")]
     [finding] = of(check(rows[:-1] + late, ctx), "E9")
-    assert "项目期（2025年1月1日至2027年12月31日）" in finding.message
+    assert "不在项目期（2025年1月1日至2027年12月31日）内" in finding.message
+    assert finding.message.endswith("如“2027年3月底前”。")
 
 
 def test_e9_start_of_a_period_and_impossible_dates(cost_first):
@@ -247,7 +317,8 @@ def test_e9_start_of_a_period_and_impossible_dates(cost_first):
              Row(cost_first["timeliness"], "验收时间", "2025-02-30", "annual")]
     messages = [f.message for f in of(check(rows, ctx), "E9")]
     assert messages == [
-        "“项目时间”的时间 2025年1至12月份（2025年1月1日）不在项目期（2025年3月1日至2025年12月31日）内。",
+        "“项目时间”的时间 2025年1至12月份（2025年1月1日）不在项目期（2025年3月1日至2025年12月31日）内："
+        "请改为项目期（2025年3月1日至2025年12月31日）内的时间，如“2025年3月至12月”。",
         "“验收时间”的时间 2025-02-30 不是有效的日期，请核实。",
     ]
 
@@ -266,6 +337,19 @@ def test_a12_cost_sum_over_the_budget(cost_first):
     assert of(findings, "A12")[0].severity == Severity.ERROR
 
 
+def test_a12_counts_the_high_end_of_a_cost_range(cost_first):
+    rows = without(complete_set(cost_first), "economic_cost") + [
+        Row(cost_first["economic_cost"], "培训经费", "20-32万元")]
+    [finding] = of(check(rows, context(cost_first)), "A12")
+    assert finding.message == "年度成本指标金额合计 32万元（1 条），超过年度资金总额 30万元。"
+
+
+def test_a12_reads_a_bare_wan_on_a_cost_as_money(cost_first):
+    rows = without(complete_set(cost_first), "economic_cost") + [Row(cost_first["economic_cost"], "培训经费", "≤35万")]
+    findings = check(rows, context(cost_first))
+    assert codes(findings) == {"A12"}  # 35万元 over the 30万元 budget; no E6, no A14
+
+
 def test_a12_tolerance_and_missing_totals(cost_first):
     rows = complete_set(cost_first)  # ≤30万元
     assert not of(check(rows, context(cost_first, budget_totals={"annual": Decimal("29.99")})), "A12")
@@ -277,7 +361,7 @@ def test_a12_tolerance_and_missing_totals(cost_first):
 def test_a14_money_in_another_unit(cost_first):
     rows = complete_set(cost_first) + [Row(cost_first["economic_cost"], "资料印制费", "≤3000元")]
     [finding] = of(check(rows, context(cost_first)), "A14")
-    assert finding.message == "“资料印制费”的指标值单位“元”与申报表金额单位“万元”不一致。"
+    assert finding.message == "“资料印制费”的指标值单位“元”与申报表金额单位“万元”不一致：请换算为万元，写成“≤0.3万元”。"
     assert of(check(complete_set(cost_first), context(cost_first, money_unit="元")), "A14")
 
 
