@@ -105,7 +105,7 @@ def load_library() -> int:
                 if not name or name == NOT_APPLICABLE:
                     continue
                 code = resolver.resolve(row.get("level1", ""), row["level2"]).code
-                target = parse_target(row.get("value", ""))
+                target = parse_target(row.get("value", ""), name=name)
                 entries.setdefault((name, code, sector), LibraryIndicator(
                     name=name, category_code=code, sector=sector,
                     unit=target.unit if target.is_quantitative else "",

@@ -114,7 +114,7 @@ class PastedRow:
 
     @property
     def target(self) -> Target:
-        return parse_target(self.value)
+        return parse_target(self.value, name=self.name)
 
     @property
     def addable(self) -> bool:

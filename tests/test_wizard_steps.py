@@ -762,6 +762,15 @@ def test_reading_shows_the_parsers_understanding(client, demo, typed, shown):
     assert shown in re.sub(r"<[^>]+>", "", html(response))
 
 
+def test_reading_takes_a_bare_numbers_unit_from_the_rows_name(client, demo):
+    login(client, "cs_zyy")
+    alone = client.get(reverse("filings:reading"), {"indicators-7-value_text": "95"})
+    with_name = client.get(reverse("filings:reading"),
+                           {"indicators-7-value_text": "95", "indicators-7-name": "验收合格率（≥**%）"})
+    assert "≥ 95 %" not in re.sub(r"<[^>]+>", "", html(alone))
+    assert "≥ 95 %" in re.sub(r"<[^>]+>", "", html(with_name))
+
+
 def test_reading_of_html_is_escaped(client, demo):
     login(client, "cs_zyy")
     response = client.get(reverse("filings:reading"), {"indicators-0-value_text": f"≥95%{SCRIPT}"})

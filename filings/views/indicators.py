@@ -17,7 +17,9 @@ def reading(request):
     """The parser's reading of a typed 指标值, shown beside the input as the user types."""
     text = strip_control_characters(next((value for key, value in request.GET.items() if key.endswith("value_text")),
                                          ""))
-    target = parse_target(text[:300])
+    # The 三级 name of the same row supplies a unit or operator a bare number lacks ("（≥**%）", "(万元)").
+    name = next((value for key, value in request.GET.items() if key == "name" or key.endswith("-name")), "")
+    target = parse_target(text[:300], name=strip_control_characters(name)[:300])
     return render(request, "filings/partials/reading.html", {"target": target, "kind": KIND_LABELS[target.kind]})
 
 
