@@ -640,14 +640,14 @@ def combine_value(operator: str, value: str, unit: str) -> str:
     if operator in vocab.PLACEHOLDERS or operator in vocab.KIND_WORDS or operator in vocab.DIRECTION_WORDS:
         operator = ""  # 定性, 正向 in an operator column say nothing about the value's sign
     unit = "" if unit in vocab.PLACEHOLDERS else unit
-    value = _with_unit(value, unit) if unit else value
+    # The operator first: with its unit a bare "12" could read as a month ("12月"), which takes no operator.
     target = parse_target(value)
     if operator and (target.is_quantitative or len(_NUMBER.findall(value)) == 1):
         symbol = normalize_operator(operator)
         written = target.operator != "=" or value.lstrip().startswith(("=", "＝"))
         if not (target.is_quantitative and written) and symbol != "=" and not value.startswith(operator):
             value = (symbol or operator) + value  # an operator the reader does not know is shown as printed
-    return value
+    return _with_unit(value, unit) if unit else value
 
 
 def _with_unit(value: str, unit: str) -> str:
