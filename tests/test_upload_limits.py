@@ -383,3 +383,12 @@ def test_a_300_row_indicator_table_of_full_length_texts_fits_the_body_limit(sett
     rows = {f"indicators-{n}-{field}": "指" * 300 for n in range(300) for field in ("name", "value_text", "standard",
                                                                                    "note")}
     assert len(urlencode(rows)) < settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2
+
+
+def test_openpyxl_parses_with_defusedxml_although_lxml_is_installed():
+    """lxml comes with python-docx; openpyxl would then parse workbooks with it (DTDs allowed) instead of
+    defusedxml (perfbudget/__init__.py keeps it off)."""
+    import lxml  # noqa: F401  the dependency that would switch openpyxl over
+    import openpyxl
+
+    assert openpyxl.DEFUSEDXML and not openpyxl.LXML
