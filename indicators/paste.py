@@ -10,19 +10,22 @@ Nothing here raises on bad input; a result with problems is simply not added.
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from . import columns as vocab
+from .columns import KIND, LEVEL1, LEVEL2, NAME, OPERATOR, STANDARD, UNIT, VALUE
 from .models import normalize_category_name
-from .values import NOT_APPLICABLE_TEXT, Target, parse_target
+from .values import NOT_APPLICABLE_TEXT, Target, normalize_operator, parse_target, with_unit
 
 MAX_CHARS = 100_000
 MAX_ROWS = 300
 MAX_CELL = 100  # the length of the filings' Indicator text columns (tests/test_text_limits.py checks they agree)
+MAX_NOTE = 300  # the length of Indicator.note
 
-LEVEL1, LEVEL2, NAME, VALUE, STANDARD = "level1", "level2", "name", "value", "standard"
-# Columns that are read into a row's fields besides the five above: an operator or a unit printed apart (joined to
-# the 指标值), the printed 定量/定性 type (checked against the reading), the 说明 (note), a column left out.
-OPERATOR, UNIT, KIND, NOTE, IGNORE = "operator", "unit", "kind", "note", "ignore"
+# The row fields LEVEL1, LEVEL2, NAME, VALUE, STANDARD and the columns read into them besides (indicators/columns.py):
+# an operator or a unit printed apart (joined to the 指标值), the printed 定量/定性 type (checked against the
+# reading). Two more uses: the 说明 (note: "表头：内容"), a column left out (only by the user's choice).
+NOTE, IGNORE = "note", "ignore"
 EXTRA_PREFIX = "extra."  # "extra.<key>": one of the variant's own indicator columns
 LABELS = {LEVEL1: "一级指标", LEVEL2: "二级指标", NAME: "三级指标", VALUE: "指标值", STANDARD: "绩效标准",
           OPERATOR: "指标性质（计算符号）", UNIT: "计量单位", KIND: "指标类型（定量/定性）", NOTE: "说明",
@@ -57,6 +60,9 @@ class ReadOptions:
 
     with_standard: bool = False  # the variant has the 绩效标准 column
     last_set: bool = False  # of a table naming the indicator columns twice, read the right-hand set (年度)
+    # The editor's period ("implementation" | "annual") when known: of columns printed per period (中期指标值 and
+    # 年度指标值), the ones of this period are read. "" reads the 年度 ones with last_set, else the left-hand ones.
+    period: str = ""
     own_columns: tuple[tuple[str, str], ...] = ()  # the variant's own indicator columns: ("extra.<key>", label)
     columns: dict[int, str] = field(default_factory=dict)  # 0-based column -> use the user chose (a LABELS key)
     categories: dict[str, str] = field(default_factory=dict)  # printed 二级 name -> 二级 category code chosen
@@ -79,6 +85,7 @@ class ColumnUse:
     reason: str = ""  # why the reader chose this use, for the preview ("表头“计量单位”")
     needs_choice: bool = False  # content the reader could not place: nothing is added until the user chooses
     chosen: bool = False  # the use was chosen by the user
+    period: str = ""  # the period a column left out belongs to (the 年度 指标值 while reading the 实施期 ones)
 
 
 @dataclass
@@ -173,63 +180,6 @@ def _records(text: str) -> list[tuple[int, list[str]]]:
         return [(number, line.split("\t")) for number, line in enumerate(text.split("\n"), start=1)]
 
 
-def _header_field(cell: str) -> str | None:
-    key = "".join(cell.split())
-    if key.startswith("一级指标"):
-        return LEVEL1
-    if key.startswith("二级指标"):
-        return LEVEL2
-    if key.startswith("三级指标") or key == "指标名称":
-        return NAME
-    if key.startswith(("指标值", "目标值", "年度指标值", "实施期指标值")):
-        return VALUE
-    if key.startswith("绩效标准"):
-        return STANDARD
-    return None
-
-
-def _header_columns(cells: list[str], last_set: bool = False) -> dict[str, int] | None:
-    """The columns named by a header row (一级指标, 二级指标, 三级指标, 指标值 …), or None if it is not one.
-
-    A header may name the 二级/三级/指标值 columns twice (阳泉 prints 实施期 and 年度 side by side): the first
-    set is taken, or with `last_set` the last one.
-    """
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        name = _header_field(cell)
-        if name and (name not in columns or (last_set and name != LEVEL1)):
-            columns[name] = index
-    return columns if len(columns.keys() & {LEVEL1, LEVEL2, NAME, VALUE}) >= 2 else None
-
-
-def _guess_columns(records, with_standard: bool) -> dict[str, int] | None:
-    """Columns of a table without a header, from its width: 3 = 二级/三级/指标值, 4 = 一级 first, 5 = + 绩效标准."""
-    used = [[i for i, cell in enumerate(cells) if cell] for _, cells in records]
-    first = min(indexes[0] for indexes in used)  # columns blank in every row (a merged title column) go
-    width = max(indexes[-1] for indexes in used) + 1 - first
-    if width < 3:
-        return None
-    if width == 3 or (width == 4 and with_standard and not _is_level1_column(records, first)):
-        names = [LEVEL2, NAME, VALUE, STANDARD]
-    else:
-        names = [LEVEL1, LEVEL2, NAME, VALUE, STANDARD]
-    if not with_standard:
-        names.remove(STANDARD)
-    return {name: first + offset for offset, name in enumerate(names)}
-
-
-def _is_level1_column(records, index: int) -> bool:
-    """Whether a column holds 一级 names. 成本 and 满意度 are 二级 names too (88号; seed 000 writes 满意度指标 as a
-    二级): with only those, the column is 一级 when the next one reads like 二级 names (ending in 指标)."""
-    names = {normalize_category_name(cells[index]) for _, cells in records if cells[index]}
-    if names & {"产出", "效益"}:
-        return True
-    following = ["".join(cells[index + 1].split()) for _, cells in records if len(cells) > index + 1]
-    return bool(names & LEVEL1_NAMES) and all(not text or text.endswith("指标") for text in following)
-
-
-# --- parsing -----------------------------------------------------------------------------------------------------
-
 def _prepare(text) -> str:
     text = "" if text is None else str(text)
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -268,77 +218,421 @@ def grid_to_text(grid: list[list[str]]) -> str:
         [["" if cell is None else str(cell) for cell in row] for row in grid])
     return out.getvalue()
 
+# --- the header ----------------------------------------------------------------------------------------------------
+
+HEADER_SCAN = 12  # the header is looked for among the first rows: title rows and 项目名称 lines may come first
+MAX_HEADER_ROWS = 3  # a header split over up to three rows ("绩效指标" / "指标值" over sub-columns)
+CORE = frozenset({LEVEL1, LEVEL2, NAME, VALUE})
+READ = (LEVEL1, LEVEL2, NAME, VALUE, STANDARD, OPERATOR, UNIT, KIND)  # uses read into a row's fields
+NOTE_ROLES = frozenset({vocab.WEIGHT, vocab.DIRECTION, vocab.EXPLANATION, vocab.REMARK})
+
+
+@dataclass
+class _Column:
+    """One column of the table as its header rows name it."""
+
+    index: int
+    label: str = ""  # the header as printed, the bottom-most cell of the column's own
+    role: str | None = None  # a role of indicators/columns.py; None for no header or a header not known
+    period: str = ""  # IMPLEMENTATION or ANNUAL when the header says so
+    content: bool = False  # any data row has text in the column
+
+
+def _known(cell: str) -> bool:
+    return vocab.classify_header(cell)[0] is not None
+
+
+def _headerish(cells: list[str]) -> bool:
+    """A row that reads as (part of) a header: at least half its cells are header names."""
+    texts = [cell for cell in cells if cell]
+    return bool(texts) and 2 * sum(map(_known, texts)) >= len(texts)
+
+
+def _roles(columns: list[_Column]) -> set[str]:
+    return {column.role for column in columns if column.role}
+
+
+def _combine(rows: list[list[str]]) -> list[_Column]:
+    """The columns named by header rows: a blank cell of an upper row under a merge spanning from the left repeats
+    that cell; the lowest cell that names a field decides, the others add the period (年度, 实施期 …)."""
+    width = max(len(cells) for cells in rows)
+    grid = [cells + [""] * (width - len(cells)) for cells in rows]
+    spread = [cells[:] for cells in grid]
+    for r in range(len(grid) - 1):
+        for c in range(1, width):
+            if not grid[r][c] and spread[r][c - 1] and any(grid[k][c] for k in range(r + 1, len(grid))):
+                spread[r][c] = spread[r][c - 1]
+    columns = []
+    for c in range(width):
+        column = _Column(c)
+        for r in reversed(range(len(grid))):
+            text = spread[r][c]
+            if not text:
+                continue
+            role, period = vocab.classify_header(text)
+            if not column.label and grid[r][c]:
+                column.label = text
+            if role not in (None, vocab.GROUP) and column.role in (None, vocab.GROUP):
+                column.role = role
+            elif role == vocab.GROUP and column.role is None:
+                column.role = role
+            column.period = column.period or period
+        if not column.label:  # only text spread from the left: the column is named by its group
+            column.label = next((spread[r][c] for r in reversed(range(len(grid))) if spread[r][c]), "")
+        columns.append(column)
+    return columns
+
+
+def _find_header(records) -> tuple[int, int, list[_Column]] | None:
+    """(first, last record, columns) of the header rows, or None for a table without a header."""
+    for start in range(min(len(records), HEADER_SCAN)):
+        if not _headerish(records[start][1]):
+            continue
+        end = start
+        while end + 1 < len(records) and end + 1 - start < MAX_HEADER_ROWS and _headerish(records[end + 1][1]):
+            end += 1
+        for last in range(start, end + 1):
+            columns = _combine([cells for _, cells in records[start:last + 1]])
+            if len(_roles(columns) & CORE) >= 2 and (last == end or not _is_sub_header(records[last + 1][1])):
+                return start, last, columns
+    return None
+
+
+def _is_sub_header(cells: list[str]) -> bool:
+    """A header row below the one naming the fields: only periods, groups and fields the row above lacks."""
+    return _headerish(cells) and len({vocab.classify_header(cell)[0] for cell in cells if cell} & CORE) < 2
+
+
+def _is_repeated_header(cells: list[str]) -> bool:
+    return _headerish(cells) and len({vocab.classify_header(cell)[0] for cell in cells if cell} & CORE) >= 2
+
+
+def _section_period(cells: list[str]) -> str:
+    """The period of a title row between stacked tables ("年度绩效指标" above the year's header), else ""."""
+    texts = [cell for cell in cells if cell]
+    if len(texts) != 1:
+        return ""
+    role, period = vocab.classify_header(texts[0])
+    return period if role == vocab.GROUP else ""
+
+
+# --- where each column goes -----------------------------------------------------------------------------------------
+
+def _content_role(records, index: int) -> str | None:
+    """OPERATOR, KIND or DIRECTION for a column whose every cell says so (指标性质 holds either), else None."""
+    texts = [cells[index] for _, cells in records if index < len(cells) and cells[index]]
+    texts = [text for text in texts if text not in vocab.PLACEHOLDERS]
+    if not texts:
+        return None
+    if all(text in vocab.KIND_WORDS for text in texts):
+        return KIND
+    if all(text in vocab.DIRECTION_WORDS for text in texts):
+        return vocab.DIRECTION
+    if all(normalize_operator(text) or text in vocab.KIND_WORDS for text in texts) and any(
+            normalize_operator(text) for text in texts):
+        return OPERATOR
+    return None
+
+
+def _unit_column(records, index: int) -> bool:
+    texts = [cells[index] for _, cells in records if index < len(cells) and cells[index]]
+    return bool(texts) and all(text in vocab.PLACEHOLDERS or vocab.unit_like(text) for text in texts) and any(
+        text not in vocab.PLACEHOLDERS for text in texts)
+
+
+def _own_column(options: ReadOptions, label: str) -> str | None:
+    """The variant's own column whose label the header is ("权重" for "权重（%）")."""
+    key = vocab.header_key(label)
+    bare = re.sub(r"\(.*\)$", "", key)
+    for use, own_label in options.own_columns:
+        own = vocab.header_key(own_label)
+        if own in (key, bare) or re.sub(r"\(.*\)$", "", own) in (key, bare):
+            return use
+    return None
+
+
+def _wanted_period(options: ReadOptions) -> str:
+    return options.period or (vocab.ANNUAL if options.last_set else vocab.IMPLEMENTATION)
+
+
+def _header_uses(columns: list[_Column], records, options: ReadOptions) -> list[ColumnUse]:
+    wanted = _wanted_period(options)
+    for column in columns:
+        if column.role == vocab.NATURE:
+            column.role = _content_role(records, column.index) or OPERATOR
+        if column.role == STANDARD and not options.with_standard:
+            column.role = vocab.EXPLANATION
+    uses: dict[int, ColumnUse] = {}
+    for role in READ:
+        candidates = [column for column in columns if column.role == role]
+        if not candidates:
+            continue
+        if len(candidates) > 1:  # 实施期 and 年度 side by side; untagged, the left-hand set is the 实施期 one
+            for position, column in enumerate(candidates):
+                column.period = column.period or (vocab.ANNUAL if position == len(candidates) - 1 and position
+                                                  else vocab.IMPLEMENTATION)
+        matching = [column for column in candidates if column.period == wanted]
+        chosen = matching[0] if matching else candidates[-1 if wanted == vocab.ANNUAL else 0]
+        reason = f"表头“{chosen.label}”"
+        uses[chosen.index] = ColumnUse(chosen.index, chosen.label, role, reason)
+        for column in candidates:
+            if column is not chosen:
+                uses[column.index] = _other_period(column, role)
+    periods = {column.period for column in columns if column.period}
+    for column in columns:
+        if column.index in uses:
+            continue
+        label = column.label
+        if not column.content:
+            if label:
+                reason = "标题列，没有内容" if column.role == vocab.GROUP else "这一列没有内容"
+                uses[column.index] = ColumnUse(column.index, label, IGNORE, reason)
+            continue
+        if column.role in NOTE_ROLES or column.role == STANDARD or (column.role is None and label):
+            own = _own_column(options, label)
+            if own:
+                uses[column.index] = ColumnUse(column.index, label, own, f"表头“{label}”：本表样有这一栏")
+            elif column.period and column.period != wanted and wanted in periods:
+                uses[column.index] = _other_period(column, NOTE)
+            else:
+                known = "本表样没有这一栏" if column.role else "不是本表样认识的栏目"
+                reason = f"表头“{label}”：{known}，放入说明"
+                uses[column.index] = ColumnUse(column.index, label, NOTE, reason)
+        else:
+            uses[column.index] = _unknown_column(column.index, label, records, uses)
+    return [uses[index] for index in sorted(uses)]
+
+
+def _other_period(column: _Column, role: str) -> ColumnUse:
+    label = vocab.PERIOD_LABELS.get(column.period, "另一期")
+    return ColumnUse(column.index, column.label, IGNORE, f"属于{label}指标：在{label}指标中粘贴时才导入",
+                     period=column.period)
+
+
+def _unknown_column(index: int, label: str, records, uses: dict[int, ColumnUse]) -> ColumnUse:
+    """A column with content and no header the reader knows: guessed from its content, or left to the user."""
+    taken = {use.use for use in uses.values()}
+    role = _content_role(records, index)
+    if role == vocab.DIRECTION:
+        return ColumnUse(index, label, NOTE, "内容是指标方向（正向/反向），放入说明")
+    if role and role not in taken:
+        return ColumnUse(index, label, role, f"按内容判断：{LABELS[role]}")
+    if UNIT not in taken and _unit_column(records, index) and index - 1 in uses and uses[index - 1].use == VALUE:
+        return ColumnUse(index, label, UNIT, "按内容判断：计量单位")
+    return ColumnUse(index, label, NOTE, "不知道这一列是什么，请选择用途", needs_choice=True)
+
+
+def _guess_uses(records, options: ReadOptions) -> list[ColumnUse] | None:
+    """Where the columns of a table without a header go: operator, 定量/定性 and unit columns by their content,
+    the others by their count (3 = 二级/三级/指标值, 4 = 一级 first, 5 = + 绩效标准)."""
+    used = sorted({i for _, cells in records for i, cell in enumerate(cells) if cell})
+    first, last = used[0], used[-1]  # columns blank in every row (a merged title column) are left out
+    uses: dict[int, ColumnUse] = {}
+    wider = last + 1 - first > (5 if options.with_standard else 4)  # more columns than the fields: look at content
+    for index in used if wider else ():
+        role = _content_role(records, index)
+        if role in (OPERATOR, KIND) and role not in {use.use for use in uses.values()} and index < last:
+            uses[index] = ColumnUse(index, "", role, f"按内容判断：{LABELS[role]}")
+    texts = [index for index in range(first, last + 1) if index not in uses]
+    operator = next((index for index, use in uses.items() if use.use == OPERATOR), None)
+    unit = None
+    if operator is not None and operator + 2 in texts and _unit_column(records, operator + 2):
+        unit = operator + 2
+    elif (len(texts) >= 5 or len(texts) == 4 and not _is_level1_column(records, *texts[:2])) and _unit_column(
+            records, texts[-1]) and _bare_numbers(records, texts[-2]):  # 二级/三级/95/% or 一级/二级/三级/95/%
+        unit = texts[-1]
+    if unit is not None:
+        uses[unit] = ColumnUse(unit, "", UNIT, "按内容判断：计量单位")
+        texts.remove(unit)
+    if len(texts) < 3:
+        return None
+    if len(texts) == 3 or (len(texts) == 4 and options.with_standard and not _is_level1_column(records, *texts[:2])):
+        names = [LEVEL2, NAME, VALUE, STANDARD]
+    else:
+        names = [LEVEL1, LEVEL2, NAME, VALUE, STANDARD]
+    if not options.with_standard:
+        names.remove(STANDARD)
+    for index, name in zip(texts, names, strict=False):
+        uses[index] = ColumnUse(index, "", name, f"按列的位置判断：{LABELS[name]}")
+    for index in texts[len(names):]:
+        if index in used:
+            uses[index] = _unknown_column(index, "", records, uses)
+    return [uses[index] for index in sorted(uses)]
+
+
+def _bare_numbers(records, index: int) -> bool:
+    """Most cells of a column are numbers without a unit: the column after it may be their unit."""
+    texts = [cells[index] for _, cells in records if index < len(cells) and cells[index]]
+    bare = [text for text in texts if (target := parse_target(text)).is_quantitative and not target.unit]
+    return bool(texts) and 2 * len(bare) > len(texts)
+
+
+def _is_level1_column(records, index: int, following: int) -> bool:
+    """Whether a column holds 一级 names. 成本 and 满意度 are 二级 names too (88号; seed 000 writes 满意度指标 as a
+    二级): with only those, the column is 一级 when the next one reads like 二级 names (ending in 指标)."""
+    names = {normalize_category_name(cells[index]) for _, cells in records if len(cells) > index and cells[index]}
+    if names & {"产出", "效益"}:
+        return True
+    after = ["".join(cells[following].split()) for _, cells in records if len(cells) > following]
+    return bool(names & LEVEL1_NAMES) and all(not text or text.endswith("指标") for text in after)
+
+
+def _apply_choices(uses: list[ColumnUse], options: ReadOptions, records) -> list[ColumnUse]:
+    """The user's choice per column (options.columns) overrides the guess; a field chosen for one column leaves
+    the column that had it to be chosen again."""
+    labels = options.use_labels()
+    by_index = {use.index: use for use in uses}
+    for index, choice in sorted(options.columns.items()):
+        if choice not in labels or not isinstance(index, int) or index < 0:
+            continue
+        header = by_index[index].header if index in by_index else ""
+        if choice in READ:
+            for other in list(by_index.values()):
+                if other.use == choice and other.index != index:
+                    by_index[other.index] = replace(other, use=NOTE, reason="这一列原来的用途已给了另一列，请选择用途",
+                                                    needs_choice=True, chosen=False)
+        by_index[index] = ColumnUse(index, header, choice, "你的选择", chosen=True)
+    content = {i for _, cells in records for i, cell in enumerate(cells) if cell}
+    return [use for index, use in sorted(by_index.items())
+            if not (use.needs_choice and index not in content)]
+
+
+# --- reading ---------------------------------------------------------------------------------------------------------
 
 def read_table(records: list[tuple[int, list[str]]], options: ReadOptions, result: PasteResult | None = None
                ) -> PasteResult:
     """Read a table given as (line, cells) records: find the header and the columns, then read every row."""
     result = result if result is not None else PasteResult()
-    with_standard, last_set = options.with_standard, options.last_set
     records = [(line, [clean_cell(cell) for cell in cells]) for line, cells in records]
     records = [(line, cells) for line, cells in records if any(cells)]
-    header_at = next((i for i, (_, cells) in enumerate(records) if _header_columns(cells)), None)
-    ignored: set[int] = set()  # columns whose content is left out; content in any other unread column is an error
-    if header_at is not None:
-        result.notes += [Problem("在表头之前，已跳过。", line) for line, _ in records[:header_at]]
-        header_line, header = records[header_at]
-        result.columns = _header_columns(header, last_set)
-        records = [(line, cells) for line, cells in records[header_at + 1:] if not _header_columns(cells)]
-        _check_header(result, header_line, header, with_standard)
-        # The columns the header names but this paste does not take (the other set, 备注 …), not the title column.
-        ignored = {i for i, cell in enumerate(header) if cell and not cell.endswith("绩效指标")}
-        if result.problems:
-            return result
+    header = _find_header(records)
+    columns: list[_Column] = []
+    sections: dict[int, str] = {}  # line -> period of the stacked table the row belongs to
+    if header is not None:
+        start, end, columns = header
+        result.notes += [Problem("在表头之前，已跳过。", line) for line, _ in records[:start]]
+        header_line = records[start][0]
+        tags = {column.period for column in columns if column.period}
+        section = tags.pop() if len(tags) == 1 else ""
+        data = []
+        for line, cells in records[end + 1:]:
+            if _is_repeated_header(cells):
+                continue
+            if period := _section_period(cells):
+                section = period
+                continue
+            sections[line] = section
+            data.append((line, cells))
+        records = data
     if not records:
         result.problems.append(Problem("粘贴的表格里没有指标行。"))
         return result
     if len(records) > MAX_ROWS:
         result.problems.append(Problem(f"粘贴的表格有{len(records)}行，一次最多{MAX_ROWS}行，请分几次粘贴。"))
         return result
-    if header_at is None:
-        result.columns = _guess_columns(records, with_standard) or {}
-        if not result.columns:
+    if header is not None:
+        content = {i for _, cells in records for i, cell in enumerate(cells) if cell}
+        width = max(len(columns), max(content) + 1)
+        columns += [_Column(index) for index in range(len(columns), width)]
+        for column in columns:
+            column.content = column.index in content
+        uses = _header_uses(columns, records, options)
+    else:
+        uses = _guess_uses(records, options)
+        if uses is None:
             result.problems.append(Problem(
                 "粘贴的表格不到三列。至少需要二级指标、三级指标、指标值三列（一级指标可省略）。"))
             return result
-    _read_rows(result, records, ignored, options)
+    result.uses = _apply_choices(uses, options, records)
+    result.columns = {use.use: use.index for use in result.uses if use.use in READ}
+    if header is not None:
+        missing = [LABELS[name] for name in (LEVEL2, NAME, VALUE) if name not in result.columns]
+        if missing:
+            result.problems.append(Problem(f"表头中没有“{'”“'.join(missing)}”列。", header_line))
+            return result
+    _read_rows(result, records, options, _other_sections(records, sections, options))
     return result
 
 
-def _check_header(result: PasteResult, line: int, header: list[str], with_standard: bool) -> None:
-    columns = result.columns
-    missing = [LABELS[name] for name in (LEVEL2, NAME, VALUE) if name not in columns]
-    if missing:
-        result.problems.append(Problem(f"表头中没有“{'”“'.join(missing)}”列。", line))
-    standard = columns.pop(STANDARD) if STANDARD in columns and not with_standard else None
-    for index, cell in enumerate(header):
-        if index == standard:
-            result.notes.append(Problem("本表样没有绩效标准栏，这一列不导入。", line, index + 1))
-        elif cell and index not in columns.values() and not cell.endswith("绩效指标"):  # not the merged title
-            result.notes.append(Problem(f"“{cell}”列不导入。", line, index + 1))
+def _other_sections(records, sections: dict[int, str], options: ReadOptions) -> dict[int, str]:
+    """Stacked tables (湖南 prints 长期 then 年度 indicators, each under its own title): line -> the other period."""
+    if len(set(sections.values()) - {""}) < 2:
+        return {}
+    wanted = options.period or (vocab.ANNUAL if options.last_set else sections[records[0][0]] or vocab.IMPLEMENTATION)
+    return {line: period for line, period in sections.items() if period and period != wanted}
 
 
-def _read_rows(result: PasteResult, records, ignored: set[int], options: ReadOptions) -> None:
+def _read_rows(result: PasteResult, records, options: ReadOptions, other: dict[int, str]) -> None:
     columns = result.columns
-    used = set(columns.values())
-    expected = "、".join(LABELS[name] for name in sorted(columns, key=columns.get))
+    notes = [use for use in result.uses if use.use == NOTE and not use.needs_choice]
+    extras = [use for use in result.uses if use.use.startswith(EXTRA_PREFIX)]
+    unplaced = [use for use in result.uses if use.needs_choice]
     above = PastedRow(line=0)
     for line, cells in records:
         def cell(name, cells=cells):
             index = columns.get(name)
             return cells[index] if index is not None and index < len(cells) else ""
 
-        row = PastedRow(line, cell(LEVEL1), cell(LEVEL2), cell(NAME), cell(VALUE), cell(STANDARD), level2_line=line)
+        def at(index, cells=cells):
+            return cells[index] if index < len(cells) else ""
+
+        value = combine_value(cell(OPERATOR), cell(VALUE), cell(UNIT))
+        row = PastedRow(line, cell(LEVEL1), cell(LEVEL2), cell(NAME), value, cell(STANDARD), level2_line=line)
+        row.note = "；".join(f"{use.header}：{at(use.index)}" if use.header else at(use.index)
+                             for use in notes if at(use.index))
+        row.extra = {use.use.removeprefix(EXTRA_PREFIX): at(use.index) for use in extras if at(use.index)}
+        row.kind = vocab.KIND_WORDS.get(cell(KIND), cell(KIND))
         _apply_edits(row, options.edits.get(line, {}))
-        extra = [i for i, text in enumerate(cells) if text and i not in used and i not in ignored]
-        if extra:
-            row.problems.append(Problem(f"这一格有内容，但不在要导入的列（{expected}）中。请只复制指标表的各行。",
-                                        line, extra[0] + 1))
+        for use in unplaced:
+            if at(use.index):
+                row.problems.append(Problem(
+                    f"第{use.index + 1}列{'“' + use.header + '”' if use.header else ''}有内容，但不知道放到哪里。"
+                    "请在上方为这一列选择用途（例如“说明”或“不导入”）。", line, use.index + 1))
+        if len(row.note) > MAX_NOTE:
+            row.problems.append(Problem(
+                f"说明有{len(row.note)}字（由{'、'.join(use.header or f'第{use.index + 1}列' for use in notes)}合成），"
+                f"最多{MAX_NOTE}字。请在预览中删减说明，或把其中一列选为“不导入”。", line, result.column(NOTE)))
         _fill_from_above(result, row, above)
         _check_cells(result, row)
-        if line in options.skipped:
+        if line in other:
+            label = vocab.PERIOD_LABELS[other[line]]
+            row.skipped, row.problems = f"属于{label}指标，已跳过；在{label}指标中粘贴时导入。", []
+        elif line in options.skipped:
             row.skipped, row.problems = SKIPPED_BY_USER, []
+        else:
+            _check_kind(result, row)
         result.rows.append(row)
         above = row
+
+
+def combine_value(operator: str, value: str, unit: str) -> str:
+    """One 指标值 from an operator, a value and a unit printed in columns of their own: "≥", "95", "%" → "≥95%".
+    Operator words are read (大于等于 → ≥); a placeholder ("—", "/", "无") is nothing; a value that already has
+    its operator or unit keeps it (no "≥≥95%%")."""
+    if not value:
+        return value
+    operator = "" if operator in vocab.PLACEHOLDERS or operator in vocab.KIND_WORDS else operator
+    unit = "" if unit in vocab.PLACEHOLDERS else unit
+    target = parse_target(value)
+    if operator and target.is_quantitative:
+        symbol = normalize_operator(operator)
+        written = target.operator != "=" or value.lstrip().startswith(("=", "＝"))
+        if not written and symbol != "=":
+            value = (symbol or operator) + value  # an operator the reader does not know is shown as printed
+    return with_unit(value, unit) if unit else value
+
+
+def _check_kind(result: PasteResult, row: PastedRow) -> None:
+    """The printed 定量/定性 type against the reading: a note, never a block (the value may be right)."""
+    if row.kind not in ("定量", "定性") or not row.value or row.name == NOT_APPLICABLE_TEXT:
+        return
+    quantitative = row.target.is_quantitative
+    if row.kind == "定量" and not quantitative:
+        result.notes.append(Problem(f"表中注明“定量”，但指标值“{row.value}”读不出数字；请核对指标值。",
+                                    row.line, result.column(VALUE)))
+    elif row.kind == "定性" and quantitative:
+        result.notes.append(Problem(f"表中注明“定性”，但指标值“{row.value}”读作数值；请核对指标值。",
+                                    row.line, result.column(VALUE)))
 
 
 EDITABLE = (LEVEL1, LEVEL2, NAME, VALUE, STANDARD, NOTE)

@@ -211,7 +211,13 @@ def test_side_by_side_implementation_and_annual_sets(old):
     assert first.rows[1].skipped  # an empty 成本 group on the 实施期 side
     assert [(r.category.code, r.name, r.value) for r in last.addable] == [
         ("quantity", "补助单位", "1个"), ("output_cost", "公立医院百元医疗收入", "较上年下降")]
-    assert [(n.line, n.column) for n in first.notes] == [(1, 6), (1, 7), (1, 8)]
+    # the other set is shown as the 年度 one, not dropped silently; the merged title column is left out
+    assert [(u.index, u.use, u.period) for u in first.uses] == [
+        (0, "ignore", ""), (1, "level1", ""), (2, "level2", ""), (3, "name", ""), (4, "value", ""),
+        (5, "ignore", "annual"), (6, "ignore", "annual"), (7, "ignore", "annual")]
+    assert "年度" in first.uses[5].reason
+    assert [(u.index, u.use) for u in last.uses if u.use != "ignore"] == [
+        (1, "level1"), (5, "level2"), (6, "name"), (7, "value")]
 
 
 def test_performance_standard_column(old):
@@ -231,11 +237,11 @@ def test_performance_standard_column(old):
     # a fifth column where the variant has no 绩效标准 is not dropped silently
     result = read(five, old)
     assert [(p.line, p.column) for p in result.errors] == [(1, 5)]
-    # …unless the header names it: then it is left out with a note
+    # …and where the header names it, it goes to the 说明 with its header
     result = read(tsv([["一级指标", "二级指标", "三级指标", "指标值", "绩效标准"],
                        ["产出指标", "数量指标", "门诊人次", "≥100人次", "历史标准"]]), old)
-    assert result.ok and result.addable[0].standard == ""
-    assert [(n.line, n.column) for n in result.notes] == [(1, 5)]
+    assert result.ok and (result.addable[0].standard, result.addable[0].note) == ("", "绩效标准：历史标准")
+    assert (result.uses[4].use, result.uses[4].needs_choice) == ("note", False)
 
 
 # --- merged cells, empty groups, 不适用 -------------------------------------------------------------------------
@@ -265,7 +271,7 @@ def test_fill_down_follows_the_rows_above(old):
     ([["产出指标", "数量指标", "门诊人次", "1"], ["效益指标", "", "获得感", "有效提高"]], 2, 2,
      "不能沿用上一行的二级指标"),
     ([["产出指标", "数量指标", "", "≥100人次"]], 1, 3, "三级指标为空"),
-    ([["产出指标", "数量指标", "门诊人次", "1", "", "多出来的一格"]], 1, 6, "不在要导入的列"),
+    ([["产出指标", "数量指标", "门诊人次", "1", "", "多出来的一格"]], 1, 6, "不知道放到哪里"),
     ([["产出指标", "数量指标", "门" * (MAX_CELL + 1), "1"]], 1, 3, f"最多{MAX_CELL}字"),
     ([["产出指标", "数量指标", "门诊人次", "1" * (MAX_CELL + 1)]], 1, 4, f"最多{MAX_CELL}字"),
 ], ids=["first-row-blank", "new-first-level-blank-second", "value-without-name", "extra-cell", "long-name",
