@@ -34,7 +34,18 @@ def load_schemes(data: dict | None = None) -> None:
             for order2, level2 in enumerate(level1.get("children", []), start=1):
                 _save_category(scheme, parent, order2, level2)
     for alias, code in data["aliases"].items():
-        CategoryAlias.objects.update_or_create(alias=normalize_category_name(alias), defaults={"code": code})
+        CategoryAlias.objects.update_or_create(alias=normalize_category_name(alias), region="",
+                                               defaults={"code": code})
+    load_aliases()
+
+
+def load_aliases(data: dict | None = None) -> None:
+    """The regional and other printed names of the categories (fixtures/category_aliases.json, docs/categories.md);
+    an alias remembered by a user for a region is never overwritten (the fixture has national ones and its own)."""
+    for entry in (data or read_json("category_aliases.json"))["aliases"]:
+        CategoryAlias.objects.update_or_create(
+            alias=normalize_category_name(entry["alias"]), region=entry.get("region", ""),
+            defaults={"code": entry["code"], "source": entry.get("source", "")[:200]})
 
 
 def _save_category(scheme, parent, order, data) -> Category:

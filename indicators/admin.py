@@ -34,9 +34,10 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(CategoryAlias)
 class CategoryAliasAdmin(admin.ModelAdmin):
-    list_display = ["alias", "code"]
-    list_filter = ["code"]
-    search_fields = ["alias"]
+    list_display = ["alias", "code", "region", "source"]
+    list_filter = ["code", ("region", admin.EmptyFieldListFilter)]
+    search_fields = ["alias", "region", "source"]
+    fields = ["alias", "code", "region", "source"]
 
 
 @admin.register(LibraryIndicator)

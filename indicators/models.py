@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .category_names import strip_annotations
+
 # A cost indicator moves between the schemes' cost categories (成本 under 产出 ↔ 成本 as 一级); every other 二级
 # code exists in both schemes.
 EQUIVALENT_CODES = {"output_cost": "economic_cost", "economic_cost": "output_cost"}
@@ -110,27 +112,52 @@ class Category(models.Model):
 
 
 class CategoryAlias(models.Model):
-    """Another printed name of a category (生态效益成本指标, 社会公众或服务对象满意度指标, 服务对象满意度 …)."""
+    """Another printed name of a category (生态效益成本指标, 履职效能, 预算控制数 …), nationally or in one region.
 
-    alias = models.CharField("别名", max_length=50, unique=True)
+    `region` is a prefix of units' 所属地区 (“湖南省” applies to “湖南省益阳市沅江市”; "" everywhere). Two regions may
+    give one name different meanings: a filing reads the alias of its own region first (the longest matching
+    region), then the national one. `code` may be a 一级 or a 二级 kind; a cost kind is placed where the filing's
+    scheme has its cost category (经济成本 ↔ 产出下的成本)."""
+
+    alias = models.CharField("别名", max_length=50)
     code = models.CharField("对应类别", max_length=40, choices=CategoryKind.choices)
+    region = models.CharField("适用地区", max_length=100, blank=True,
+                              help_text="留空表示全国通用；填写省、市或县名称（如“湖南省”）时只用于该地区的单位。")
+    source = models.CharField("来源", max_length=200, blank=True,
+                              help_text="见于哪份表样，或由谁在哪份申报表中记住。")
 
     class Meta:
         verbose_name = "指标类别别名"
         verbose_name_plural = "指标类别别名"
-        ordering = ["code", "alias"]
+        ordering = ["code", "region", "alias"]
+        constraints = [
+            models.UniqueConstraint(fields=["alias", "region"], name="unique_category_alias_per_region"),
+        ]
 
     def __str__(self):
-        return f"{self.alias} → {self.get_code_display()}"
+        where = f"（{self.region}）" if self.region else ""
+        return f"{self.alias}{where} → {self.get_code_display()}"
 
     def save(self, *args, **kwargs):
         self.alias = normalize_category_name(self.alias)
+        self.region = "".join(self.region.split())
         super().save(*args, **kwargs)
+
+    def clean(self):
+        self.alias = normalize_category_name(self.alias)
+        self.region = "".join(self.region.split())
+        if not self.alias:
+            raise ValidationError({"alias": "别名去掉标注（如“（必填）”“★”）后为空，请填写类别名称。"})
 
 
 def normalize_category_name(name: str) -> str:
-    """The comparable form of a printed category name: no spaces, no trailing 指标."""
-    return "".join((name or "").split()).removesuffix("指标")
+    """The comparable form of a printed category name: no annotations (marks, footnotes, explanations in brackets),
+    no spaces or line breaks, no trailing 指标 (or 目标, as in 产出目标 / 数量目标)."""
+    text = strip_annotations(name)
+    for suffix in ("指标", "目标"):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text.removesuffix(suffix)
+    return text
 
 
 class LibraryIndicator(models.Model):

@@ -70,8 +70,8 @@ def test_second_level_must_belong_to_the_printed_first_level(cost_first):
 
 
 def test_aliases_added_in_the_admin_are_normalized(cost_first):
-    CategoryAlias.objects.create(alias="群众满意度 指标", code="beneficiary_satisfaction")
-    assert CategoryResolver(cost_first).resolve("满意度指标", "群众满意度").code == "beneficiary_satisfaction"
+    CategoryAlias.objects.create(alias="就诊患者满意度 指标", code="beneficiary_satisfaction")
+    assert CategoryResolver(cost_first).resolve("满意度指标", "就诊患者满意度").code == "beneficiary_satisfaction"
 
 
 def test_resolver_reads_the_scheme_once(cost_first, django_assert_num_queries):
@@ -90,3 +90,38 @@ def test_category_level_must_match_its_code(cost_first):
     with pytest.raises(ValidationError) as error:
         quantity.full_clean()
     assert "一级指标只能选一级类别" in str(error.value)
+
+
+def test_annotated_names_resolve(cost_first):
+    assert CategoryResolver(cost_first).resolve("产出指标（必填）", "★数量指标¹").code == "quantity"
+
+
+def test_regional_aliases_apply_to_units_of_the_region_and_below(cost_first):
+    CategoryAlias.objects.create(alias="发展指标", code="sustainable_impact", region="湖南省")
+    CategoryAlias.objects.create(alias="发展指标", code="social_benefit", region="湖南省益阳市")
+    assert CategoryResolver(cost_first, "湖南省长沙市").resolve("", "发展指标").code == "sustainable_impact"
+    assert CategoryResolver(cost_first, "湖南省益阳市沅江市").resolve("", "发展指标").code == "social_benefit"
+    with pytest.raises(UnknownCategory):
+        CategoryResolver(cost_first, "江西省九江市").resolve("", "发展指标")
+    with pytest.raises(UnknownCategory):
+        CategoryResolver(cost_first).resolve("", "发展指标")
+
+
+def test_a_regional_alias_is_read_before_the_national_one(cost_first):
+    CategoryAlias.objects.create(alias="群众满意度", code="other_satisfaction", region="广东省")
+    assert CategoryResolver(cost_first, "广东省深圳市").resolve("", "群众满意度").code == "other_satisfaction"
+    assert CategoryResolver(cost_first, "山西省阳泉市").resolve("", "群众满意度").code == "beneficiary_satisfaction"
+
+
+def test_the_same_name_in_two_regions_is_one_alias_each(db):
+    from django.db import IntegrityError, transaction
+
+    CategoryAlias.objects.create(alias="发展指标", code="sustainable_impact", region="湖南省")
+    CategoryAlias.objects.create(alias="发展 指标", code="social_benefit", region="江西省")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CategoryAlias.objects.create(alias="发展指标（必填）", code="quality", region="湖南省")
+
+
+def test_the_loaded_aliases_keep_their_sources(db):
+    alias = CategoryAlias.objects.get(alias="履职效能", region="")
+    assert alias.code == "output" and "履职效能" in alias.source

@@ -18,6 +18,7 @@ class EventKind(models.TextChoices):
     ADMIN_EDITED = "admin_edited", "管理后台修改"
     DEADLINE_SET = "deadline_set", "设置截止日期"
     MEMBERSHIP_CHANGED = "membership_changed", "成员变更"
+    CATEGORY_ALIAS = "category_alias", "记住指标类别名称"
 
 
 class FilingEvent(models.Model):
