@@ -11,13 +11,22 @@ import datetime
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
 
 from .findings import Finding, Severity, Step
 from .models import Category
-from .values import NOT_APPLICABLE_TEXT, Deadline, Target, TargetKind, parse_target, with_unit
+from .values import (
+    MONEY_NAME_WORDS,
+    NOT_APPLICABLE_TEXT,
+    Deadline,
+    Target,
+    TargetKind,
+    format_target,
+    parse_target,
+    with_unit,
+)
 
 
 class IndicatorLike(Protocol):
@@ -67,6 +76,8 @@ GROWTH_WORDS = ("增幅", "增长", "增速", "涨幅", "降幅", "下降率", "
                 "同比", "环比")
 RATE_ENDINGS = ("率", "占比", "比例", "比重")
 NOT_RATE_ENDINGS = ("效率", "频率")  # end in 率 but are no share of a whole
+# Measures with no unit at all: an index or coefficient (空气质量综合指数 ≤4.2, 基尼系数 ≤0.4).
+DIMENSIONLESS_ENDINGS = ("指数", "系数", "比值", "倍数")
 TIME_NAME_WORDS = ("完成时间", "及时", "时限", "进度", "时效", "期限")
 # Any of these in a 时效 row's name, value or unit makes it read as a time requirement.
 TIME_HINTS = ("时间", "时限", "时效", "及时", "按时", "进度", "期限", "日期", "周期", "频次", "频率", "定期",
@@ -219,7 +230,7 @@ def _read_row(row: IndicatorLike, run: _Run) -> _Row:
     value = _text(getattr(row, "value_text", ""))
     own = getattr(row, "extra", None)
     unit = own.get(run.context.unit_key, "") if run.context.unit_key and isinstance(own, dict) else ""
-    target = parse_target(with_unit(value, unit if isinstance(unit, str) else ""))
+    target = parse_target(with_unit(value, unit if isinstance(unit, str) else ""), name)
     return _Row(
         pk=getattr(row, "pk", None),
         category=known or category,
@@ -257,6 +268,14 @@ def _is_money_rate(unit: str) -> bool:
 def _is_rate_name(name: str) -> bool:
     stem = _TRAILING_BRACKET.sub("", name)
     return stem.endswith(RATE_ENDINGS) and not stem.endswith(NOT_RATE_ENDINGS)
+
+
+def _is_money_name(name: str) -> bool:
+    return any(word in name for word in MONEY_NAME_WORDS)
+
+
+def _is_dimensionless_name(name: str) -> bool:
+    return _TRAILING_BRACKET.sub("", name).endswith(DIMENSIONLESS_ENDINGS)
 
 
 def _is_growth_name(name: str) -> bool:
@@ -350,23 +369,35 @@ def row_fields(sets: list[_Set], run: _Run) -> Iterable[Finding]:
                 continue
             if not row.value:
                 yield row.finding("E6", Severity.ERROR, f"{row.label}未填写指标值。")
-            elif row.target.is_quantitative and not row.target.unit:
-                yield row.finding(
-                    "E6", Severity.ERROR,
-                    f"{row.label}的指标值 {row.value} 缺少计量单位：定量指标须写明指标性质、数值和计量单位。",
-                )
+            elif row.target.is_quantitative and not row.target.unit and not _is_dimensionless_name(row.name):
+                yield row.finding("E6", Severity.ERROR, _missing_unit_message(row, run))
+
+
+def _missing_unit_message(row: _Row, run: _Run) -> str:
+    """Say what to write, with the row's own operator and number: “≥200” becomes “≥200人次” or “≥200个”."""
+    if _is_rate_name(row.name):
+        units = ("%", "‰")
+    elif _is_money_name(row.name) or row.code in COST_CODES:
+        units = (run.money_unit or "万元", f"{run.money_unit or '元'}/人")
+    elif row.code == "timeliness":
+        units = ("个工作日", "个月")
+    else:
+        units = ("人次", "个")
+    first, second = (format_target(replace(row.target, unit=unit, remainder="")) for unit in units)
+    return (f"{row.label}的指标值 {row.value} 缺少计量单位：请在数值后写明单位，写成“{first}”或“{second}”这样的形式"
+            f"（单位按实际填写，如 %、人、个、万元）。")
 
 
 def percent_range(sets: list[_Set], run: _Run) -> Iterable[Finding]:
     """E7: a percentage lies within 0–100 (growth rates exempt); satisfaction never above 100%."""
     for indicator_set in sets:
         for row in indicator_set.applicable_rows:
-            if row.unit != "%" or _is_growth_name(row.name):
+            if row.unit != "%" or _is_growth_name(row.name) or row.target.tolerance:
                 continue
-            number = row.target.number
+            low, number = min(row.target.numbers), max(row.target.numbers)  # both ends of a range
             if row.is_satisfaction and number > 100:
                 yield row.finding("E7", Severity.ERROR, f"满意度指标{row.label}的指标值 {row.value} 超过 100%。")
-            elif number > 100 or number < 0:
+            elif number > 100 or low < 0:
                 yield row.finding(
                     "E7", Severity.ERROR,
                     f"{row.label}的指标值 {row.value} 超出 0–100% 的范围（增幅、增长率类指标除外）。",
@@ -389,9 +420,9 @@ def _deadline_problem(row: _Row, deadline: Deadline, window, year: int) -> str:
     last = deadline.last_day(default_year=year)
     if last is None:
         return f"{row.label}的时间 {row.value} 不是有效的日期，请核实。"
-    first = None
-    if deadline.start_month is not None:
-        first = _safe_date(deadline.year if deadline.year is not None else year, deadline.start_month, 1)
+    first = deadline.first_day(default_year=year)
+    if deadline.is_period and first is None:
+        return f"{row.label}的时间 {row.value} 不是有效的日期，请核实。"
     outside = [day for day in (first, last) if day is not None and (day < start or (end is not None and day > end))]
     if outside:
         return f"{row.label}的时间 {row.value}（{_day(outside[0])}）不在{span}内。"
@@ -407,11 +438,12 @@ def cost_total(sets: list[_Set], run: _Run) -> Iterable[Finding]:
         total = _decimal((run.context.budget_totals or {}).get(indicator_set.period))
         capped = [
             row for row in indicator_set.applicable_rows
-            if row.code in AMOUNT_COST_CODES and _is_money(row.unit) and row.target.operator in CAPPED_OPERATORS
+            if row.code in AMOUNT_COST_CODES and _is_money(row.unit) and not row.target.tolerance
+            and (row.target.operator in CAPPED_OPERATORS or row.target.is_range)  # a range caps at its high end
         ]
         if total is None or not capped:
             continue
-        amount = sum((row.target.number * MONEY_FACTORS[row.unit] / factor for row in capped), Decimal(0))
+        amount = sum((row.target.upper * MONEY_FACTORS[row.unit] / factor for row in capped), Decimal(0))
         if amount > total + TOLERANCE:
             yield indicator_set.finding(
                 "A12", Severity.ERROR,
@@ -445,7 +477,7 @@ def satisfaction_values(sets: list[_Set], run: _Run) -> Iterable[Finding]:
     """W3: a satisfaction target below 80% or with false precision."""
     for indicator_set in sets:
         for row in indicator_set.applicable_rows:
-            if not row.is_satisfaction or row.unit != "%":
+            if not row.is_satisfaction or row.unit != "%" or row.target.tolerance:
                 continue
             reasons = []
             if row.target.number < SATISFACTION_FLOOR:
@@ -532,7 +564,9 @@ def _not_satisfaction(row: _Row, indicator_set: _Set, run: _Run) -> str:
 def _rate_not_in_percent(row: _Row, indicator_set: _Set, run: _Run) -> str:
     unit = row.unit
     # ‰ and per-N bases (12/100000) are rates too
-    if _is_rate_name(row.name) and row.target.is_quantitative and unit not in ("%", "‰") and not unit.startswith("/"):
+    if _is_rate_name(row.name) and row.target.is_quantitative and unit not in ("%", "‰", "百分点") and (
+        not unit.startswith("/")
+    ):
         return f"{row.label}是比率类指标，指标值 {row.value} 应以 % 表示。"
     return ""
 

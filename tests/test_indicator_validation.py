@@ -185,6 +185,36 @@ def test_e6_quantitative_value_needs_a_unit(cost_first):
     assert finding.code == "E6" and "≥200 缺少计量单位" in finding.message
 
 
+@pytest.mark.parametrize("name, value, examples", [
+    ("举办医保业务培训人次", "≥200", "写成“≥200人次”或“≥200个”这样的形式"),
+    ("培训考核合格率", "≥95", "写成“≥95%”或“≥95‰”这样的形式"),
+    ("资料印制费", "≤3", "写成“≤3万元”或“≤3万元/人”这样的形式"),
+    ("满意度区间", "90-95", "写成“90~95人次”或“90~95个”这样的形式"),
+    ("受益群众", "约100，全部覆盖", "写成“约100人次”或“约100个”这样的形式"),
+])
+def test_e6_missing_unit_says_what_to_write_with_the_rows_number(cost_first, name, value, examples):
+    rows = complete_set(cost_first) + [Row(cost_first["quantity"], name, value)]
+    [finding] = of(check(rows, context(cost_first)), "E6")
+    assert finding.message.startswith(f"“{name}”的指标值 {value} 缺少计量单位：请在数值后写明单位，")
+    assert examples in finding.message
+
+
+@pytest.mark.parametrize("name, value", [
+    ("培训人次（人次）", "≥200"), ("受益脱贫户满意度（≥**%）", "95"), ("项目总成本（≤**万元）", "≤30"),
+    ("空气质量综合指数", "≤4.2"), ("基尼系数（全县）", "≤0.4"), ("放流鱼苗", "≥50万尾"), ("垃圾清运量", "3万吨"),
+    ("参训人员", "约100人"), ("培训场次", "3~5场"), ("预算执行偏差率", "±5%以内"), ("优良天数比例提高", "≥2个百分点"),
+])
+def test_e6_accepts_every_value_the_reader_understands(cost_first, name, value):
+    rows = complete_set(cost_first) + [Row(cost_first["quantity"], name, value)]
+    assert not of(check(rows, context(cost_first)), "E6")
+
+
+def test_e6_reads_the_unit_from_the_name_of_a_saved_row(cost_first):
+    rows = complete_set(cost_first)
+    rows[2] = replace(rows[2], name="培训考核合格率（≥**%）", value_text="95")
+    assert check(rows, context(cost_first)) == []
+
+
 def test_e6_bare_number_with_unit_and_not_applicable_rows_pass(cost_first):
     rows = complete_set(cost_first) + [Row(cost_first["quantity"], "补助单位", "1个"),
                                        Row(cost_first["economic_benefit"], "不适用", "")]
@@ -198,6 +228,20 @@ def test_e7_percent_out_of_range(cost_first, name, value):
     rows = complete_set(cost_first) + [Row(cost_first["quality"], name, value)]
     [finding] = of(check(rows, context(cost_first)), "E7")
     assert value in finding.message and "0–100%" in finding.message
+
+
+@pytest.mark.parametrize("value", ["90%-120%", "-5%~10%"])
+def test_e7_checks_both_ends_of_a_range(cost_first, value):
+    rows = complete_set(cost_first) + [Row(cost_first["quality"], "设备完好率", value)]
+    assert of(check(rows, context(cost_first)), "E7")
+
+
+def test_e7_accepts_ranges_tolerances_and_percentage_points(cost_first):
+    rows = complete_set(cost_first) + [Row(cost_first["quality"], "设备完好率", "90%-95%"),
+                                       Row(cost_first["quality"], "预算执行偏差率", "±5%以内"),
+                                       Row(cost_first["social_benefit"], "优良天数比例", "≥2个百分点")]
+    assert not of(check(rows, context(cost_first)), "E7")
+    assert not of(check(rows, context(cost_first)), "W5")  # 百分点 is the unit of a change in a rate
 
 
 def test_e7_growth_rates_are_exempt(cost_first):
@@ -225,6 +269,27 @@ def test_e9_deadlines_inside_the_year_pass(cost_first):
                                        Row(cost_first["timeliness"], "项目时间", "2025年1至12月份"),
                                        Row(cost_first["timeliness"], "验收时间", "在 2025 年 12 月 15 日前")]
     assert not of(check(rows, context(cost_first)), "E9")
+
+
+@pytest.mark.parametrize("value, inside", [
+    ("2025.03-2025.10", True), ("2025年3月至2025年10月", True), ("202503-202510", True), ("2025年3月-10月", True),
+    ("2025.10", True), ("2024.07-2025.06", False), ("2025年3月-2026年6月", False),
+])
+def test_e9_periods_are_checked_at_both_ends(cost_first, value, inside):
+    rows = complete_set(cost_first) + [Row(cost_first["timeliness"], "项目实施期", value)]
+    findings = of(check(rows, context(cost_first)), "E9")
+    assert (findings == []) == inside
+    if not inside:
+        day = "2024年7月1日" if value.startswith("2024") else "2026年6月30日"
+        assert findings[0].message == f"“项目实施期”的时间 {value}（{day}）不在预算年度（2025年）内。"
+
+
+def test_e9_a_period_across_years_fits_a_project_period(cost_first):
+    ctx = context(cost_first, periods=("implementation",), period_start=datetime.date(2025, 3, 1),
+                  period_end=datetime.date(2026, 6, 30))
+    rows = complete_set(cost_first, "implementation") + [
+        Row(cost_first["timeliness"], "工程建设工期", "2025年3月-2026年6月", "implementation")]
+    assert not of(check(rows, ctx), "E9")
 
 
 def test_e9_implementation_set_uses_the_project_period(cost_first):
@@ -264,6 +329,19 @@ def test_a12_cost_sum_over_the_budget(cost_first):
     assert [f.message for f in of(findings, "A12")] == [
         "年度成本指标金额合计 33万元（2 条），超过年度资金总额 30万元。"]
     assert of(findings, "A12")[0].severity == Severity.ERROR
+
+
+def test_a12_counts_the_high_end_of_a_cost_range(cost_first):
+    rows = without(complete_set(cost_first), "economic_cost") + [
+        Row(cost_first["economic_cost"], "培训经费", "20-32万元")]
+    [finding] = of(check(rows, context(cost_first)), "A12")
+    assert finding.message == "年度成本指标金额合计 32万元（1 条），超过年度资金总额 30万元。"
+
+
+def test_a12_reads_a_bare_wan_on_a_cost_as_money(cost_first):
+    rows = without(complete_set(cost_first), "economic_cost") + [Row(cost_first["economic_cost"], "培训经费", "≤35万")]
+    findings = check(rows, context(cost_first))
+    assert codes(findings) == {"A12"}  # 35万元 over the 30万元 budget; no E6, no A14
 
 
 def test_a12_tolerance_and_missing_totals(cost_first):

@@ -14,11 +14,13 @@ from indicators.values import (
     MEASURE_WORDS,
     UNITS,
     Deadline,
+    NameHint,
     Target,
     TargetKind,
     format_target,
     normalize_operator,
     parse_target,
+    read_name,
 )
 
 QN, QL, TM = TargetKind.QUANTITATIVE, TargetKind.QUALITATIVE, TargetKind.TIME
@@ -208,7 +210,7 @@ VARIANT_VALUES = {
     "0.50%": qn("=", "0.5", "%"),
     "100%标准补助": qn("=", "100", "%", "标准补助"),
     "<10%或较上年降低": qn("<", "10", "%", "或较上年降低"),
-    "≥5 kg": qn("≥", "5", "kg"),
+    "≥5 kg": qn("≥", "5", "千克"),
     "不 适 用": (TargetKind.NOT_APPLICABLE, "", None, "", ""),
     "\u3000": (TargetKind.EMPTY, "", None, "", ""),
     "  \t\n": (TargetKind.EMPTY, "", None, "", ""),
@@ -228,10 +230,9 @@ VARIANT_VALUES = {
     "≥3个项目": qn("≥", "3", "个", "项目"),
     "≥2家医院": qn("≥", "2", "家", "医院"),
     "3完成": qn("=", "3", "", "完成"),
-    "10至20人": qn("=", "10", "", "至20人"),
-    "5 kgs": qn("=", "5", "", "kgs"),
-    "≥5km": qn("≥", "5", "km"),
-    "≤2 m²": qn("≤", "2", "m²"),
+    "5 kgs": qn("=", "5", "kgs"),  # an unknown Latin unit, kept as written
+    "≥5km": qn("≥", "5", "公里"),
+    "≤2 m²": qn("≤", "2", "平方米"),
     "≤12/10万人": qn("≤", "12", "/10万人"),
     "≥1次/季度": qn("≥", "1", "次/季度"),
     "10万人次以上": qn("≥", "10", "万人次"),
@@ -463,10 +464,13 @@ TOKENS = [
     "，", ",", "、", "；", "或", "且", "（平均）", "(", ")", "（", " ", "　", "\t", ".", "．", "-", "－", "−",
     "0", "1", "2", "9", "12", "2023", "000", "234", "０", "５", "不适用", "有效提高", "较上年降低", "e",
     "人次", "个", "项目", "完成", "只", "m²", "半年", "万人",
+    "±", "约", "大约", "左右", "~", "～", "至", "之间", "万", "亿", "千", "吨", "羽", "KM", "t", "M", "㎡", "m2",
+    "百分比", "百分之", "百分点", "个百分点", "·", "2025.03", "2025.10", "202503", "2026年", "3月", "10月", ".03",
+    "abc", "kgs", "微克", "万元", "元/株", "/株",
 ]  # fmt: skip
 token_soup = st.lists(st.sampled_from(TOKENS), max_size=10).map("".join)
-SOUP_CHARS = "0123456789０５．.,，、；-－− 　≥≤≧≦<>=＞＜＝%％/ekgm²()（）" + (
-    "年月日季度第前底至以上内下万元人次个或且并不适用一二四十只完成"
+SOUP_CHARS = "0123456789０５．.,，、；-－− 　≥≤≧≦<>=＞＜＝%％/ekgmKMt²()（）±~～·" + (
+    "年月日季度第前底至到以上内下万亿千元人次个或且并不适用一二四十只完成约左右羽吨百分之点"
 )
 char_soup = st.text(st.sampled_from(SOUP_CHARS))
 any_text = st.one_of(st.text(), st.text(st.characters(categories=["Cs", "Nd", "Lo", "Zs", "Sm", "Po"])))
@@ -495,3 +499,154 @@ def test_text_is_the_formatted_target_and_numbers_are_decimal(text):
     assert (target.number is not None) == target.is_quantitative
     assert target.is_quantitative == (target.operator != "")
     assert (target.deadline is not None) == (target.kind == TM)
+
+
+# --- the open unit vocabulary, 万/亿, ranges, tolerances, approximations, periods (issue 14) -------------------
+
+def shape(target):
+    return (target.kind, target.operator, target.number, target.unit, target.remainder, target.high,
+            target.tolerance, target.approximate)
+
+
+def q(operator, number, unit="", remainder="", high=None, tolerance=False, approximate=False):
+    return (QN, operator, Decimal(number), unit, remainder, None if high is None else Decimal(high), tolerance,
+            approximate)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # known units in other spellings
+    ("≥100百分比", q("≥", "100", "%")), ("百分之95", q("=", "95", "%")), ("不低于百分之九十", QUALITATIVE),
+    ("≥80M", q("≥", "80", "米")), ("5KM", q("=", "5", "公里")), ("3t", q("=", "3", "吨")),
+    ("2kg", q("=", "2", "千克")), ("100㎡", q("=", "100", "平方米")), ("50m2", q("=", "50", "平方米")),
+    ("≥500m³", q("≥", "500", "立方米")), ("15cm", q("=", "15", "厘米")), ("≥2MW", q("≥", "2", "兆瓦")),
+    ("10kg/户", q("=", "10", "千克/户")), ("≥2个百分点", q("≥", "2", "百分点")), ("1.5百分点", q("=", "1.5", "百分点")),
+    # 万/亿/千 with any unit
+    ("3万吨", q("=", "3", "万吨")), ("1.2万人次", q("=", "1.2", "万人次")), ("5亿元", q("=", "5", "亿元")),
+    ("≥2万亩", q("≥", "2", "万亩")), ("≥50万尾", q("≥", "50", "万尾")), ("12万t", q("=", "12", "万吨")),
+    ("3千人", q("=", "3", "千人")), ("≥1万kWh", q("≥", "1", "万千瓦时")), ("250万", q("=", "250", "万")),
+    # unknown unit words kept as the unit; a phrase after a known unit is the remainder
+    ("≥3000羽", q("≥", "3000", "羽")), ("0起", q("=", "0", "起")), ("≥35微克/立方米", q("≥", "35", "微克/立方米")),
+    ("5羽以上", q("≥", "5", "羽")), ("3羽，全部成活", q("=", "3", "羽", "全部成活")),
+    ("3羽（平均）", q("=", "3", "羽", "（平均）")),
+    ("3羽毛球拍子", q("=", "3", "", "羽毛球拍子")), ("3完成培训", q("=", "3", "", "完成培训")),
+    ("5以上", q("≥", "5")), ("≥1套系统", q("≥", "1", "套", "系统")), ("≤5个工作日", q("≤", "5", "个工作日")),
+    ("500元/人·月", q("=", "500", "元/人·月")),
+    # ranges: number is the low end, operator ≥
+    ("90%-95%", q("≥", "90", "%", high="95")), ("90-95%", q("≥", "90", "%", high="95")),
+    ("90%至95%", q("≥", "90", "%", high="95")), ("3~5个", q("≥", "3", "个", high="5")),
+    ("3～5个", q("≥", "3", "个", high="5")), ("60%-80%之间", q("≥", "60", "%", high="80")),
+    ("10至20人", q("≥", "10", "人", high="20")), ("2000-2500元/平方米", q("≥", "2000", "元/平方米", high="2500")),
+    # not ranges: the high end below the low one, two units, an operator before it
+    ("95%-90%", q("=", "95", "%", "-90%")), ("3个-5人", q("=", "3", "个", "-5人")),
+    ("≥90%-95%", q("≥", "90", "%", "-95%")),
+    # tolerances: operator ≤, number the deviation
+    ("±5%以内", q("≤", "5", "%", tolerance=True)), ("±5%", q("≤", "5", "%", tolerance=True)),
+    ("正负10%以内", q("≤", "10", "%", tolerance=True)), ("+/-2cm", q("≤", "2", "厘米", tolerance=True)),
+    ("±约5%", QUALITATIVE),
+    # approximations
+    ("约100人", q("=", "100", "人", approximate=True)), ("100人左右", q("=", "100", "人", approximate=True)),
+    ("大约500份", q("=", "500", "份", approximate=True)), ("约100人以上", q("≥", "100", "人", approximate=True)),
+    ("约3~5个", q("≥", "3", "个", high="5", approximate=True)),
+    # operator words
+    ("达到95%以上", q("≥", "95", "%")), ("控制在30万元以内", q("≤", "30", "万元")), ("达到100%", q("≥", "100", "%")),
+])  # fmt: skip
+def test_reads_values_as_people_write_them(text, expected):
+    target = parse_target(text)
+    assert shape(target) == (expected if len(expected) == 8 else (*expected, None, False, False))
+    assert parse_target(target.text) == target
+
+
+@pytest.mark.parametrize(("text", "canonical"), [
+    ("90%-95%", "90~95%"), ("±5%以内", "±5%"), ("100人左右", "约100人"), ("约100人以上", "≥约100人"),
+    ("约3~5个", "约3~5个"), ("≥80M", "≥80米"), ("正负10%以内", "±10%"), ("60%-80%之间", "60~80%"),
+])  # fmt: skip
+def test_new_shapes_have_a_canonical_text(text, canonical):
+    assert parse_target(text).text == canonical
+
+
+@pytest.mark.parametrize(("text", "deadline"), [
+    ("2025.03-2025.10", Deadline(2025, 10, start_month=3)),
+    ("2025年3月-10月", Deadline(2025, 10, start_month=3)),
+    ("2025年3月至2025年10月", Deadline(2025, 10, start_month=3)),
+    ("202503-202510", Deadline(2025, 10, start_month=3)),
+    ("2025年3月-2026年6月", Deadline(2026, 6, start_month=3, start_year=2025)),
+    ("2023.07-2024.01", Deadline(2024, 1, start_month=7, start_year=2023)),
+    ("2025年1月1日-12月31日", Deadline(2025, 12, 31, start_month=1)),
+    ("2025-03-01至2025-10-31", Deadline(2025, 10, 31, start_month=3)),
+    ("2023-2025年", Deadline(2025, start_month=1, start_year=2023)),
+    ("2025.10", Deadline(2025, 10)),
+    ("2025.06前", Deadline(2025, 6)),
+])
+def test_periods_have_a_start_and_end_at_their_deadline(text, deadline):
+    target = parse_target(text)
+    assert target.kind == TM and target.deadline == deadline
+    assert target.deadline.is_period == (deadline.start_month is not None)
+
+
+def test_period_first_and_last_day():
+    deadline = parse_target("2025年3月-2026年6月").deadline
+    assert deadline.first_day() == datetime.date(2025, 3, 1)
+    assert deadline.last_day() == datetime.date(2026, 6, 30)
+    assert parse_target("第4季度").deadline.first_day(2025) is None  # a plain deadline has no start
+    assert Deadline(2025, 6, start_month=13).first_day() is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2025.3", q("=", "2025.3")),  # a one-digit "month" after a dot is a decimal
+    ("2025.10万元", q("=", "2025.1", "万元")),  # a unit makes it a number
+    ("1900-2000元", q("≥", "1900", "元", high="2000")),  # years are followed by 年, not 元
+])
+def test_numbers_that_look_like_dates(text, expected):
+    assert shape(parse_target(text)) == expected
+
+
+def test_a_date_is_not_read_as_a_period():
+    assert parse_target("2023-6-1").deadline == Deadline(2023, 6, 1)
+    assert parse_target("2023.12.31前").deadline == Deadline(2023, 12, 31)
+
+
+@pytest.mark.parametrize(("value", "name", "expected"), [
+    ("95", "受益脱贫户满意度（≥**%）", q("≥", "95", "%")),
+    (">=85", "种植作物成活率(≥**%)", q("≥", "85", "%")),
+    ("≥85%", "种植作物成活率(≥**%)", q("≥", "85", "%")),
+    ("180", "项目总成本（≤**万元）", q("≤", "180", "万元")),
+    ("45.6", "补助资金(万元)", q("=", "45.6", "万元")),
+    ("≥300", "培训人次（人次）", q("≥", "300", "人次")),
+    ("100", "验收合格率（＝**%）", q("=", "100", "%")),
+    ("≤28.40/株", "黄金蜜(葡萄)补助成本(≤**元/株)", q("≤", "28.4", "元/株")),
+    ("≤90", "覆盖率（≥**%）", q("≤", "90", "%")),  # the value's own operator wins
+    ("90-95", "满意度（≥**%）", q("≥", "90", "%", high="95")),
+    ("50", "项目(工程)验收合格率", q("=", "50")),  # (工程) is no unit
+    ("50", "培训情况（平均）", q("=", "50")),
+    ("250万", "控制在预算成本内", q("=", "250", "万元")),
+    ("0.5万/人", "人均补助金额", q("=", "0.5", "万元/人")),
+    ("1.2亿", "年度预算资金", q("=", "1.2", "亿元")),
+    ("250万", "服务人口", q("=", "250", "万")),
+    ("3万吨", "项目总成本", q("=", "3", "万吨")),
+])
+def test_the_name_supplies_what_a_bare_number_lacks(value, name, expected):
+    target = parse_target(value, name)
+    assert shape(target) == expected
+    assert parse_target(target.text) == target  # the reading is written out whole: no name needed to read it back
+
+
+def test_name_hints():
+    assert read_name("项目总成本（≤**万元）") == NameHint("≤", "万元", True)
+    assert read_name("覆盖率（%）") == NameHint("", "%", False)
+    assert read_name("满意度（≥**）") == NameHint("≥", "", False)
+    assert read_name("满意度（≥）") == NameHint()
+    assert read_name("资金(平均)") == NameHint(money=True)
+    assert read_name(None) == NameHint()
+
+
+def test_the_reading_tag_takes_the_name():
+    from django.template import Context, Template
+
+    template = Template("{% load filings_tags %}{% reading value name %}")
+    html = template.render(Context({"value": "95", "name": "满意度（≥**%）"}))
+    assert "≥ 95 %" in html and "未写计量单位" not in html
+    assert "未写计量单位" in template.render(Context({"value": "95", "name": ""}))
+    assert "90 至 95 %" in template.render(Context({"value": "90%-95%", "name": ""}))
+    assert "偏差 ± 5 % 以内" in template.render(Context({"value": "±5%以内", "name": ""}))
+    assert "约 100 人" in template.render(Context({"value": "100人左右", "name": ""}))
+    assert "自 2025年3月 至 2026年6月" in template.render(Context({"value": "2025年3月-2026年6月", "name": ""}))

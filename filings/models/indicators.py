@@ -85,9 +85,13 @@ class Indicator(models.Model):
             raise ValidationError({"category": "请选择二级指标。"})
 
     def apply_reading(self):
-        """Fill the parsed fields from the typed 指标值; a row named 不适用 marks its 二级 not applicable."""
+        """Fill the parsed fields from the typed 指标值 read with its 三级 name (``（≥**%）`` supplies what a bare
+        number lacks); a row named 不适用 marks its 二级 not applicable.
+
+        A range (90%-95%) stores ≥ and its low end, a tolerance (±5%) ≤ and the deviation, an approximation
+        (约100人) its number: value_text keeps the whole value, and the checks read it again from there."""
         self.name = (self.name or "").strip()
-        target = parse_target(self.value_text)
+        target = parse_target(self.value_text, self.name)
         self.not_applicable = self.name == NOT_APPLICABLE or target.kind == TargetKind.NOT_APPLICABLE
         self.value_kind = ValueKind.NOT_APPLICABLE if self.not_applicable else target.kind
         quantitative = target.is_quantitative and fits_number_column(target.number)

@@ -13,8 +13,10 @@ KIND_LABELS = {TargetKind.QUANTITATIVE: "定量", TargetKind.QUALITATIVE: "定�
 
 
 @register.inclusion_tag("filings/partials/reading.html")
-def reading(text):
-    target = parse_target(text or "")
+def reading(text, name=""):
+    """What the system understood of a 指标值: ``{% reading value %}``, or ``{% reading value name %}`` with the
+    三级 name, which may supply a unit or operator (``（≥**%）``)."""
+    target = parse_target(text or "", name or "")
     return {"target": target, "kind": KIND_LABELS[target.kind]}
 
 
@@ -31,8 +33,8 @@ def printable(text, pdf=False):
 
 
 @register.filter
-def canonical(text):
-    return format_target(parse_target(text or ""))
+def canonical(text, name=""):
+    return format_target(parse_target(text or "", name or ""))
 
 
 @register.simple_tag
