@@ -2,6 +2,7 @@
 queries, and that no input makes it fail or change anything."""
 
 import json
+import re
 from html import unescape
 from html.parser import HTMLParser
 
@@ -14,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from filings.models import Filing, Indicator
-from indicators.models import Category
+from indicators.hierarchy import region_of
+from indicators.models import Category, CategoryAlias, Scheme
 
 from .pages import html, login
 from .tables.files import docx_bytes, xlsx_bytes
@@ -246,7 +248,6 @@ BAD_INPUT = [
     ("一级指标\t二级指标\t三级指标\t指标值", "没有指标行"),
     ("产出指标\t数量指标\t门诊人次\t≥100人次\n" * 301, "最多300行"),
     ("产\t" * 60_000, "太长"),
-    ("<script>alert(1)</script>\t数量指标\t门诊人次\t1", "&lt;script&gt;"),
     ("产出指标\t数量指标\t" + "名" * 400 + "\t1", "最多100字"),
     ("\ud7ff\uffff\U0001f600\t\u202e数量\t\u2028\t", "不到三列"),
 ]
@@ -261,6 +262,14 @@ def test_bad_input_is_a_chinese_message_never_an_error(client, demo, text, words
     assert words in html(response)
     assert page.rows == [] and page.problems
     assert stored(filing) == before
+
+
+def test_markup_in_a_cell_is_shown_as_text(client, demo):
+    # the written 一级 is overruled by the 二级 (a note says so): the row can be added, its text escaped
+    text = "<script>alert(1)</script>\t数量指标\t门诊人次\t1"
+    response, page = preview(login(client, "cs_zyy"), demo["s0-dept"], text)
+    assert "&lt;script&gt;" in html(response) and "<script>" not in html(response)
+    assert [row["name"] for row in page.rows] == ["门诊人次"]
 
 
 @pytest.mark.parametrize("data", [
@@ -403,3 +412,85 @@ def test_the_upload_checks_csrf(demo):
     login(client, "cs_zyy")
     response, _ = upload(client, demo["s0-dept"], "a.docx", docx_bytes([(INDICATORS, [])]))
     assert response.status_code == 403
+
+
+# --- the user's choices: columns, categories, remembered aliases, the scheme switch -------------------------------
+
+MESSY = ("一级指标\t二级指标\t三级指标\t计算符号\t目标值\t计量单位\t权重\t备注\n"
+         "产出指标\t数量指标（必填）\t高血压患者管理人数\t≥\t41400\t人\t10\t\n"
+         "\t质量指标★\t规范管理率\t≥\t60\t%\t10\t按季度统计\n"
+         "成本指标\t经济成本指标\t人均补助经费\t≤\t89\t元\t10\t\n"
+         "效果指标\t社会效益指标\t居民健康水平\t\t有效提高\t\t20\t\n"
+         "\t群众获得感指标\t居民获得感\t\t明显增强\t\t10\t\n"
+         "\t群众获得感指标\t办事便利度\t\t明显提升\t\t5\t\n"
+         "满意度指标\t服务对象满意度指标\t患者满意度\t≥\t90\t%\t10\t\n")
+
+
+def selected_use(page_html: str, index: int) -> str:
+    select = re.search(rf'name="paste_(?:col|guess)_{index}"[^>]*>(.*?)</select>', page_html, re.S).group(1)
+    return re.search(r'<option value="([^"]*)" selected>', select).group(1)
+
+
+def test_every_column_says_where_it_goes_and_a_choice_rereads_the_table(client, demo):
+    filing = demo["s0-dept"]
+    login(client, "cs_zyy")
+    response, page = preview(client, filing, MESSY)
+    page_html = html(response)
+    columns = [(3, "第4列“计算符号”", "operator"), (5, "第6列“计量单位”", "unit"), (6, "第7列“权重”", "note")]
+    for index, label, use in columns:
+        assert label in page_html and selected_use(page_html, index) == use
+    assert 'name="paste_guess_6"' in page_html and "表头“权重”" in page_html
+    first = page.rows[0]
+    assert (first["name"], first["value"], first["note"]) == ("高血压患者管理人数", "≥41400人", "权重：10")
+    # the user sends the 权重 column nowhere: the drop-down they changed is named by htmx
+    response, page = preview(client, filing, MESSY, headers={"HX-Trigger-Name": "paste_guess_6"},
+                             paste_guess_6="ignore")
+    assert "note" not in page.rows[0]
+    assert 'name="paste_col_6"' in html(response) and "您的选择" in html(response)
+    assert selected_use(html(response), 6) == "ignore"
+    # kept on the next post; a guess posted by a drop-down the user did not touch is not a choice
+    _, page = preview(client, filing, MESSY, paste_col_6="ignore", paste_guess_7="ignore")
+    assert "note" not in page.rows[0] and page.rows[1]["note"] == "备注：按季度统计"
+
+
+def test_an_unplaced_name_is_chosen_once_for_every_row_that_writes_it(client, demo):
+    filing = demo["s0-dept"]
+    login(client, "cs_zyy")
+    response, page = preview(client, filing, MESSY)
+    assert "把“群众获得感指标”放到：" in html(response)
+    assert "用于第6、7行等所有写着“群众获得感指标”的行" in html(response)
+    assert [row["line"] for row in page.rows] == [2, 3, 4, 5, 8]
+    response, page = preview(client, filing, MESSY, paste_cat_0="群众获得感指标", paste_cat_0_code="social_benefit")
+    found = categories(filing)
+    assert [(row["line"], found[int(row["category"])].code) for row in page.rows if row["line"] in (6, 7)] == [
+        (6, "social_benefit"), (7, "social_benefit")]
+    # the drop-down stays, with the choice, to be changed again
+    assert '<option value="social_benefit" selected>' in html(response)
+    assert not CategoryAlias.objects.filter(alias__contains="群众获得感").exists()  # nothing remembered by choosing
+
+
+def test_a_name_to_remember_is_saved_for_the_region_when_the_rows_are_added(client, demo):
+    filing = demo["s0-dept"]
+    login(client, "cs_zyy")
+    chosen = {"paste_cat_0": "群众获得感指标", "paste_cat_0_code": "social_benefit", "paste_remember_0": "1"}
+    response, _ = preview(client, filing, MESSY, **chosen)
+    assert 'name="paste_remember_0" value="1"' in html(response) and not CategoryAlias.objects.filter(
+        alias="群众获得感").exists()
+    response, _ = preview(client, filing, MESSY, paste_added=["2", "3", "4", "5", "6", "7", "8"], paste_adding="1",
+                          **chosen)
+    alias = CategoryAlias.objects.get(alias="群众获得感")
+    assert (alias.code, alias.region) == ("social_benefit", region_of(filing.unit))
+    assert "已记住：本地区" in html(response) and "已添加 7 行，跳过 0 行（尚未保存）" in html(response)
+    _, page = preview(client, filing, MESSY)  # read so from now on
+    assert 6 in [row["line"] for row in page.rows]
+
+
+def test_cost_rows_of_the_other_scheme_offer_the_switch(client, demo):
+    filing = demo["s4-proj2"]  # 成本在产出指标下
+    response, page = preview(login(client, "yj_wjj"), filing, MESSY)
+    other = Scheme.objects.get(code="cost-first")
+    assert f'class="btn btn-sm btn-warning paste-switch-scheme" data-scheme="{other.pk}"' in html(response)
+    assert "改用“成本指标作为一级指标”并保存本页" in html(response)
+    assert 4 not in [row["line"] for row in page.rows]
+    response, _ = preview(client, demo["s0-dept"], MESSY)
+    assert "paste-switch-scheme" not in html(response)

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from indicators.hierarchy import CategoryResolver
+from indicators.hierarchy import resolver_for
 from indicators.paste import (
     EDITABLE,
     LEVEL1,
@@ -33,6 +33,8 @@ from indicators.paste import (
 from indicators.placing import resolve_categories
 
 from ..access import get_filing_for_filer
+from ..aliases import remember_category_alias
+from ..errors import FilingWriteRefused
 from ..forms.indicators import SCHEME_WORDING
 from ..models.indicators import Period
 from ..steps.shared import edits_standard, indicator_columns, indicator_periods
@@ -113,10 +115,6 @@ class ShownRow:
         return self.state == "problem"
 
 
-def resolver_for(filing):
-    return CategoryResolver(filing.scheme)
-
-
 def read_options(filing, period: str, choices: Choices | None = None) -> ReadOptions:
     periods = indicator_periods(filing)
     own = tuple((name, label) for name, label, extra in indicator_columns(filing) if extra is not None)
@@ -162,26 +160,38 @@ def render_preview(request, filing, period: str, text: str, choices: Choices, ex
     waiting = [use for use in result.uses if use.needs_choice]
     addable = [item for item in shown if item.state == "add"] if not waiting else []
     pending = [item for item in shown if item.state == "problem"]
-    if choices.adding and choices.remember:
-        remember_aliases(request.user, filing, choices, resolver)
-    chosen_names = list(dict.fromkeys([*result.unplaced, *choices.categories]))
+    remembered = remember_aliases(request.user, filing, choices) if choices.adding else []
     context = {
         "filing": filing, "period": period, "result": result, "rows": shown, "addable": addable,
         "pending": pending, "waiting": waiting, "with_standard": options.with_standard,
         "own_columns": options.own_columns, "uses": options.use_labels(), "choices": choices,
-        "unplaced": [(index, name, result.unplaced.get(name, []), choices.categories.get(name, ""))
-                     for index, name in enumerate(chosen_names)],
+        "unplaced": category_choices(result, choices),
         "level2": resolver.level2,
         "added_count": len(choices.added), "skipped_count": len(choices.skipped - choices.added),
         "done": bool(choices.added) and not pending and not addable and not result.problems,
         "period_label": Period(period).label if len(indicator_periods(filing)) > 1 else "",
         "text_field": TEXT_FIELD.format(period=period),
+        "remembered": remembered,
         "uid": secrets.token_hex(4),  # ids differ per answer: htmx's settle never copies attributes between them
         "switch_label": SCHEME_WORDING.get(result.scheme_switch.code, result.scheme_switch.name)
         if result.scheme_switch is not None else "",
     }
     context["params"] = ",".join(dict.fromkeys(param_names(context, result)))
     return render(request, TEMPLATE, context | (extra or {}))
+
+
+def category_choices(result, choices: Choices) -> list[tuple[int, str, list[int], str]]:
+    """(index, printed 二级 name, its lines, the code chosen or "") of every name to be chosen or already chosen, in
+    the table's order, so that a drop-down keeps its place once chosen."""
+    written: dict[str, list[int]] = {}
+    for row in result.rows:
+        if row.level2 and LEVEL2 not in row.filled:
+            written.setdefault(row.level2, []).append(row.line)
+    names = {name: written.get(name) or result.unplaced.get(name) or []
+             for name in [*result.unplaced, *choices.categories]}
+    names = {name: lines for name, lines in names.items() if lines}  # a chosen name no longer in the text goes
+    order = sorted(names, key=lambda name: names[name][0])
+    return [(index, name, names[name], choices.categories.get(name, "")) for index, name in enumerate(order)]
 
 
 def show(row: PastedRow, choices: Choices, options: ReadOptions, has_note: bool, period: str) -> ShownRow:
@@ -210,8 +220,23 @@ def _no_note_column(row):
     return Problem(f"本表样的指标表没有“说明”栏，放不下“{row.note}”。请把这一列设为“不导入”，或跳过这一行。", row.line)
 
 
-def remember_aliases(user, filing, choices: Choices, resolver) -> None:
-    """Not yet wired: the alias service comes with the category placing work (remember_category_alias)."""
+def remember_aliases(user, filing, choices: Choices) -> list[tuple[str, str]]:
+    """The names the user asked to remember, saved as aliases of the unit's region when the rows are added:
+    ("success" or "danger", message) per name."""
+    said = []
+    for printed in sorted(choices.remember):
+        code = choices.categories.get(printed)
+        if not code:
+            continue
+        try:
+            alias = remember_category_alias(user, filing, printed, code)
+        except FilingWriteRefused as refused:
+            said.append(("danger", f"没有记住“{printed}”：{refused.message}"))
+            continue
+        if alias is not None:
+            said.append(("success", f"已记住：本地区（{alias.region}）的“{printed}”以后自动放到"
+                                    f"“{alias.get_code_display()}”。"))
+    return said
 
 
 def param_names(context, result) -> list[str]:
