@@ -232,12 +232,19 @@ def test_the_preview_takes_the_same_number_of_queries_for_any_number_of_rows(cli
         return "".join(f"产出指标\t数量指标\t指标{n}\t≥{n}人次\n" for n in range(count))
 
     counts = []
-    for count in (2, 120):
+    for count in (4, 120):
         with CaptureQueriesContext(connection) as queries:
             response, page = preview(client, filing, rows(count))
         assert len(page.rows) == count
         counts.append(len(queries))
-    assert counts[0] == counts[1], counts
+        # and with choices: a row skipped, one fixed, one added, a name placed by the user
+        choices = {"paste_skip_now": "1", "paste_edit_2_level2": "群众获得感", "paste_added": "3",
+                   "paste_cat_0": "群众获得感", "paste_cat_0_code": "social_benefit"}
+        with CaptureQueriesContext(connection) as queries:
+            response, page = preview(client, filing, rows(count), **choices)
+        assert len(page.rows) == count - 2
+        counts.append(len(queries))
+    assert counts[0] == counts[2] and counts[1] == counts[3], counts
 
 
 BAD_INPUT = [
@@ -494,3 +501,18 @@ def test_cost_rows_of_the_other_scheme_offer_the_switch(client, demo):
     assert 4 not in [row["line"] for row in page.rows]
     response, _ = preview(client, demo["s0-dept"], MESSY)
     assert "paste-switch-scheme" not in html(response)
+
+
+def test_a_column_the_reader_cannot_place_waits_for_the_users_choice(client, demo):
+    filing = demo["s0-dept"]
+    text = ("一级指标\t二级指标\t三级指标\t指标值\t\n"
+            "产出指标\t数量指标\t门诊人次\t≥100人次\t见附件一的说明\n"
+            "\t质量指标\t治愈率\t≥90%\t\n")
+    login(client, "cs_zyy")
+    response, page = preview(client, filing, text)
+    page_html = html(response)
+    assert "paste-needs-choice" in page_html and selected_use(page_html, 4) == ""
+    assert [row["line"] for row in page.rows] == [3]  # the row with content in that column waits
+    assert any("第5列有内容，但不知道放到哪里" in problem for problem in page.problems)
+    _, page = preview(client, filing, text, headers={"HX-Trigger-Name": "paste_guess_4"}, paste_guess_4="note")
+    assert [(row["line"], row.get("note", "")) for row in page.rows] == [(2, "见附件一的说明"), (3, "")]

@@ -157,13 +157,12 @@ def render_preview(request, filing, period: str, text: str, choices: Choices, ex
         resolve_categories(result, resolver, options)
     has_note = any(name == NOTE for name, _, _ in indicator_columns(filing))
     shown = [show(row, choices, options, has_note, period) for row in result.rows]
-    waiting = [use for use in result.uses if use.needs_choice]
-    addable = [item for item in shown if item.state == "add"] if not waiting else []
+    addable = [item for item in shown if item.state == "add"]  # rows with content in a column to choose have problems
     pending = [item for item in shown if item.state == "problem"]
     remembered = remember_aliases(request.user, filing, choices) if choices.adding else []
     context = {
         "filing": filing, "period": period, "result": result, "rows": shown, "addable": addable,
-        "pending": pending, "waiting": waiting, "with_standard": options.with_standard,
+        "pending": pending, "with_standard": options.with_standard,
         "own_columns": options.own_columns, "uses": options.use_labels(), "choices": choices,
         "unplaced": category_choices(result, choices),
         "level2": resolver.level2,
