@@ -89,6 +89,14 @@
     if (scheme) switchScheme(scheme);
   });
 
+  // Enter in a cell fixed in the preview updates the preview; it must not submit (and save) the whole step.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !event.target.classList.contains("paste-edit")) return;
+    event.preventDefault();
+    const update = event.target.closest("tr").querySelector(".paste-update");
+    if (update) update.click();
+  });
+
   // A preview read from another text is out of date: its choices and added lines belong to that text.
   document.addEventListener("input", (event) => {
     if (!event.target.classList.contains("paste-text")) return;
