@@ -542,3 +542,10 @@ def test_the_largest_word_document_accepted_is_read_in_a_few_seconds():
     tables = read_tables(upload(data, "a.docx"))
     assert [t.size for t in tables] == [(640, 15), (37, 10), (5, 4)]
     assert time.perf_counter() - started < 5  # about 0.8 s on the shared test machine
+
+
+def test_a_workbook_gets_the_excel_imports_limits():
+    rows = xlsx_bytes([[str(i)] for i in range(2001)])
+    assert "超过了 2000 行的上限" in refusal(rows, "a.xlsx")
+    sheets = xlsx_sheets_bytes([(f"表{i}", [["x"]], []) for i in range(21)])
+    assert "工作表太多（21 个）" in refusal(sheets, "a.xlsx")

@@ -52,7 +52,7 @@ MACROS = {WORD: "文件含有宏（.docm）。请在 Word 或 WPS 中“另存�
           EXCEL: "文件含有宏（.xlsm）。请在 Excel 或 WPS 中“另存为”不含宏的 .xlsx 后再上传。"}
 OLD = {WORD: "这是旧版 .doc 文件或加了密码的文件。请在 Word 或 WPS 中去掉密码并“另存为” .docx 后再上传。",
        EXCEL: "这是旧版 .xls 文件或加了密码的文件。请在 Excel 或 WPS 中去掉密码并“另存为” .xlsx 后再上传。"}
-# What to do with the files officers most often have instead, by extension.
+# By extension: the kind of file read (WORD, EXCEL), or what to do with the files officers most often have instead.
 OTHER_FILES = {
     ".docx": WORD, ".xlsx": EXCEL,
     ".docm": MACROS[WORD], ".dotm": MACROS[WORD], ".xlsm": MACROS[EXCEL], ".xltm": MACROS[EXCEL],
@@ -104,8 +104,10 @@ def read_upload(upload) -> Upload:
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_UPLOAD_BYTES:
         raise UnreadableFile(f"文件太大（{size / MB:.1f} MB），最大 {MAX_UPLOAD_BYTES // MB} MB。")
-    if hasattr(upload, "seek"):
+    try:
         upload.seek(0)  # a view may have looked at the file already
+    except (AttributeError, OSError, ValueError):
+        pass  # a stream that cannot seek is read from where it is
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise UnreadableFile(f"文件太大，最大 {MAX_UPLOAD_BYTES // MB} MB。")
@@ -126,7 +128,7 @@ def kind_by_name(name: str) -> str:
         return known
     if known:
         raise UnreadableFile(known)
-    raise UnreadableFile(ACCEPTED + (f"“{extension}”文件无法读取。" if extension else ""))
+    raise UnreadableFile(ACCEPTED + (f"“{extension[:20]}”文件无法读取。" if extension else ""))
 
 
 def check_package(data: bytes, kind: str) -> None:
