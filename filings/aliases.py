@@ -3,7 +3,7 @@
 
 from django.db import transaction
 
-from indicators.hierarchy import region_of
+from indicators.hierarchy import region_of, region_prefixes
 from indicators.models import CategoryAlias, normalize_category_name, place_in
 
 from .access import can_edit
@@ -48,10 +48,12 @@ def remember_category_alias(user, filing, printed_name: str, code: str) -> Categ
     region = region_of(locked.unit)
     if not region:
         _refuse(f"单位“{locked.unit.name}”没有填写所属地区，无法记住本地区的指标类别名称。请联系管理员补填所属地区。")
-    existing = CategoryAlias.objects.select_for_update().filter(alias=key, region=region).first()
+    applying = sorted(CategoryAlias.objects.select_for_update().filter(alias=key, region__in=region_prefixes(region)),
+                      key=lambda alias: len(alias.region))
+    if applying and place_in(level2, applying[-1].code) == category:
+        return None  # the region (or one containing it) already reads the name so
+    existing = next((alias for alias in applying if alias.region == region), None)
     before = existing.code if existing else ""
-    if before == category.code:
-        return existing
     alias, _ = CategoryAlias.objects.update_or_create(
         alias=key, region=region,
         defaults={"code": category.code, "source": f"{user} 在申报表“{locked.title}”中选择"[:200]})

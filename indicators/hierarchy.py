@@ -78,10 +78,6 @@ class CategoryResolver:
     def _matches(self, category: Category, printed: str) -> bool:
         return self._names(category, printed) or self._alias_code(printed) == category.code
 
-    def level1_matches(self, category: Category, printed: str) -> bool:
-        """Whether a printed 一级 name (canonical or alias) names this 一级 category."""
-        return self._matches(category, printed)
-
     def _level2_candidates(self, level2: str, categories: list[Category]) -> tuple[list[Category], bool]:
         by_name = [c for c in categories if self._names(c, level2)]
         if by_name:
@@ -124,7 +120,7 @@ class CategoryResolver:
 
     def resolve(self, level1: str, level2: str) -> Category:
         """The 二级 category of a printed pair, strictly: a written 一级 must be the 二级's own (our template)."""
-        candidates = [c for c in self.level2 if self._matches(c, level2)]
+        candidates, _ = self._level2_candidates(level2, self.level2)
         if level1:
             candidates = [c for c in candidates if self._matches(c.parent, level1)]
         if not candidates:

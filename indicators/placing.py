@@ -26,6 +26,7 @@ def resolve_categories(result: PasteResult, resolver, options: ReadOptions | Non
         if LEVEL2 in row.filled and row.level2_line in failed:
             row.problems.append(Problem(f"沿用第{row.level2_line}行的二级指标，请先改正第{row.level2_line}行。",
                                         row.line, result.column(LEVEL2)))
+            _unplaced_name(result, row.level2).append(row.line)  # the choice for the name places this row too
             continue
         if _place(result, row, resolver, chosen, read_as):
             continue
@@ -67,10 +68,10 @@ def _place(result: PasteResult, row: PastedRow, resolver, chosen: dict[str, str]
 
 def _mark_unplaced(result: PasteResult, row: PastedRow, resolver, other_scheme) -> None:
     name = row.level2
-    key = normalize_category_name(name)
-    printed = next((printed for printed in result.unplaced if normalize_category_name(printed) == key), name)
-    result.unplaced.setdefault(printed, []).append(row.line)
-    choose = (f"在上方“把‘{printed}’放到：”中选择它对应的二级指标（选择对所有写作“{printed}”的行有效）。"
+    lines = _unplaced_name(result, name)
+    lines.append(row.line)
+    printed = next(printed for printed, found in result.unplaced.items() if found is lines)
+    choose = (f"在预览的“把‘{printed}’放到：”处选择它对应的二级指标（选择对所有写作“{printed}”的行有效）。"
               f"可用的二级指标：{_level2_names(resolver)}。")
     if other_scheme is not None:
         hint = (f"这是指标体系“{other_scheme.name}”的写法，本申报表用的是“{resolver.scheme.name}”。"
@@ -79,6 +80,14 @@ def _mark_unplaced(result: PasteResult, row: PastedRow, resolver, other_scheme) 
         hint = f"请{choose}"
     row.problems.append(Problem(f"指标体系“{resolver.scheme.name}”中没有二级指标“{name}”。{hint}",
                                 row.line, result.column(LEVEL2)))
+
+
+def _unplaced_name(result: PasteResult, name: str) -> list[int]:
+    """The lines of `result.unplaced` for a name, under the first printed form of it (投入指标 and 投入指标（必填） are
+    one choice)."""
+    key = normalize_category_name(name)
+    printed = next((printed for printed in result.unplaced if normalize_category_name(printed) == key), name)
+    return result.unplaced.setdefault(printed, [])
 
 
 def _note_readings(result: PasteResult, read_as: dict[tuple[str, str], list[tuple[int, str]]]) -> None:

@@ -167,7 +167,7 @@ def test_an_unplaceable_name_is_a_choice_for_every_row_with_it(old):
             ["", "", "预算执行率", "≥90%"], ["", "质量指标", "合格率", "100%"],
             ["", "投入指标（必填）", "专项核算", "是"]]
     result = read(rows, old)
-    assert result.unplaced == {"投入指标": [2, 5]}
+    assert result.unplaced == {"投入指标": [2, 3, 5]}  # line 3 continues line 2's merged cell
     assert [p.line for p in result.errors] == [2, 3, 5]
     assert "把‘投入指标’放到：" in result.errors[0].message
     assert result.scheme_switch is None  # the other scheme has no 投入 either
@@ -335,3 +335,12 @@ def test_the_alias_admin_refuses_a_second_alias_of_a_name_in_one_region(client, 
                        {"alias": "发展指标（必填）", "code": "quality", "region": "江西省", "source": ""})
     assert page.status_code == 302
     assert CategoryAlias.objects.get(alias="发展", region="江西省").code == "quality"
+
+
+def test_a_choice_the_province_already_makes_is_not_remembered_again(demo):
+    hunan = demo["s4-dept"]
+    CategoryAlias.objects.create(alias="发展指标", code="sustainable_impact", region="湖南省")
+    assert remember_category_alias(filer_of(hunan), hunan, "发展指标", "sustainable_impact") is None
+    alias = remember_category_alias(filer_of(hunan), hunan, "发展指标", "social_benefit")  # this region differs
+    assert (alias.region, alias.code) == ("湖南省益阳市沅江市", "social_benefit")
+    assert resolver_for(hunan).place("", "发展指标").category.code == "social_benefit"

@@ -125,3 +125,8 @@ def test_the_same_name_in_two_regions_is_one_alias_each(db):
 def test_the_loaded_aliases_keep_their_sources(db):
     alias = CategoryAlias.objects.get(alias="履职效能", region="")
     assert alias.code == "output" and "履职效能" in alias.source
+
+
+def test_a_cost_alias_resolves_to_the_schemes_cost_category(cost_first, cost_under_output):
+    assert CategoryResolver(cost_first).resolve("成本指标", "预算控制数").code == "economic_cost"
+    assert CategoryResolver(cost_under_output).resolve("产出指标", "预算控制数").code == "output_cost"
