@@ -112,4 +112,5 @@ def is_operator_text(text: str, normalize_operator) -> bool:
 def unit_like(text: str) -> bool:
     """A cell that can only be a unit: short, no digits, no operator (人次, %, 万元, 个/年, ㎡)."""
     return 0 < len(text) <= 5 and not any(ch.isdigit() for ch in text) and not any(
-        ch in text for ch in "≥≤><=＞＜＝≧≦") and text not in KIND_WORDS and text not in DIRECTION_WORDS
+        ch in text for ch in "≥≤><=＞＜＝≧≦") and text not in KIND_WORDS and text not in DIRECTION_WORDS and (
+        not text.endswith(("标准", "指标")))  # 历史标准 is a 绩效标准, 数量指标 a 二级 name

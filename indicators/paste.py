@@ -1,9 +1,13 @@
-"""Reading indicator tables pasted from Excel, WPS or Word: text in, rows and per-line problems out.
+"""Reading indicator tables pasted from Excel, WPS or Word (or read from a file): text in, rows and per-line problems
+out.
 
 `parse_paste` needs no database: it splits the text into rows (tab-separated cells; Excel quotes a cell that
-holds a line break), skips header rows, fills blank 一级/二级 cells from the row above (merged cells), and says
-what is wrong with which line and column. `resolve_categories` then maps each row's 一级/二级 names (aliases
-included) to the categories of the filing's scheme (indicators/placing.py).
+holds a line break), finds the header anywhere in the first rows (over up to three rows, merged cells included,
+names from indicators/columns.py) or guesses the columns of a table without one, and gives every column with
+content a use (`result.uses`): a row field, the variant's own column, the 说明, the other period's column, or a
+choice the user must make. Operator, value and unit printed apart are joined into one 指标值. Blank 一级/二级 cells
+are filled from the row above (merged cells). `resolve_categories` then maps each row's 一级/二级 names to the
+categories of the filing's scheme (indicators/placing.py).
 Nothing here raises on bad input; a result with problems is simply not added.
 """
 
@@ -220,7 +224,7 @@ def grid_to_text(grid: list[list[str]]) -> str:
 
 # --- the header ----------------------------------------------------------------------------------------------------
 
-HEADER_SCAN = 12  # the header is looked for among the first rows: title rows and 项目名称 lines may come first
+HEADER_SCAN = 40  # the header is looked for among the first rows: a whole form copied has its 项目 lines first
 MAX_HEADER_ROWS = 3  # a header split over up to three rows ("绩效指标" / "指标值" over sub-columns)
 CORE = frozenset({LEVEL1, LEVEL2, NAME, VALUE})
 READ = (LEVEL1, LEVEL2, NAME, VALUE, STANDARD, OPERATOR, UNIT, KIND)  # uses read into a row's fields
@@ -286,7 +290,7 @@ def _combine(rows: list[list[str]]) -> list[_Column]:
 def _find_header(records) -> tuple[int, int, list[_Column]] | None:
     """(first, last record, columns) of the header rows, or None for a table without a header."""
     for start in range(min(len(records), HEADER_SCAN)):
-        if not _headerish(records[start][1]):
+        if not _header_start(records[start][1]):
             continue
         end = start
         while end + 1 < len(records) and end + 1 - start < MAX_HEADER_ROWS and _headerish(records[end + 1][1]):
@@ -296,6 +300,13 @@ def _find_header(records) -> tuple[int, int, list[_Column]] | None:
             if len(_roles(columns) & CORE) >= 2 and (last == end or not _is_sub_header(records[last + 1][1])):
                 return start, last, columns
     return None
+
+
+def _header_start(cells: list[str]) -> bool:
+    """The first header row: it names the fields, or only spans them ("绩效指标", "年度绩效指标", "指标值" …); a
+    项目 line such as "年度目标 | 完成年度检查" is not one."""
+    texts = [cell for cell in cells if cell]
+    return _headerish(cells) and (all(map(_known, texts)) or _is_repeated_header(cells))
 
 
 def _is_sub_header(cells: list[str]) -> bool:
@@ -357,14 +368,19 @@ def _wanted_period(options: ReadOptions) -> str:
 
 def _header_uses(columns: list[_Column], records, options: ReadOptions) -> list[ColumnUse]:
     wanted = _wanted_period(options)
-    for column in columns:
-        if column.role == vocab.NATURE:
-            column.role = _content_role(records, column.index) or OPERATOR
-        if column.role == STANDARD and not options.with_standard:
-            column.role = vocab.EXPLANATION
     uses: dict[int, ColumnUse] = {}
+    for column in columns:
+        if column.role not in CORE and column.label and (own := _own_column(options, column.label)):
+            # the 表样 has a column of this name (乌海 keeps 指标方向, 计量单位 and 分值 apart): it goes there
+            uses[column.index] = ColumnUse(column.index, column.label, own, f"表头“{column.label}”：本表样有这一栏")
+        elif column.role == vocab.NATURE:
+            column.role = _content_role(records, column.index) or OPERATOR
+        elif column.role == vocab.DIRECTION and _content_role(records, column.index) == OPERATOR:
+            column.role = OPERATOR  # 乌海 prints the sign under 指标方向
+        elif column.role == STANDARD and not options.with_standard:
+            column.role = vocab.EXPLANATION
     for role in READ:
-        candidates = [column for column in columns if column.role == role]
+        candidates = [column for column in columns if column.role == role and column.index not in uses]
         if not candidates:
             continue
         if len(candidates) > 1:  # 实施期 and 年度 side by side; untagged, the left-hand set is the 实施期 one
@@ -389,10 +405,7 @@ def _header_uses(columns: list[_Column], records, options: ReadOptions) -> list[
                 uses[column.index] = ColumnUse(column.index, label, IGNORE, reason)
             continue
         if column.role in NOTE_ROLES or column.role == STANDARD or (column.role is None and label):
-            own = _own_column(options, label)
-            if own:
-                uses[column.index] = ColumnUse(column.index, label, own, f"表头“{label}”：本表样有这一栏")
-            elif column.period and column.period != wanted and wanted in periods:
+            if column.period and column.period != wanted and wanted in periods:
                 uses[column.index] = _other_period(column, NOTE)
             else:
                 known = "本表样没有这一栏" if column.role else "不是本表样认识的栏目"
@@ -417,7 +430,10 @@ def _unknown_column(index: int, label: str, records, uses: dict[int, ColumnUse])
         return ColumnUse(index, label, NOTE, "内容是指标方向（正向/反向），放入说明")
     if role and role not in taken:
         return ColumnUse(index, label, role, f"按内容判断：{LABELS[role]}")
-    if UNIT not in taken and _unit_column(records, index) and index - 1 in uses and uses[index - 1].use == VALUE:
+    if LEVEL1 not in taken and _level1_names(records, index):  # "绩效指标" printed over the 一级 column
+        return ColumnUse(index, label, LEVEL1, f"按内容判断：{LABELS[LEVEL1]}")
+    if UNIT not in taken and _unit_column(records, index) and index - 1 in uses and uses[index - 1].use == VALUE and (
+            _bare_numbers(records, index - 1)):
         return ColumnUse(index, label, UNIT, "按内容判断：计量单位")
     return ColumnUse(index, label, NOTE, "不知道这一列是什么，请选择用途", needs_choice=True)
 
@@ -458,6 +474,11 @@ def _guess_uses(records, options: ReadOptions) -> list[ColumnUse] | None:
         if index in used:
             uses[index] = _unknown_column(index, "", records, uses)
     return [uses[index] for index in sorted(uses)]
+
+
+def _level1_names(records, index: int) -> bool:
+    names = {normalize_category_name(cells[index]) for _, cells in records if len(cells) > index and cells[index]}
+    return bool(names) and names <= LEVEL1_NAMES and bool(names & {"产出", "效益"})
 
 
 def _bare_numbers(records, index: int) -> bool:
@@ -577,6 +598,7 @@ def _read_rows(result: PasteResult, records, options: ReadOptions, other: dict[i
             return cells[index] if index < len(cells) else ""
 
         value = combine_value(cell(OPERATOR), cell(VALUE), cell(UNIT))
+        _note_left_apart(result, line, cell(OPERATOR), cell(UNIT), value)
         row = PastedRow(line, cell(LEVEL1), cell(LEVEL2), cell(NAME), value, cell(STANDARD), level2_line=line)
         row.note = "；".join(f"{use.header}：{at(use.index)}" if use.header else at(use.index)
                              for use in notes if at(use.index))
@@ -585,13 +607,14 @@ def _read_rows(result: PasteResult, records, options: ReadOptions, other: dict[i
         _apply_edits(row, options.edits.get(line, {}))
         for use in unplaced:
             if at(use.index):
+                named = f"（表头“{use.header}”）" if use.header else ""
                 row.problems.append(Problem(
-                    f"第{use.index + 1}列{'“' + use.header + '”' if use.header else ''}有内容，但不知道放到哪里。"
-                    "请在上方为这一列选择用途（例如“说明”或“不导入”）。", line, use.index + 1))
+                    f"这一格有内容，但读不出这一列{named}是什么。请在上方为第{use.index + 1}列选择用途"
+                    "（例如“说明”或“不导入”），选好后这一行才能添加。", line, use.index + 1))
         if len(row.note) > MAX_NOTE:
             row.problems.append(Problem(
                 f"说明有{len(row.note)}字（由{'、'.join(use.header or f'第{use.index + 1}列' for use in notes)}合成），"
-                f"最多{MAX_NOTE}字。请在预览中删减说明，或把其中一列选为“不导入”。", line, result.column(NOTE)))
+                f"最多{MAX_NOTE}字。请在预览中删减说明，或把其中一列选为“不导入”。", line, notes[0].index + 1))
         _fill_from_above(result, row, above)
         _check_cells(result, row)
         if line in other:
@@ -605,21 +628,47 @@ def _read_rows(result: PasteResult, records, options: ReadOptions, other: dict[i
         above = row
 
 
+_NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
+
+
 def combine_value(operator: str, value: str, unit: str) -> str:
     """One 指标值 from an operator, a value and a unit printed in columns of their own: "≥", "95", "%" → "≥95%".
     Operator words are read (大于等于 → ≥); a placeholder ("—", "/", "无") is nothing; a value that already has
-    its operator or unit keeps it (no "≥≥95%%")."""
+    its operator or unit keeps it (no "≥≥95%%"); the unit goes after the number ("95以上", "%" → "95%以上")."""
     if not value:
         return value
-    operator = "" if operator in vocab.PLACEHOLDERS or operator in vocab.KIND_WORDS else operator
+    if operator in vocab.PLACEHOLDERS or operator in vocab.KIND_WORDS or operator in vocab.DIRECTION_WORDS:
+        operator = ""  # 定性, 正向 in an operator column say nothing about the value's sign
     unit = "" if unit in vocab.PLACEHOLDERS else unit
+    value = _with_unit(value, unit) if unit else value
     target = parse_target(value)
-    if operator and target.is_quantitative:
+    if operator and (target.is_quantitative or len(_NUMBER.findall(value)) == 1):
         symbol = normalize_operator(operator)
         written = target.operator != "=" or value.lstrip().startswith(("=", "＝"))
-        if not written and symbol != "=":
+        if not (target.is_quantitative and written) and symbol != "=" and not value.startswith(operator):
             value = (symbol or operator) + value  # an operator the reader does not know is shown as printed
-    return with_unit(value, unit) if unit else value
+    return value
+
+
+def _with_unit(value: str, unit: str) -> str:
+    target = parse_target(value)
+    if target.is_quantitative and value.rstrip()[-1:].isdigit():
+        return with_unit(value, unit)
+    numbers = list(_NUMBER.finditer(value))
+    if target.kind in ("time", "not_applicable") or target.unit or len(numbers) != 1:
+        return value  # a date, 不适用, a value with its unit, or text with no single number: as printed
+    end = numbers[0].end()
+    return value if value[end:].startswith(unit) else value[:end] + unit + value[end:]
+
+
+def _note_left_apart(result: PasteResult, line: int, operator: str, unit: str, value: str) -> None:
+    """An operator or unit that could not join the value ("≥" before "有效提高") is said, not lost silently."""
+    left = [text for text in (operator, unit) if text and text not in vocab.PLACEHOLDERS
+            and text not in vocab.KIND_WORDS and normalize_operator(text) != "=" and text not in value
+            and not (normalize_operator(text) and normalize_operator(text) in value)]
+    if left and value:
+        result.notes.append(Problem(f"“{'”“'.join(left)}”没有并入指标值“{value}”（指标值里没有可以接上的数字）；"
+                                    "如需要，请在预览中改写指标值。", line, result.column(VALUE)))
 
 
 def _check_kind(result: PasteResult, row: PastedRow) -> None:
