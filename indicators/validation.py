@@ -395,13 +395,27 @@ def percent_range(sets: list[_Set], run: _Run) -> Iterable[Finding]:
             if row.unit != "%" or _is_growth_name(row.name) or row.target.tolerance:
                 continue
             low, number = min(row.target.numbers), max(row.target.numbers)  # both ends of a range
+            example = _percent_example(row.target)
             if row.is_satisfaction and number > 100:
-                yield row.finding("E7", Severity.ERROR, f"满意度指标{row.label}的指标值 {row.value} 超过 100%。")
+                yield row.finding(
+                    "E7", Severity.ERROR,
+                    f"满意度指标{row.label}的指标值 {row.value} 超过 100%：满意度最高为 100%，请改为如“{example}”。",
+                )
             elif number > 100 or low < 0:
                 yield row.finding(
                     "E7", Severity.ERROR,
-                    f"{row.label}的指标值 {row.value} 超出 0–100% 的范围（增幅、增长率类指标除外）。",
+                    f"{row.label}的指标值 {row.value} 超出 0–100% 的范围：请改为 0–100 之间的百分比（如“{example}”），"
+                    f"或改用合适的单位；增幅、增长率类指标请在名称中写明“增长率”或“增幅”。",
                 )
+
+
+def _percent_example(target: Target) -> str:
+    """The row's own value within 0–100%: “≥120%” becomes “≥95%”, “90%-120%” becomes “90~100%”."""
+    if target.high is not None:
+        low, high = max(target.number, Decimal(0)), min(target.high, Decimal(100))
+        if low < high:
+            return format_target(replace(target, number=low, high=high, remainder=""))
+    return format_target(replace(target, number=Decimal(95), high=None, remainder=""))
 
 
 def deadlines(sets: list[_Set], run: _Run) -> Iterable[Finding]:
@@ -425,8 +439,31 @@ def _deadline_problem(row: _Row, deadline: Deadline, window, year: int) -> str:
         return f"{row.label}的时间 {row.value} 不是有效的日期，请核实。"
     outside = [day for day in (first, last) if day is not None and (day < start or (end is not None and day > end))]
     if outside:
-        return f"{row.label}的时间 {row.value}（{_day(outside[0])}）不在{span}内。"
+        example = _deadline_example(deadline, first, last, (start, end))
+        return f"{row.label}的时间 {row.value}（{_day(outside[0])}）不在{span}内：请改为{span}内的时间，如“{example}”。"
     return ""
+
+
+def _deadline_example(deadline: Deadline, first, last, window) -> str:
+    """The row's deadline or period moved into the window: “2024年12月前” becomes “2025年12月底前”."""
+    start, end = window
+    end = end or _safe_date(start.year, 12, 31) or start
+    if deadline.is_period and first is not None:
+        first, last = max(first, start), min(last, end)
+        if first > last:
+            first, last = start, end
+        if first.year == last.year:
+            return f"{first.year}年{first.month}月至{last.month}月"
+        return f"{first.year}年{first.month}月至{last.year}年{last.month}月"
+    year = start.year if last < start else end.year
+    if deadline.quarter is not None and 1 <= deadline.quarter <= 4:
+        quarter_end = _safe_date(year, deadline.quarter * 3, 1)
+        if quarter_end is not None and start <= quarter_end <= end:
+            return f"{year}年第{deadline.quarter}季度"
+    moved = _safe_date(year, last.month, 1)
+    if moved is None or not start <= moved <= end:
+        moved = end
+    return f"{moved.year}年{moved.month}月底前"
 
 
 def cost_total(sets: list[_Set], run: _Run) -> Iterable[Finding]:
@@ -465,9 +502,13 @@ def money_unit(sets: list[_Set], run: _Run) -> Iterable[Finding]:
     for indicator_set in sets:
         for row in indicator_set.applicable_rows:
             if _is_money(row.unit) and row.unit != run.money_unit:
+                factor = MONEY_FACTORS[row.unit] / MONEY_FACTORS[run.money_unit]
+                converted = replace(row.target, unit=run.money_unit, remainder="", number=row.target.number * factor,
+                                    high=None if row.target.high is None else row.target.high * factor)
                 yield row.finding(
                     "A14", Severity.ERROR,
-                    f"{row.label}的指标值单位“{row.unit}”与申报表金额单位“{run.money_unit}”不一致。",
+                    f"{row.label}的指标值单位“{row.unit}”与申报表金额单位“{run.money_unit}”不一致："
+                    f"请换算为{run.money_unit}，写成“{format_target(converted)}”。",
                 )
 
 

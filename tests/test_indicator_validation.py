@@ -230,10 +230,11 @@ def test_e7_percent_out_of_range(cost_first, name, value):
     assert value in finding.message and "0–100%" in finding.message
 
 
-@pytest.mark.parametrize("value", ["90%-120%", "-5%~10%"])
-def test_e7_checks_both_ends_of_a_range(cost_first, value):
+@pytest.mark.parametrize("value, example", [("90%-120%", "90~100%"), ("-5%~10%", "0~10%"), ("≥120%", "≥95%")])
+def test_e7_checks_both_ends_of_a_range(cost_first, value, example):
     rows = complete_set(cost_first) + [Row(cost_first["quality"], "设备完好率", value)]
-    assert of(check(rows, context(cost_first)), "E7")
+    [finding] = of(check(rows, context(cost_first)), "E7")
+    assert f"请改为 0–100 之间的百分比（如“{example}”）" in finding.message
 
 
 def test_e7_accepts_ranges_tolerances_and_percentage_points(cost_first):
@@ -253,7 +254,7 @@ def test_e7_growth_rates_are_exempt(cost_first):
 def test_e7_satisfaction_above_100(cost_first):
     rows = complete_set(cost_first) + [Row(cost_first["other_satisfaction"], "职工满意度", "≥101%")]
     [finding] = of(check(rows, context(cost_first)), "E7")
-    assert finding.message == "满意度指标“职工满意度”的指标值 ≥101% 超过 100%。"
+    assert finding.message == "满意度指标“职工满意度”的指标值 ≥101% 超过 100%：满意度最高为 100%，请改为如“≥95%”。"
 
 
 # --- E9 deadlines --------------------------------------------------------------------------------------------
@@ -261,7 +262,8 @@ def test_e7_satisfaction_above_100(cost_first):
 def test_e9_deadline_outside_the_budget_year(cost_first):
     rows = complete_set(cost_first) + [Row(cost_first["timeliness"], "设备采购完成时间", "2024年12月前")]
     [finding] = of(check(rows, context(cost_first)), "E9")
-    assert finding.message == "“设备采购完成时间”的时间 2024年12月前（2024年12月31日）不在预算年度（2025年）内。"
+    assert finding.message == ("“设备采购完成时间”的时间 2024年12月前（2024年12月31日）不在预算年度（2025年）内："
+                               "请改为预算年度（2025年）内的时间，如“2025年12月底前”。")
 
 
 def test_e9_deadlines_inside_the_year_pass(cost_first):
@@ -281,7 +283,9 @@ def test_e9_periods_are_checked_at_both_ends(cost_first, value, inside):
     assert (findings == []) == inside
     if not inside:
         day = "2024年7月1日" if value.startswith("2024") else "2026年6月30日"
-        assert findings[0].message == f"“项目实施期”的时间 {value}（{day}）不在预算年度（2025年）内。"
+        assert findings[0].message.startswith(f"“项目实施期”的时间 {value}（{day}）不在预算年度（2025年）内：")
+        example = "2025年1月至6月" if value.startswith("2024") else "2025年3月至12月"
+        assert findings[0].message.endswith(f"请改为预算年度（2025年）内的时间，如“{example}”。")
 
 
 def test_e9_a_period_across_years_fits_a_project_period(cost_first):
@@ -301,7 +305,8 @@ def test_e9_implementation_set_uses_the_project_period(cost_first):
     assert finding.row == rows[-1].pk and "预算年度（2025年）" in finding.message
     late = [Row(cost_first["timeliness"], "平台运维时间", "2028年3月前", "implementation")]
     [finding] = of(check(rows[:-1] + late, ctx), "E9")
-    assert "项目期（2025年1月1日至2027年12月31日）" in finding.message
+    assert "不在项目期（2025年1月1日至2027年12月31日）内" in finding.message
+    assert finding.message.endswith("如“2027年3月底前”。")
 
 
 def test_e9_start_of_a_period_and_impossible_dates(cost_first):
@@ -312,7 +317,8 @@ def test_e9_start_of_a_period_and_impossible_dates(cost_first):
              Row(cost_first["timeliness"], "验收时间", "2025-02-30", "annual")]
     messages = [f.message for f in of(check(rows, ctx), "E9")]
     assert messages == [
-        "“项目时间”的时间 2025年1至12月份（2025年1月1日）不在项目期（2025年3月1日至2025年12月31日）内。",
+        "“项目时间”的时间 2025年1至12月份（2025年1月1日）不在项目期（2025年3月1日至2025年12月31日）内："
+        "请改为项目期（2025年3月1日至2025年12月31日）内的时间，如“2025年3月至12月”。",
         "“验收时间”的时间 2025-02-30 不是有效的日期，请核实。",
     ]
 
@@ -355,7 +361,7 @@ def test_a12_tolerance_and_missing_totals(cost_first):
 def test_a14_money_in_another_unit(cost_first):
     rows = complete_set(cost_first) + [Row(cost_first["economic_cost"], "资料印制费", "≤3000元")]
     [finding] = of(check(rows, context(cost_first)), "A14")
-    assert finding.message == "“资料印制费”的指标值单位“元”与申报表金额单位“万元”不一致。"
+    assert finding.message == "“资料印制费”的指标值单位“元”与申报表金额单位“万元”不一致：请换算为万元，写成“≤0.3万元”。"
     assert of(check(complete_set(cost_first), context(cost_first, money_unit="元")), "A14")
 
 

@@ -650,3 +650,37 @@ def test_the_reading_tag_takes_the_name():
     assert "偏差 ± 5 % 以内" in template.render(Context({"value": "±5%以内", "name": ""}))
     assert "约 100 人" in template.render(Context({"value": "100人左右", "name": ""}))
     assert "自 2025年3月 至 2026年6月" in template.render(Context({"value": "2025年3月-2026年6月", "name": ""}))
+
+
+NAMES = st.one_of(
+    st.just(""),
+    st.sampled_from(["项目总成本（≤**万元）", "满意度（≥**%）", "补助资金(万元)", "覆盖率（%）", "补助成本(≤**元/株)",
+                     "培训人次（人次）", "控制在预算成本内", "(≥**)", "资料(平均)"]),
+    token_soup,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(values, NAMES)
+def test_a_reading_with_a_name_writes_back_without_it(text, name):
+    target = parse_target(text, name)
+    assert parse_target(format_target(target)) == target
+    assert isinstance(read_name(name), NameHint)
+
+
+@pytest.mark.parametrize(("name", "value", "stored"), [
+    ("受益脱贫户满意度（≥**%）", "95", ("quantitative", "≥", Decimal("95"), "%")),
+    ("群众满意度", "90%-95%", ("quantitative", "≥", Decimal("90"), "%")),  # a range stores its low end
+    ("预算执行偏差率", "±5%以内", ("quantitative", "≤", Decimal("5"), "%")),
+    ("参训人员", "约100人", ("quantitative", "=", Decimal("100"), "人")),
+    ("控制在预算成本内", "250万", ("quantitative", "=", Decimal("250"), "万元")),
+    ("项目实施期", "2025.03-2025.10", ("time", "", None, "")),
+])
+def test_a_saved_row_stores_the_reading_made_with_its_name(name, value, stored):
+    from filings.models import Indicator
+
+    row = Indicator(name=name, value_text=value)
+    row.apply_reading()
+    number = None if row.value_number is None else row.value_number.normalize()
+    assert (row.value_kind, row.operator, number, row.value_unit) == stored
+    assert row.value_text == value  # kept as typed
