@@ -513,6 +513,6 @@ def test_a_column_the_reader_cannot_place_waits_for_the_users_choice(client, dem
     page_html = html(response)
     assert "paste-needs-choice" in page_html and selected_use(page_html, 4) == ""
     assert [row["line"] for row in page.rows] == [3]  # the row with content in that column waits
-    assert any("第5列有内容，但不知道放到哪里" in problem for problem in page.problems)
+    assert any(problem.startswith("第2行第5列：") and "选择用途" in problem for problem in page.problems)
     _, page = preview(client, filing, text, headers={"HX-Trigger-Name": "paste_guess_4"}, paste_guess_4="note")
     assert [(row["line"], row.get("note", "")) for row in page.rows] == [(2, "见附件一的说明"), (3, "")]
