@@ -13,6 +13,8 @@ from ..errors import FilingWriteRefused
 from ..exports.printed import printed_context
 from ..review import latest_return
 from ..services import STALE_MESSAGE, not_editable_message
+from ..steps.live_check import page_completeness, set_findings
+from ..steps.required import mark_step, missing_required, saved_message
 from ..steps.shared import indicator_groups, indicator_periods, remap_stale_categories
 from ..validation import validate_filing
 from ..wizard import find_step, save_step, step_state, steps_for
@@ -58,6 +60,10 @@ def step(request, pk, key):
     refusal = None
     if request.method == "POST":
         bound = current.build(filing, remap_stale_categories(filing, request.POST))
+        if current.key == "indicators" and request.POST.get("live_check") == "completeness":
+            # The banner refreshed from the rows on the page; nothing is saved.
+            return render(request, "filings/partials/completeness.html", {
+                "filing": filing, "completeness": page_completeness(filing, bound), "live": True})
         if not can_edit(request.user, filing):
             # Submitted (or approved) while this page was open: say so on the page, keep what was typed.
             refusal = FilingWriteRefused(FilingWriteRefused.NOT_EDITABLE, not_editable_message(filing))
@@ -72,30 +78,36 @@ def step(request, pk, key):
             else:
                 if getattr(bound, "notice", ""):
                     messages.info(request, bound.notice)
-                return _after_save(request, filing, current, complete)
+                return _after_save(request, filing, current, bound, complete)
     else:
         bound = current.build(filing)
+    required = mark_step(filing, bound)
     report = validate_filing(filing)
     context = {
         "filing": filing, "step": current, "bound": bound, "report": report, "refusal": refusal,
         "findings": step_findings(filing, current, report), "steps": progress(filing, report),
         "summary": bound.error_summary() if request.method == "POST" else [],
-        "step_comments": step_comments(filing, current),
+        "step_comments": step_comments(filing, current), "required": required,
     }
     if current.key == "indicators":
+        context["completeness"] = set_findings(context["findings"])
+        context["other_findings"] = [f for f in context["findings"] if f not in context["completeness"]]
         categories = list(Category.objects.of_scheme(filing.scheme_id))
         context["groups"] = indicator_groups(bound.formsets["rows"], categories, indicator_periods(filing))
     status = 200 if request.method != "POST" else 409 if refusal else 422
     return render(request, "filings/step.html", context, status=status)
 
 
-def _after_save(request, filing, current, complete):
+def _after_save(request, filing, current, bound, complete):
+    # Saved as a draft even with required fields blank: the message names them (the step's E1/E11 findings).
+    missing = missing_required(validate_filing(filing), current.key, bound)
     if complete:
         target = filing.current_step
-        messages.success(request, f"已保存“{current.title}”。")
+        messages.success(request, saved_message(filing, current, missing, f"已保存“{current.title}”。"))
         return redirect("filings:check", pk=filing.pk) if target == "check" else redirect(
             "filings:step", pk=filing.pk, key=target)
-    messages.success(request, f"已保存“{current.title}”，可以继续填写或稍后再来。")
+    saved = f"已保存“{current.title}”。" if missing else f"已保存“{current.title}”，可以继续填写或稍后再来。"
+    messages.success(request, saved_message(filing, current, missing, saved))
     return redirect("filings:step", pk=filing.pk, key=current.key)
 
 

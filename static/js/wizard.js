@@ -67,6 +67,11 @@
     if (form && form.markDirty) form.markDirty();
     return row;
   }
+  // The indicator step's completeness banner (templates/filings/partials/completeness.html) refreshes on these
+  // events from the rows on the page; static/js/paste.js sends "perfbudget:rows-added" after a paste.
+  function rowsChanged() {
+    document.dispatchEvent(new CustomEvent("perfbudget:rows-changed"));
+  }
   window.perfbudgetRows = { addRow };  // for static/js/paste.js (rows pasted from Excel/Word)
   document.addEventListener("click", (event) => {
     const button = event.target.closest("button");
@@ -87,6 +92,8 @@
       const added = addRow(formset, group.querySelector(".formset-rows"), values);
       const value = added.querySelector(".indicator-value");
       if (value && values.value_text) value.dispatchEvent(new Event("input", { bubbles: true }));
+      // A row that already says something (不适用, a suggestion) changes what the completeness banner reports.
+      if (values.name) rowsChanged();
       added.querySelector(button.classList.contains("add-indicator") ? ".indicator-name" : ".indicator-value").focus();
     } else if (button.classList.contains("copy-annual-to-implementation")) {
       // Each visible 年度 row is added to the same 二级 group of the 实施期 set.
@@ -111,6 +118,7 @@
       renumber(formset);
       if (form && form.markDirty) form.markDirty();
       updateTotals();
+      if (row.classList.contains("indicator-row")) rowsChanged();
     } else if ((button.classList.contains("row-up") || button.classList.contains("row-down")) && row) {
       const up = button.classList.contains("row-up");
       let sibling = up ? row.previousElementSibling : row.nextElementSibling;
