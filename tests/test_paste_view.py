@@ -479,6 +479,9 @@ def test_an_unplaced_name_is_chosen_once_for_every_row_that_writes_it(client, de
 def test_a_name_to_remember_is_saved_for_the_region_when_the_rows_are_added(client, demo):
     filing = demo["s0-dept"]
     login(client, "cs_zyy")
+    # ticked before the category is chosen: kept ticked, nothing saved
+    response, _ = preview(client, filing, MESSY, paste_cat_0="群众获得感指标", paste_remember_0="1", paste_adding="1")
+    assert re.search(r'name="paste_remember_0" value="1" id="[^"]+" checked', html(response))
     chosen = {"paste_cat_0": "群众获得感指标", "paste_cat_0_code": "social_benefit", "paste_remember_0": "1"}
     response, _ = preview(client, filing, MESSY, **chosen)
     assert 'name="paste_remember_0" value="1"' in html(response) and not CategoryAlias.objects.filter(

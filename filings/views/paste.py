@@ -82,8 +82,8 @@ class Choices:
                 break
             if code:
                 categories[printed] = code
-                if post.get(REMEMBER.format(index)):
-                    remember.add(printed)
+            if post.get(REMEMBER.format(index)):
+                remember.add(printed)  # saved once a code is chosen and the rows are added
         edits: dict[int, dict[str, str]] = {}
         for key in post:
             match = _EDIT.fullmatch(key)
@@ -93,6 +93,10 @@ class Choices:
         skipped -= lines([post.get(UNSKIP, "")])
         return cls(columns, categories, remember, edits, skipped, lines(post.getlist(ADDED)),
                    post.get(ADDING) == "1")
+
+    @classmethod
+    def none(cls) -> "Choices":
+        return cls({}, {}, set(), {}, set(), set(), False)
 
 
 def lines(values) -> set[int]:
@@ -118,9 +122,9 @@ class ShownRow:
 def read_options(filing, period: str, choices: Choices | None = None) -> ReadOptions:
     periods = indicator_periods(filing)
     own = tuple((name, label) for name, label, extra in indicator_columns(filing) if extra is not None)
-    choices = choices or Choices({}, {}, set(), {}, set(), set(), False)
+    choices = choices or Choices.none()
     return ReadOptions(
-        with_standard=edits_standard(filing),
+        with_standard=edits_standard(filing), period=period,
         # The 年度 editor of a form with both sets reads the right-hand set of a 实施期/年度 side-by-side table.
         last_set=period == Period.ANNUAL and len(periods) > 1,
         own_columns=own, columns=choices.columns, categories=choices.categories, edits=choices.edits,

@@ -48,9 +48,8 @@ def upload(request, pk):
             "first": first, "filename": upload.name[:100], "uid": secrets.token_hex(4)})
     table = tables[chosen if len(tables) > 1 else 0]
     text = grid_to_text(table.grid)
-    choices = Choices({}, {}, set(), {}, set(), set(), False)
-    return render_preview(request, filing, period, text, choices, extra={"loaded_text": text,
-                                                                          "loaded_from": table.label})
+    loaded = {"loaded_text": text, "loaded_from": table.label}
+    return render_preview(request, filing, period, text, Choices.none(), extra=loaded)
 
 
 def file_problem(upload) -> str:
