@@ -45,12 +45,13 @@ OPERATORS = ("≥", "≤", "=", ">", "<")
 # Only between a digit and exactly three digits (1，234万元) does _normalize read it as a thousands separator.
 FULL_WIDTH_FOLD = str.maketrans(
     {"＞": ">", "＜": "<", "＝": "=", "％": "%", "．": ".", "／": "/", "－": "-", "\u2212": "-", "\u3000": " ",
-     "～": "~", "〜": "~", "—": "-", "–": "-", "＋": "+", "﹢": "+"}
+     "～": "~", "〜": "~", "＋": "+", "﹢": "+"}
     | {chr(0xFF10 + i): str(i) for i in range(10)}
     | {chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}
     | {chr(0xFF41 + i): chr(0x61 + i) for i in range(26)}
 )
-SYMBOL_ALIASES = {"≧": "≥", "≦": "≤", ">=": "≥", "<=": "≤", "+/-": "±", "+-": "±", "正负": "±"}
+SYMBOL_ALIASES = {"≧": "≥", "≦": "≤", ">=": "≥", "<=": "≤"}
+_PLUS_MINUS = re.compile(r"(?:\+/?-|正负)(?=[0-9])")  # +/-5%, +-5%, 正负5%: only before a number
 OPERATOR_WORDS = {
     "大于或等于": "≥", "大于等于": "≥", "不低于": "≥", "不少于": "≥", "不小于": "≥", "至少": "≥", "达到": "≥",
     "小于或等于": "≤", "小于等于": "≤", "不高于": "≤", "不超过": "≤", "不多于": "≤", "不大于": "≤",
@@ -113,21 +114,22 @@ _THOUSANDS = re.compile(r"(?<=[0-9])[,，](?=[0-9]{3}(?![0-9]))")
 _PERCENT_WORD = re.compile(r"百分之([0-9]+(?:\.[0-9]+)?)")
 _KNOWN = sorted({*UNITS, *UNIT_ALIASES, *MEASURE_WORDS}, key=len, reverse=True)
 _UNKNOWN_WORD = re.compile(
-    r"(?:[\u4e00-\u9fff]{1,4}?|[A-Za-z]{1,8})(?=(?:及?以[上下内]|左右|之间)?(?:$|[ ,，、;；:：(（/~\-]))"
+    r"(?:[\u4e00-\u9fff]{1,4}?|[A-Za-z]{1,8})(?=(?:及?以[上下内]|左右|之间)?(?:$|[ ,，、;；:：(（/~\-—–]))"
 )
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _OPERATOR = re.compile(
     "|".join(re.escape(op) for op in sorted([*OPERATORS, *OPERATOR_WORDS], key=len, reverse=True))
 )
 _SUFFIX = re.compile(r"及?(以[上下内])")
-_RANGE_SEPARATOR = re.compile(r"~|-|至|到")
+_SEPARATOR = "(?:~|-|—|–|至|到)"  # between the ends of a range or a period
+_RANGE_SEPARATOR = re.compile(_SEPARATOR)
 _REMAINDER_LEAD = " ,，、;；"
 
 _MONTH = r"[0-9]{1,2}|十[一二]?|[一二三四五六七八九]"
 _TIME = re.compile(
     r"(?:在|于)?(?:(?P<year>[0-9]{4})年度?(?P<end>底|末)?)?"
     r"(?:第?(?P<quarter>[0-9]|[一二三四])季度"
-    rf"|(?:(?P<start>{_MONTH})月?份?[至到~-])?(?P<month>{_MONTH})月份?(?:(?P<day>[0-9]{{1,2}})[日号])?)?"
+    rf"|(?:(?P<start>{_MONTH})月?份?{_SEPARATOR})?(?P<month>{_MONTH})月份?(?:(?P<day>[0-9]{{1,2}})[日号])?)?"
 )
 _DATE = re.compile(r"(?:在|于)?(?P<year>[0-9]{4})([-./])(?P<month>[0-9]{1,2})\2(?P<day>[0-9]{1,2})(?![0-9])")
 _YEAR = r"(?:19|20)[0-9]{2}"
@@ -135,16 +137,18 @@ _YEAR = r"(?:19|20)[0-9]{2}"
 # 2025年3月1日-12月31日, 202503-202510.
 _PERIOD = re.compile(
     rf"(?:在|于)?(?P<y1>{_YEAR})(?:年|[./-])(?P<m1>[0-9]{{1,2}})"
-    r"(?:月份?(?:[0-9]{1,2}[日号])?|[./][0-9]{1,2}(?=至|到|~|-))?"
-    rf"(?:至|到|~|-)(?:(?P<y2>{_YEAR})(?:年|[./-]))?(?P<m2>[0-9]{{1,2}})"
+    rf"(?:月份?(?:[0-9]{{1,2}}[日号])?|[./][0-9]{{1,2}}(?={_SEPARATOR}))?"
+    rf"{_SEPARATOR}(?:(?P<y2>{_YEAR})(?:年|[./-]))?(?P<m2>[0-9]{{1,2}})"
     r"(?:月份?(?:(?P<d2>[0-9]{1,2})[日号])?|[./](?P<d2b>[0-9]{1,2}))?(?![0-9.%])"
 )
 _DATE_PERIOD = re.compile(
-    rf"(?:在|于)?(?P<y1>{_YEAR})([-./])(?P<m1>[0-9]{{1,2}})\2[0-9]{{1,2}}(?:至|到|~|-)"
+    rf"(?:在|于)?(?P<y1>{_YEAR})([-./])(?P<m1>[0-9]{{1,2}})\2[0-9]{{1,2}}{_SEPARATOR}"
     rf"(?:(?P<y2>{_YEAR})([-./]))?(?P<m2>[0-9]{{1,2}})[-./](?P<d2>[0-9]{{1,2}})(?![0-9])"
 )
-_COMPACT_PERIOD = re.compile(rf"(?P<y1>{_YEAR})(?P<m1>0[1-9]|1[0-2])[~-](?P<y2>{_YEAR})(?P<m2>0[1-9]|1[0-2])(?![0-9])")
-_YEAR_PERIOD = re.compile(rf"(?P<y1>{_YEAR})年?(?:至|到|~|-)(?P<y2>{_YEAR})年度?")
+_COMPACT_PERIOD = re.compile(
+    rf"(?P<y1>{_YEAR})(?P<m1>0[1-9]|1[0-2]){_SEPARATOR}(?P<y2>{_YEAR})(?P<m2>0[1-9]|1[0-2])(?![0-9])"
+)
+_YEAR_PERIOD = re.compile(rf"(?P<y1>{_YEAR})年?{_SEPARATOR}(?P<y2>{_YEAR})年度?")
 # A month written with a dot (2025.10, 2025.03前): a date, not the decimal 2025.1. Two-digit months only.
 _DOTTED_MONTH = re.compile(rf"(?P<year>{_YEAR})\.(?P<month>0[1-9]|1[0-2])(?:前|底|末|以前|之前)?(?=$|[，,；;、]|完成)")
 
@@ -234,6 +238,7 @@ def _normalize(text: str) -> str:
     text = _LOOSE_SPACE.sub("", text)
     for alias, canonical in SYMBOL_ALIASES.items():
         text = text.replace(alias, canonical)
+    text = _PLUS_MINUS.sub("±", text)
     text = _PERCENT_WORD.sub(r"\1%", text.replace("百分之百", "100%"))
     return _THOUSANDS.sub("", text)
 
@@ -443,7 +448,8 @@ def _quantitative(text: str, hint: NameHint) -> Target | None:
             second_unit, end = _read_unit(text, second.end())
             if (not unit or not second_unit or unit == second_unit) and number <= _decimal(second.group()):
                 high, unit, position = _decimal(second.group()), unit or second_unit, end
-                position += text.startswith("之间", position) * 2
+                if text.startswith("之间", position):
+                    position += len("之间")
     suffix = _SUFFIX.match(text, position)
     if suffix:
         operator = operator or SUFFIX_WORDS[suffix.group(1)]
@@ -452,8 +458,9 @@ def _quantitative(text: str, hint: NameHint) -> Target | None:
         approximate, position = "左右", position + 2
     if hint.unit and (not unit or unit.startswith("/") and hint.unit.endswith(unit)):
         unit = hint.unit  # a bare number, or "≤28.4/株" under "补助成本（≤**元/株）"
-    if unit.split("/", 1)[0] in ("万", "亿") and hint.money:
-        unit = unit.replace(unit.split("/", 1)[0], unit.split("/", 1)[0] + "元", 1)
+    head, per, rest = unit.partition("/")
+    if head in ("万", "亿") and hint.money:
+        unit = f"{head}元{per}{rest}"  # 250万 on a cost is 250万元, 0.5万/人 is 0.5万元/人
     if not operator and hint.operator and high is None and not tolerance:
         operator = hint.operator
     if tolerance:
@@ -497,7 +504,14 @@ def with_unit(text: str, unit: str) -> str:
     if not unit:
         return text
     target = parse_target(text)
-    return f"{text.strip()}{unit}" if target.is_quantitative and not target.unit else text
+    if not target.is_quantitative or target.unit:
+        return text
+    written = _normalize(unit)
+    read, end = _read_unit(written, 0)
+    if read and end == len(written):
+        # placed where it belongs, before a remainder or 左右: "100左右" and "人" read as 约100人
+        return format_target(replace(target, unit=read))
+    return f"{text.strip()}{unit}"
 
 
 def format_target(target: Target) -> str:

@@ -21,6 +21,7 @@ from indicators.values import (
     normalize_operator,
     parse_target,
     read_name,
+    with_unit,
 )
 
 QN, QL, TM = TargetKind.QUANTITATIVE, TargetKind.QUALITATIVE, TargetKind.TIME
@@ -466,7 +467,7 @@ TOKENS = [
     "人次", "个", "项目", "完成", "只", "m²", "半年", "万人",
     "±", "约", "大约", "左右", "~", "～", "至", "之间", "万", "亿", "千", "吨", "羽", "KM", "t", "M", "㎡", "m2",
     "百分比", "百分之", "百分点", "个百分点", "·", "2025.03", "2025.10", "202503", "2026年", "3月", "10月", ".03",
-    "abc", "kgs", "微克", "万元", "元/株", "/株",
+    "abc", "kgs", "微克", "万元", "元/株", "/株", "—", "–", "正负", "+/-", "+-", "ＫＭ",
 ]  # fmt: skip
 token_soup = st.lists(st.sampled_from(TOKENS), max_size=10).map("".join)
 SOUP_CHARS = "0123456789０５．.,，、；-－− 　≥≤≧≦<>=＞＜＝%％/ekgmKMt²()（）±~～·" + (
@@ -541,6 +542,7 @@ def q(operator, number, unit="", remainder="", high=None, tolerance=False, appro
     ("≥90%-95%", q("≥", "90", "%", "-95%")),
     # tolerances: operator ≤, number the deviation
     ("±5%以内", q("≤", "5", "%", tolerance=True)), ("±5%", q("≤", "5", "%", tolerance=True)),
+    ("正负面清单", QUALITATIVE), ("90%—95%", q("≥", "90", "%", high="95")),
     ("正负10%以内", q("≤", "10", "%", tolerance=True)), ("+/-2cm", q("≤", "2", "厘米", tolerance=True)),
     ("±约5%", QUALITATIVE),
     # approximations
@@ -575,6 +577,8 @@ def test_new_shapes_have_a_canonical_text(text, canonical):
     ("2025-03-01至2025-10-31", Deadline(2025, 10, 31, start_month=3)),
     ("2023-2025年", Deadline(2025, start_month=1, start_year=2023)),
     ("2025.10", Deadline(2025, 10)),
+    ("2025年3月—2025年10月", Deadline(2025, 10, start_month=3)),
+    ("2025年3—10月", Deadline(2025, 10, start_month=3)),
     ("2025.06前", Deadline(2025, 6)),
 ])
 def test_periods_have_a_start_and_end_at_their_deadline(text, deadline):
@@ -684,3 +688,13 @@ def test_a_saved_row_stores_the_reading_made_with_its_name(name, value, stored):
     number = None if row.value_number is None else row.value_number.normalize()
     assert (row.value_kind, row.operator, number, row.value_unit) == stored
     assert row.value_text == value  # kept as typed
+
+
+@pytest.mark.parametrize(("text", "unit", "combined"), [
+    ("≥95", "%", "≥95%"), ("≥95%", "%", "≥95%"), ("按时完成", "次", "按时完成"), ("≥200", "", "≥200"),
+    ("100左右", "人", "约100人"), ("≥95（平均）", "%", "≥95%（平均）"), ("90-95", "%", "90~95%"), ("±5", "%", "±5%"),
+    ("≥5", "KM", "≥5公里"), ("=24", "人/次", "24人/次"), ("≥95", "百分比", "≥95%"),
+    ("=44,561", "44,561", "=44,56144,561"),  # a date serial in the unit column is no unit: appended, still no unit
+])  # fmt: skip
+def test_with_unit_places_a_unit_column_where_it_belongs(text, unit, combined):
+    assert with_unit(text, unit) == combined
