@@ -197,6 +197,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("filings:paste_preview", "GET"): Case(everyone(405)),
     ("filings:paste_preview", "POST"): Case(editable(200), data={
         "period": "annual", "paste_text_annual": "数量指标\t门诊人次\t≥100人次"}),
+    # a Word or Excel file read into that preview: the same (tests/test_paste_view.py posts real files)
+    ("filings:paste_upload", "GET"): Case(everyone(405)),
+    ("filings:paste_upload", "POST"): Case(editable(200), data={"period": "annual"}),
     ("filings:step", "GET"): Case(editable(200)),
     ("filings:step", "POST"): Case(editable(302), data={"goals-overall_goal": "改过的目标", "save": ""},
                                    changes=EDITS),

@@ -37,6 +37,7 @@ from filings.services import not_editable_message
 from filings.snapshots import snapshot
 
 from .pages import form_data, html, open_step, step_url
+from .tables.files import docx_bytes
 
 # 江西's 部门整体 of 总医院; a 阳泉 project (实施期 and 年度 indicators, the narrative step)
 SEEDS = {"department": "s0-dept", "project": "s3-proj1"}
@@ -105,6 +106,13 @@ def paste_preview(client, filing):
     return (lambda: client.post(reverse("filings:paste_preview", args=[filing.pk]), data)), {}
 
 
+def paste_upload(client, filing):
+    period = filing.variant.indicator_periods()[0]
+    data = docx_bytes([([["二级指标", "三级指标", "指标值"], ["数量指标", "门诊人次", "≥100人次"]], [])])
+    return (lambda: client.post(reverse("filings:paste_upload", args=[filing.pk]), {
+        "period": period, f"paste_file_{period}": SimpleUploadedFile("a.docx", data)})), {}
+
+
 def delete(client, filing):
     return (lambda: client.post(reverse("filings:delete", args=[filing.pk]))), {}
 
@@ -154,6 +162,7 @@ WRITES = [
         Write("import-upload", kind, import_upload, late=302, draft=302, writes=False),  # the preview: nothing written
         Write("import-confirm", kind, import_confirm, late=302, draft=302),
         Write("paste-preview", kind, paste_preview, late=200, draft=200, writes=False),  # it saves nothing
+        Write("paste-upload", kind, paste_upload, late=200, draft=200, writes=False),  # nor does a file read
         Write("delete", kind, delete, late=302, draft=302),
         # copies are new filings: the source stays as it was whatever its state
         Write("copy-to-a-new-year", kind, copy_to_next_year, late=302, draft=302, writes=False),
@@ -220,7 +229,7 @@ def test_no_write_changes_a_submitted_or_approved_filing(browser, demo, write, s
         assert not_editable_message(Filing.objects.get(pk=filing.pk)) in page
         shown = form_data(response)
         assert {name: shown.get(name) for name in typed} == typed
-    elif write.label == "paste-preview":  # the preview fragment says why, in place of the rows
+    elif write.label in ("paste-preview", "paste-upload"):  # the preview fragment says why, in place of the rows
         assert "不能再粘贴指标" in html(response)
     else:
         said = what_it_says(response)
@@ -264,6 +273,7 @@ def test_every_post_url_of_a_filing_is_tried_here_or_writes_no_content():
     from .test_access_matrix import MATRIX, app_patterns
 
     tried = {"filings:step", "filings:import_xlsx", "filings:import_xlsx_preview", "filings:paste_preview",
+             "filings:paste_upload",
              "filings:delete", "filings:copy", "filings:duplicate", "filings:act"}
     no_content = {
         "filings:submit": "a status move (tests/test_workflow.py, tests/test_concurrent_writes.py)",

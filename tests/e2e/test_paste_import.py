@@ -65,8 +65,8 @@ def test_pasted_rows_are_added_next_to_unsaved_typing_and_saved(page, demo):
     shoot(page, "paste-preview")
 
     rows_before = page.locator(".indicator-row:not(.d-none)").count()
-    preview.get_by_role("button", name=f"添加这些行（{len(pasted)} 行）").click()
-    expect(preview).to_contain_text(f"已添加 {len(pasted)} 行指标（尚未保存）")
+    preview.get_by_role("button", name=f"添加没有问题的 {len(pasted)} 行").click()
+    expect(preview).to_contain_text(f"已添加 {len(pasted)} 行，跳过 0 行（尚未保存）")
     expect(page.locator(".indicator-row:not(.d-none)")).to_have_count(rows_before + len(pasted))
     satisfaction = page.locator("#group-annual-beneficiary_satisfaction .indicator-row")
     expect(satisfaction.last.locator(".indicator-name")).to_have_value("基本公共卫生服务对象满意度")
@@ -90,7 +90,7 @@ def test_pasted_rows_are_added_next_to_unsaved_typing_and_saved(page, demo):
     assert stored(Filing.objects.get(pk=filing.pk)) == expected
 
 
-def test_an_unknown_second_level_is_shown_and_nothing_is_added_until_fixed(page, demo):
+def test_a_row_with_an_unknown_second_level_stays_in_the_preview_until_fixed_there(page, demo):
     filing = demo["s4-proj2"]
     before = stored(filing)
     sign_in(page, "yj_wjj")
@@ -99,20 +99,28 @@ def test_an_unknown_second_level_is_shown_and_nothing_is_added_until_fixed(page,
 
     page.get_by_role("button", name="从Excel/Word粘贴").click()
     box = page.get_by_label("粘贴年度绩效指标表")
-    box.fill("产出指标\t数量指标\t门诊人次\t≥100人次\n\t投入指标\t资金到位率\t100%\n")
+    text = "产出指标\t数量指标\t门诊人次\t≥100人次\n\t投入指标\t资金到位率\t100%\n"
+    box.fill(text)
     page.get_by_role("button", name="预览", exact=True).click()
     preview = page.locator("#paste-preview-annual")
     expect(preview.locator(".paste-errors")).to_contain_text("第2行第2列：指标体系“成本在产出指标下”中没有二级指标“投入指标”")
-    expect(preview.locator(".paste-errors")).to_contain_text("什么也没有添加")
-    expect(preview.locator("tr.table-danger").first).to_contain_text("投入指标")
-    expect(preview.get_by_role("button", name="添加这些行")).to_have_count(0)
+    expect(preview.locator("tr.table-danger").first.get_by_label("第2行的二级指标")).to_have_value("投入指标")
     shoot(page, "paste-unknown-level2")
-    expect(page.locator(".indicator-row:not(.d-none)")).to_have_count(rows_before)
-    expect(box).to_have_value("产出指标\t数量指标\t门诊人次\t≥100人次\n\t投入指标\t资金到位率\t100%\n")
 
-    # fixed in the text box, previewed again: now it can be added
-    box.fill("产出指标\t数量指标\t门诊人次\t≥100人次\n\t质量指标\t资金到位率\t100%\n")
-    page.get_by_role("button", name="预览", exact=True).click()
-    preview.get_by_role("button", name="添加这些行（2 行）").click()
+    # the good row goes in at once; the broken one stays
+    preview.get_by_role("button", name="添加没有问题的 1 行").click()
+    expect(preview.locator(".paste-message")).to_contain_text("已添加 1 行，跳过 0 行（尚未保存）")
+    expect(page.locator(".indicator-row:not(.d-none)")).to_have_count(rows_before + 1)
+    expect(preview.locator("tr[data-add]")).to_have_count(0)
+    expect(box).to_have_value(text)
+
+    # fixed in the preview: now it can be added too, and nothing is added twice
+    preview.get_by_label("第2行的二级指标").fill("质量指标")
+    preview.get_by_role("button", name="更新预览").click()
+    preview.get_by_role("button", name="添加没有问题的 1 行").click()
+    expect(preview.locator(".paste-message")).to_contain_text("已添加 2 行，跳过 0 行（尚未保存）")
     expect(page.locator(".indicator-row:not(.d-none)")).to_have_count(rows_before + 2)
+    expect(box).to_have_value("")
+    quality = page.locator("#group-annual-quality .indicator-row")
+    expect(quality.last.locator(".indicator-name")).to_have_value("资金到位率")
     assert stored(filing) == before  # added to the page only: saving is the user's step
