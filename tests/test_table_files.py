@@ -228,7 +228,7 @@ def test_excels_builtin_chinese_date_formats_are_read_as_dates_not_day_numbers()
     styles = part(out.getvalue(), "xl/styles.xml").decode()
     builtin = {'yyyy&quot;年&quot;m&quot;月&quot;': "57", 'yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;': "31",
                'm&quot;月&quot;d&quot;日&quot;': "58"}
-    for custom, code in re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"/>', styles):
+    for custom, code in re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"\s*/>', styles):
         if code in builtin:
             styles = styles.replace(f'<xf numFmtId="{custom}"', f'<xf numFmtId="{builtin[code]}"')
     styles = re.sub(r"<numFmts.*?</numFmts>", "", styles)

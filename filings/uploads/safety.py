@@ -34,7 +34,7 @@ from ..exports.excel.container import (
     UTF16_OR_32,
     UnreadableFile,
 )
-from ..exports.excel.reader import MAX_UPLOAD_BYTES, OLE_MAGIC
+from ..exports.excel.reader import OLE_MAGIC, read_limited
 
 WORD, EXCEL = "docx", "xlsx"
 MAX_TABLES = 50  # tables of one Word document, nested ones included
@@ -101,18 +101,11 @@ def read_upload(upload) -> Upload:
     ``upload``: a Django UploadedFile or any binary file object with a ``name``."""
     name = getattr(upload, "name", "") or ""
     kind = kind_by_name(name)
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_UPLOAD_BYTES:
-        raise UnreadableFile(f"文件太大（{size / MB:.1f} MB），最大 {MAX_UPLOAD_BYTES // MB} MB。")
     try:
         upload.seek(0)  # a view may have looked at the file already
     except (AttributeError, OSError, ValueError):
         pass  # a stream that cannot seek is read from where it is
-    data = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UnreadableFile(f"文件太大，最大 {MAX_UPLOAD_BYTES // MB} MB。")
-    if not data:
-        raise UnreadableFile("文件是空的。")
+    data = read_limited(upload)
     if data.startswith(OLE_MAGIC):
         raise UnreadableFile(OLD[kind])
     if not data.startswith(b"PK"):

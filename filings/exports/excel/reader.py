@@ -26,14 +26,7 @@ def open_workbook(upload):
     if not DEFUSEDXML:  # pragma: no cover - the dependency is declared; refuse rather than parse unsafely
         raise UnreadableFile("服务器缺少 defusedxml，暂不能导入 Excel 文件，请联系管理员。")
     name = getattr(upload, "name", "") or ""
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_UPLOAD_BYTES:
-        raise UnreadableFile(f"文件太大（{size / 1024 / 1024:.1f} MB），最大 {MAX_UPLOAD_BYTES // 1024 // 1024} MB。")
-    data = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UnreadableFile(f"文件太大，最大 {MAX_UPLOAD_BYTES // 1024 // 1024} MB。")
-    if not data:
-        raise UnreadableFile("文件是空的。")
+    data = read_limited(upload)
     if data.startswith(OLE_MAGIC):
         raise UnreadableFile("这是旧版 .xls 文件或加了密码的文件。"
                              "请在 Excel 或 WPS 中去掉密码并“另存为” .xlsx 后再导入。")
@@ -48,6 +41,19 @@ def open_workbook(upload):
         raise UnreadableFile(DAMAGED) from error
     check_sheets(workbook)
     return workbook
+
+
+def read_limited(upload) -> bytes:
+    """The bytes of an upload (Excel here, Word or Excel in filings/uploads), refused when too big or empty."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise UnreadableFile(f"文件太大（{size / 1024 / 1024:.1f} MB），最大 {MAX_UPLOAD_BYTES // 1024 // 1024} MB。")
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UnreadableFile(f"文件太大，最大 {MAX_UPLOAD_BYTES // 1024 // 1024} MB。")
+    if not data:
+        raise UnreadableFile("文件是空的。")
+    return data
 
 
 def check_sheets(workbook) -> None:
