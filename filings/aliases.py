@@ -29,6 +29,10 @@ def remember_category_alias(user, filing, printed_name: str, code: str) -> Categ
     key = normalize_category_name(printed_name)
     if not key:
         _refuse("指标类别名称去掉标注（如“（必填）”“★”）后为空，没有可记住的名称。")
+    longest = CategoryAlias._meta.get_field("alias").max_length
+    if len(key) > longest:
+        _refuse(f"“{printed_name[:20]}…”去掉标注后有{len(key)}字，超过了{longest}字，不能记住。"
+                "这些行仍按您的选择添加。")
     level2 = {c.code: c for c in locked.scheme.level2_categories()}
     category = level2.get(code)
     if category is None:

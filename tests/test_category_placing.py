@@ -296,6 +296,14 @@ def test_remembering_refuses_to_change_a_national_meaning(demo, name, code, word
     assert not FilingEvent.objects.filter(kind=EventKind.CATEGORY_ALIAS).exists()
 
 
+def test_a_name_longer_than_an_alias_is_refused_not_a_database_error(demo):
+    hunan = demo["s4-dept"]
+    with pytest.raises(FilingWriteRefused) as refused:
+        remember_category_alias(filer_of(hunan), hunan, "某某" * 40 + "指标", "quality")
+    assert "超过了50字" in refused.value.message
+    assert not CategoryAlias.objects.filter(region="湖南省益阳市沅江市").exists()
+
+
 def test_a_name_that_already_reads_so_is_not_remembered(demo):
     hunan = demo["s4-dept"]
     assert remember_category_alias(filer_of(hunan), hunan, "群众满意度", "beneficiary_satisfaction") is None
