@@ -362,6 +362,11 @@ def _own_column(options: ReadOptions, label: str) -> str | None:
     return None
 
 
+def _two_periods(options: ReadOptions) -> bool:
+    """Whether the form has both 实施期 and 年度 editors (the 年度 one reads the right-hand set, `last_set`)."""
+    return options.last_set or options.period != vocab.ANNUAL  # "" (not said): as before, both
+
+
 def _wanted_period(options: ReadOptions) -> str:
     return options.period or (vocab.ANNUAL if options.last_set else vocab.IMPLEMENTATION)
 
@@ -382,6 +387,25 @@ def _header_uses(columns: list[_Column], records, options: ReadOptions) -> list[
     for role in READ:
         candidates = [column for column in columns if column.role == role and column.index not in uses]
         if not candidates:
+            continue
+        if len(candidates) > 1 and not _two_periods(options):
+            # a form with one set of indicators: the first column is read, the others (中期目标 beside 年度目标,
+            # 取值依据 beside 绩效标准) have no other editor to go to, so their content goes to 说明
+            wanted_here = [column for column in candidates if column.period == wanted]
+            chosen = (wanted_here or candidates)[0]
+            uses[chosen.index] = ColumnUse(chosen.index, chosen.label, role, f"表头“{chosen.label}”")
+            for column in candidates:
+                if column is chosen:
+                    continue
+                if column.period and column.period != wanted:  # 中期目标 beside 年度目标: seen, not imported
+                    uses[column.index] = ColumnUse(
+                        column.index, column.label, IGNORE,
+                        f"表头“{column.label}”：本表样只填{vocab.PERIOD_LABELS.get(wanted, '年度')}指标，这一列不导入"
+                        "（如需保留，请改为“说明”）")
+                else:
+                    uses[column.index] = ColumnUse(
+                        column.index, column.label, NOTE,
+                        f"表头“{column.label}”：与第{chosen.index + 1}列同为{LABELS[role]}，本表样只有一栏，放入说明")
             continue
         if len(candidates) > 1:  # 实施期 and 年度 side by side; untagged, the left-hand set is the 实施期 one
             for position, column in enumerate(candidates):
@@ -604,6 +628,9 @@ def _read_rows(result: PasteResult, records, options: ReadOptions, other: dict[i
                              for use in notes if at(use.index))
         row.extra = {use.use.removeprefix(EXTRA_PREFIX): at(use.index) for use in extras if at(use.index)}
         row.kind = vocab.KIND_WORDS.get(cell(KIND), cell(KIND))
+        if row.kind and row.kind not in ("定量", "定性"):  # 数量型, 约束性 …: not a type we check, so kept in 说明
+            kind_header = next((use.header for use in result.uses if use.use == KIND), "") or LABELS[KIND]
+            row.note = "；".join(filter(None, [row.note, f"{kind_header}：{row.kind}"]))
         _apply_edits(row, options.edits.get(line, {}))
         for use in unplaced:
             if at(use.index):

@@ -102,6 +102,8 @@ MULTIPLIERS = ("百万", "千万", "万", "亿", "千")
 # A bare 万/亿 on a name with one of these words is money: 成本 250万 is 250万元.
 MONEY_NAME_WORDS = ("成本", "金额", "资金", "投资", "补助", "补贴", "经费", "费用", "费", "预算", "支出", "资助",
                     "奖励", "奖补", "造价", "价款", "款", "产值", "收入", "收益", "税")
+# A name that counts people or things is no amount, whatever money word it holds: 补助对象人数 5万 is 5万 (people).
+COUNT_NAME_ENDINGS = ("人数", "人次", "数量", "个数", "户数", "次数", "家数", "项数", "数", "率", "比例", "占比")
 # An unknown unit word never starts with these: they begin a phrase ("3完成", "5以上", "10或更多").
 _PHRASE_LEADS = frozenset(
     "完成或且并及和与以内的达到按每全不未已为在于对是有均共占约左右等其含上下前后至比较增减提降中万亿"
@@ -139,7 +141,7 @@ _PERIOD = re.compile(
     rf"(?:在|于)?(?P<y1>{_YEAR})(?:年|[./-])(?P<m1>[0-9]{{1,2}})"
     rf"(?:月份?(?:[0-9]{{1,2}}[日号])?|[./][0-9]{{1,2}}(?={_SEPARATOR}))?"
     rf"{_SEPARATOR}(?:(?P<y2>{_YEAR})(?:年|[./-]))?(?P<m2>[0-9]{{1,2}})"
-    r"(?:月份?(?:(?P<d2>[0-9]{1,2})[日号])?|[./](?P<d2b>[0-9]{1,2}))?(?![0-9.%])"
+    r"(?:月份?(?:(?P<d2>[0-9]{1,2})[日号])?|[./](?P<d2b>[0-9]{1,2}))?(?![0-9.%A-Za-z])"
 )
 _DATE_PERIOD = re.compile(
     rf"(?:在|于)?(?P<y1>{_YEAR})([-./])(?P<m1>[0-9]{{1,2}})\2[0-9]{{1,2}}{_SEPARATOR}"
@@ -150,7 +152,9 @@ _COMPACT_PERIOD = re.compile(
 )
 _YEAR_PERIOD = re.compile(rf"(?P<y1>{_YEAR})年?{_SEPARATOR}(?P<y2>{_YEAR})年度?")
 # A month written with a dot (2025.10, 2025.03前): a date, not the decimal 2025.1. Two-digit months only.
-_DOTTED_MONTH = re.compile(rf"(?P<year>{_YEAR})\.(?P<month>0[1-9]|1[0-2])(?:前|底|末|以前|之前)?(?=$|[，,；;、]|完成)")
+_DOTTED_MONTH = re.compile(
+    rf"(?P<year>{_YEAR})\.(?P<month>0[1-9]|1[0-2])(?:月份?)?(?:前|底|末|以前|之前)?(?=$|[，,；;、]|完成)"
+)
 
 
 @dataclass(frozen=True)
@@ -394,7 +398,8 @@ def read_name(name: str | None) -> NameHint:
     if not isinstance(name, str) or not name:
         return NameHint()
     text = _normalize(name)
-    money = any(word in text for word in MONEY_NAME_WORDS)
+    bare = _NAME_BRACKET.sub("", text).strip()
+    money = any(word in text for word in MONEY_NAME_WORDS) and not bare.endswith(COUNT_NAME_ENDINGS)
     for content in reversed(_NAME_BRACKET.findall(text)):
         hint = _bracket_hint(content.strip())
         if hint:
@@ -481,6 +486,16 @@ def _quantitative(text: str, hint: NameHint) -> Target | None:
 
 def parse_target(text: str | None, name: str | None = "") -> Target:
     """Read one 指标值 as typed or printed, with the 三级 name it stands with when known. Never raises."""
+    target = _parse(text, name)
+    if target.kind in (TargetKind.EMPTY, TargetKind.NOT_APPLICABLE):
+        return target
+    # Folding can make a text that reads otherwise ("正负百分之百…" → "正负100%…"): the canonical text decides, so
+    # that parse_target(format_target(t)) == t.
+    again = _parse(format_target(target), name)
+    return target if again == target else again
+
+
+def _parse(text, name) -> Target:
     raw = "" if text is None else text if isinstance(text, str) else str(text)
     normalized = _normalize(raw)
     if not normalized:
@@ -507,11 +522,14 @@ def with_unit(text: str, unit: str) -> str:
     if not target.is_quantitative or target.unit:
         return text
     written = _normalize(unit)
+    joined = f"{text.strip()}{unit}"
+    if written in ("年", "年度") and re.fullmatch(_YEAR, _normalize(text)):
+        return joined  # a year in a 时间 column: "2025" and "年" is the year 2025, not 2025 years
     read, end = _read_unit(written, 0)
     if read and end == len(written):
         # placed where it belongs, before a remainder or 左右: "100左右" and "人" read as 约100人
         return format_target(replace(target, unit=read))
-    return f"{text.strip()}{unit}"
+    return joined
 
 
 def format_target(target: Target) -> str:
@@ -524,7 +542,9 @@ def format_target(target: Target) -> str:
         return target.text
     number = "" if target.number is None else _plain_number(target.number)
     if target.high is not None:
-        number += "~" + _plain_number(target.high)
+        high = "~" + _plain_number(target.high)
+        # the unit on both ends where one would read as a period (2025.03~2025.05微克 is no 2025年3月至5月)
+        number += (target.unit if _parse_deadline(number + high + target.unit) else "") + high
     body = number + target.unit
     if target.remainder:
         # "，" is the usual joiner, but "，" before three digits reads as a thousands separator ("5，123" is

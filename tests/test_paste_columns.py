@@ -410,3 +410,29 @@ def test_a_standard_column_is_not_taken_for_a_unit():
         with_standard=True,
     )
     assert [(row.value, row.standard) for row in result.addable] == [("100", "历史标准"), ("20", "行业标准")]
+
+
+def test_a_form_with_one_set_reads_the_first_of_two_value_columns_and_keeps_the_second_in_the_note():
+    grid = [["二级指标", "三级指标", "指标值", "目标值", "绩效标准", "指标值设定依据"],
+            ["数量指标", "培训人数", "≥500人", "≥480人", "计划数", "上年完成480人"]]
+    result = read(grid, period="annual", with_standard=True)
+    assert uses(result) == [(0, "level2"), (1, "name"), (2, "value"), (3, NOTE), (4, "standard"), (5, NOTE)]
+    (row,) = result.addable
+    assert (row.value, row.standard) == ("≥500人", "计划数")
+    assert row.note == "目标值：≥480人；指标值设定依据：上年完成480人"
+
+
+def test_on_a_form_with_one_set_the_other_periods_column_is_shown_as_not_imported_with_the_way_to_keep_it():
+    grid = [["二级指标", "三级指标", "中期目标", "年度目标"], ["数量指标", "建设农田", "≥30万亩", "≥10万亩"]]
+    result = read(grid, period="annual")
+    (other,) = [use for use in result.uses if use.index == 2]
+    assert other.use == IGNORE and "本表样只填年度指标" in other.reason and "说明" in other.reason
+    assert values(result) == [("建设农田", "≥10万亩", "")]
+    chosen = read(grid, period="annual", columns={2: NOTE})
+    assert values(chosen) == [("建设农田", "≥10万亩", "中期目标：≥30万亩")]
+
+
+def test_a_type_column_word_other_than_quantitative_or_qualitative_is_kept_in_the_note():
+    grid = [["二级指标", "三级指标", "指标类型", "指标值"], ["数量指标", "培训人数", "数量型", "≥500人"]]
+    (row,) = read(grid, period="annual").addable
+    assert row.note == "指标类型：数量型"

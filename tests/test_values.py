@@ -698,3 +698,24 @@ def test_a_saved_row_stores_the_reading_made_with_its_name(name, value, stored):
 ])  # fmt: skip
 def test_with_unit_places_a_unit_column_where_it_belongs(text, unit, combined):
     assert with_unit(text, unit) == combined
+
+
+@pytest.mark.parametrize(("name", "value", "unit"), [
+    ("补助对象人数", "5万", "万"), ("投资项目数量", "2万", "万"), ("资金使用人次", "3万", "万"),
+    ("项目总成本", "250万", "万元"), ("补助标准", "0.5万", "万元"),
+])
+def test_a_bare_wan_is_money_only_on_a_name_that_is_no_count(name, value, unit):
+    assert parse_target(value, name=name).unit == unit
+
+
+def test_a_year_in_a_time_column_joined_with_its_unit_stays_a_year():
+    from indicators.values import with_unit
+
+    assert with_unit("2025", "年") == "2025年"
+    assert parse_target(with_unit("2025", "年")).kind == TargetKind.TIME
+
+
+@pytest.mark.parametrize("text", ["2025.10月前", "2025.10月", "2025.03月份"])
+def test_a_dotted_month_written_with_yue_is_a_date(text):
+    target = parse_target(text)
+    assert target.kind == TargetKind.TIME and target.deadline.year == 2025
