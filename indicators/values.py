@@ -484,6 +484,18 @@ def _quantitative(text: str, hint: NameHint) -> Target | None:
     )
 
 
+_LEADING_OPERATOR = re.compile(rf"(?:{_OPERATOR.pattern})(?=[0-9])")
+
+
+def _deadline_after_operator(text: str) -> Deadline | None:
+    """A dated month after an operator is a deadline, not a number: ≤2025.10, ≤2025年10月, 不超过2025年10月."""
+    match = _LEADING_OPERATOR.match(text)
+    if match is None:
+        return None
+    deadline = _parse_deadline(text[match.end():])
+    return deadline if deadline is not None and deadline.year is not None and deadline.month is not None else None
+
+
 def parse_target(text: str | None, name: str | None = "") -> Target:
     """Read one 指标值 as typed or printed, with the 三级 name it stands with when known. Never raises."""
     target = _parse(text, name)
@@ -502,7 +514,7 @@ def _parse(text, name) -> Target:
         return Target(TargetKind.EMPTY)
     if normalized == NOT_APPLICABLE_TEXT:
         return Target(TargetKind.NOT_APPLICABLE, text=NOT_APPLICABLE_TEXT)
-    deadline = _parse_deadline(normalized)
+    deadline = _parse_deadline(normalized) or _deadline_after_operator(normalized)
     if deadline is not None:
         return Target(TargetKind.TIME, text=normalized, deadline=deadline)
     target = _quantitative(normalized, read_name(name))

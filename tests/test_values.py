@@ -719,3 +719,11 @@ def test_a_year_in_a_time_column_joined_with_its_unit_stays_a_year():
 def test_a_dotted_month_written_with_yue_is_a_date(text):
     target = parse_target(text)
     assert target.kind == TargetKind.TIME and target.deadline.year == 2025
+
+
+@pytest.mark.parametrize(("text", "month"), [("≤2025.10", 10), ("≤2025年10月", 10), ("不超过2025年6月", 6),
+                                             ("≤2025.10.31", 10)])
+def test_a_dated_month_after_an_operator_is_a_deadline_not_a_decimal(text, month):
+    target = parse_target(text)
+    assert target.kind == TargetKind.TIME and (target.deadline.year, target.deadline.month) == (2025, month)
+    assert parse_target(format_target(target)) == target
