@@ -561,9 +561,12 @@ def read_table(records: list[tuple[int, list[str]]], options: ReadOptions, resul
         section = tags.pop() if len(tags) == 1 else ""
         data = []
         for line, cells in records[end + 1:]:
-            if _is_repeated_header(cells):
+            if _is_repeated_header(cells):  # a table over several pages repeats its header (or a row reads so)
+                result.notes.append(Problem(f"读作重复的表头（{'、'.join(filter(None, cells))[:60]}），已跳过；"
+                                            "如这其实是一行指标，请在下面的编辑器中直接添加。", line))
                 continue
             if period := _section_period(cells):
+                result.notes.append(Problem(f"读作“{next(filter(None, cells))}”各行的标题，已跳过。", line))
                 section = period
                 continue
             sections[line] = section

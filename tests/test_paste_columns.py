@@ -436,3 +436,11 @@ def test_a_type_column_word_other_than_quantitative_or_qualitative_is_kept_in_th
     grid = [["二级指标", "三级指标", "指标类型", "指标值"], ["数量指标", "培训人数", "数量型", "≥500人"]]
     (row,) = read(grid, period="annual").addable
     assert row.note == "指标类型：数量型"
+
+
+def test_a_repeated_header_row_is_skipped_with_a_note_not_silently():
+    grid = [["二级指标", "三级指标", "指标值"], ["数量指标", "培训人数", "≥500人"],
+            ["二级指标", "三级指标", "指标值"], ["质量指标", "合格率", "≥95%"]]
+    result = read(grid, period="annual")
+    assert [row.name for row in result.addable] == ["培训人数", "合格率"]
+    assert any(note.line == 3 and "重复的表头" in note.message for note in result.notes)
