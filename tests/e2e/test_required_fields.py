@@ -93,3 +93,22 @@ def test_a_save_with_blank_required_fields_names_them_with_links_to_the_fields(p
     status.get_by_role("link", name="经办人").click()
     expect(page).to_have_url(re.compile(r"#field-handler$"))
     assert Filing.objects.get(pk=filing.pk).project.implementing_unit == ""  # the draft was saved
+
+
+def test_a_real_paste_refreshes_the_completeness_banner(page, demo):
+    """The whole chain: the paste panel adds the rows, static/js/paste.js announces them, the banner follows."""
+    filing = demo["s3-proj1"]
+    period, category = missing_categories(filing)[0]
+    label = {"implementation": "实施期", "annual": "年度"}[period]
+    sign_in(page, "yq_sy")
+    page.goto(f"{page.base_url}/filings/{filing.pk}/step/indicators/")
+    banner = page.locator("#completeness-check")
+    wording = f"“{category.name}”至少需要一条三级指标"
+    expect(banner).to_contain_text(wording)
+    page.get_by_role("button", name=f"从Excel/Word粘贴{label}指标").click()
+    page.get_by_label(f"粘贴{label}绩效指标表").fill(f"二级指标\t三级指标\t指标值\n{category.name}\t项目成本控制数\t≤100万元\n")
+    preview = page.locator(f"#paste-preview-{period}")
+    page.locator(f"#paste-{period}").get_by_role("button", name="预览", exact=True).click()
+    preview.get_by_role("button", name="添加没有问题的 1 行").click()
+    expect(preview.locator(".paste-message")).to_contain_text("已添加 1 行")
+    expect(banner).not_to_contain_text(wording)
