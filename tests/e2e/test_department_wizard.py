@@ -401,3 +401,14 @@ def test_rows_can_be_reordered_and_removed_without_reload(page, fresh_filing):
     expect(page.get_by_role("status")).to_contain_text("已保存“部门职能分解”")
     assert list(FunctionItem.objects.filter(filing=fresh_filing).order_by("order").values_list("order", "name")) == [
         (1, "信息化建设")]
+
+
+def test_the_live_reading_takes_a_bare_numbers_unit_from_the_rows_name(page, fresh_filing):
+    sign_in(page, FILER)
+    page.goto(step_url(page, fresh_filing, "indicators"))
+    group = page.locator(".indicator-group#group-annual-quality")
+    group.get_by_role("button", name="添加指标").click()
+    row = group.locator(".indicator-row").last
+    row.get_by_label("三级指标", exact=True).fill("验收合格率（≥**%）")
+    row.get_by_label("指标值", exact=True).fill("95")
+    expect(row.locator(".reading")).to_contain_text("≥ 95 %")
