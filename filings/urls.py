@@ -1,10 +1,9 @@
 from django.urls import path
 
 from .views import (
-    batches,
     changes,
+    downloads,
     excel,
-    exports,
     history,
     home,
     inbox,
@@ -25,11 +24,12 @@ urlpatterns = [
     path("projects/", projects.project_list, name="projects"),
     path("queue/", queues.queue, name="queue"),
     path("overview/", queues.overview, name="overview"),
-    path("export/", exports.consolidated, name="export"),
+    path("export/", downloads.request_export, name="export"),
     path("units/events/", unit_events.unit_events, name="unit_events"),
-    path("batches/", batches.batch_list, name="batches"),
-    path("batches/new/", batches.request_batch, name="batch_new"),
-    path("batches/<int:pk>/download/", batches.download, name="batch_download"),
+    path("downloads/", downloads.job_list, name="downloads"),
+    path("downloads/<int:pk>/", downloads.job_detail, name="download"),
+    path("downloads/<int:pk>/file/", downloads.job_file, name="download_file"),
+    path("batches/new/", downloads.request_batch, name="batch_new"),
     path("<int:pk>/duplicate/", projects.duplicate, name="duplicate"),
     path("<int:pk>/delete/", projects.delete, name="delete"),
     path("<int:pk>/", wizard.tasks, name="tasks"),

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks_db",
+    "background",
     "accounts.apps.AxesConfig",  # django-axes (login failure lockout), before accounts: its receivers run first
     "accounts",
     "indicators",
@@ -169,10 +171,45 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start when it is missing
 # Vendor assets come from installed packages (no CDN on a government intranet): Bootstrap from
 # xstatic-bootstrap under static/vendor/bootstrap/, htmx from django-htmx (static/django_htmx/htmx-2.min.js).
-# Files the app builds for download (batch PDFs): private, served only through views that check access.
+# Files the app builds for download (下载任务: batch PDFs, consolidated exports) go to the `private` storage: never
+# public, served only through views that check access. Local disk by default (on several app servers: a shared
+# mount, e.g. NFS, at the same path on each).
 PRIVATE_FILES_DIR = Path(os.environ.get("PRIVATE_FILES_DIR", BASE_DIR / "var"))
-# Batches up to this many filings are built in the request; larger ones by `manage.py build_pdf_batches`.
-PDF_BATCH_SYNC_LIMIT = int(os.environ.get("PDF_BATCH_SYNC_LIMIT", "10"))
+# Where the front server (nginx) serves PRIVATE_FILES_DIR from after the app's access check (an `internal`
+# location, X-Accel-Redirect), e.g. /_private/; empty: the app streams the file itself.
+PRIVATE_ACCEL_REDIRECT = os.environ.get("PRIVATE_ACCEL_REDIRECT", "")
+DOWNLOAD_KEEP_HOURS = env_int("DOWNLOAD_KEEP_HOURS", 72)  # a built file can be downloaded for this long
+DOWNLOAD_MAX_ATTEMPTS = env_int("DOWNLOAD_MAX_ATTEMPTS", 2)  # builds of one job when workers stop mid-way
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": PRIVATE_FILES_DIR, "base_url": None}},
+}
+
+# Background tasks (django.tasks). TASK_BACKEND=database (default: django-tasks-db, tasks in the app's own database;
+# `manage.py worker` runs them, SELECT … FOR UPDATE SKIP LOCKED lets several workers share the queue) or rq (Redis
+# at REDIS_URL through django-tasks-rq; the same `manage.py worker` starts RQ's worker). The task code is the same.
+TASK_BACKEND = os.environ.get("TASK_BACKEND", "database").strip().lower()
+TASK_QUEUES = ["default", "mail"]
+if TASK_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3 * 3600} for name in TASK_QUEUES}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+# Each worker writes a heartbeat this often; one silent for four beats counts as stopped (/healthz, the sweep).
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+# A download job with no progress for this long is taken for abandoned by a stopped worker and re-queued.
+TASK_STALE_SECONDS = env_int("TASK_STALE_SECONDS", 120)
+# Periodic tasks (dotted path → seconds between runs), enqueued by `manage.py run_periodic` (systemd timer) or by a
+# worker started with --schedule (bin/run).
+PERIODIC_TASKS = {
+    "filings.upkeep.sweep_downloads": env_int("SWEEP_EVERY_SECONDS", 60),
+    "filings.upkeep.remove_expired_downloads": 3600,
+}
 
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 # Served by WhiteNoise straight from the installed packages and static/, so no collectstatic step is needed.

@@ -1,5 +1,5 @@
-from .batches import BatchState, PdfBatch
 from .department import AnnualTask, DepartmentDetails, FunctionItem
+from .downloads import DownloadJob, DownloadKind, JobState
 from .events import EventKind, FilingEvent
 from .filings import Filing, FilingKind, FilingStatus, FormVariant
 from .indicators import Indicator, Operator, Period, ValueKind
@@ -8,8 +8,9 @@ from .review import Action, FilingDeadline, Grade, Notification, PointRating, Re
 from .units import Membership, Role, Unit, UnitKind
 
 __all__ = [
-    "BatchState",
-    "PdfBatch",
+    "DownloadJob",
+    "DownloadKind",
+    "JobState",
     "AnnualTask",
     "DepartmentDetails",
     "EventKind",

@@ -109,6 +109,8 @@ class Notification(models.Model):
     filing = models.ForeignKey(Filing, models.CASCADE, null=True, blank=True, related_name="+",
                                verbose_name="申报表")
     message = models.CharField("内容", max_length=300)
+    download = models.ForeignKey("filings.DownloadJob", models.CASCADE, null=True, blank=True, related_name="+",
+                                 verbose_name="下载任务")
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 

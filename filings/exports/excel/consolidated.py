@@ -344,10 +344,10 @@ def _load(ids, categories: dict[int, Category], variants: dict[int, FormVariant]
 
 
 def write_consolidated(filings: QuerySet, target, chunk_size: int = FILING_CHUNK,
-                       max_rows: int = EXCEL_MAX_ROWS) -> ExportCounts:
+                       max_rows: int = EXCEL_MAX_ROWS, progress=None) -> ExportCounts:
     """Write the consolidated workbook of ``filings`` (already scoped and filtered) to ``target`` (a path or a
     binary file opened for writing): sheet 指标 (one row per indicator) and sheet 申报表 (one row per filing,
-    with its amounts and validation state)."""
+    with its amounts and validation state). ``progress(filings_written)`` is called after each filing."""
     workbook = Workbook(write_only=True)
     taken: set[str] = set()
     counts = ExportCounts()
@@ -373,6 +373,8 @@ def write_consolidated(filings: QuerySet, target, chunk_size: int = FILING_CHUNK
                 write_summary(summary, filing, prefix, written, report, own_header)
                 counts.filings += 1
                 counts.indicators += written
+                if progress is not None:
+                    progress(counts.filings)
         indicators.finish()
         summary.finish()
         for index, (sheet, _rows, _body) in enumerate(indicators.sheets):  # continuation sheets before 申报表

@@ -1,0 +1,114 @@
+"""下载任务: files that take longer than a request to build — many filings' PDFs in one ZIP, the consolidated Excel
+workbook — asked for by one user, built by a background worker, kept for `DOWNLOAD_KEEP_HOURS` in the `private`
+storage and downloadable by that user only.
+
+The request (`request`) only records a `DownloadJob` and enqueues the `build_download` task after the commit; the
+worker builds it (`filings.download_jobs`). A job whose heartbeat stops (its worker was killed) is re-queued by
+`sweep`, then failed with a readable reason; `remove_expired` deletes files past their time.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.tasks import default_task_backend
+from django.tasks.exceptions import TaskResultDoesNotExist
+from django.utils import timezone
+
+from . import queues
+from .download_jobs import describe, fail, filings_of, private_storage, stored_filters
+from .models import DownloadJob, JobState
+from .tasks import build_download
+
+logger = logging.getLogger(__name__)
+
+# A request for the same file while an earlier one is still queued or being built (a double click) gets that one.
+SAME_REQUEST_WINDOW = datetime.timedelta(minutes=10)
+
+
+# --- the request ---------------------------------------------------------------------------------------------------
+
+def request(user, kind: str, filters: queues.Filters) -> tuple[DownloadJob, bool]:
+    """The job for this file and whether it is new; an identical one still queued or running is reused. A job that
+    would cover no filing is returned unsaved (``pk`` None). The task is enqueued once the job is committed."""
+    stored = stored_filters(filters)
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one request of a user at a time
+        earlier = DownloadJob.objects.filter(
+            requested_by=user, kind=kind, filters=stored, state__in=[JobState.QUEUED, JobState.RUNNING],
+            created_at__gte=timezone.now() - SAME_REQUEST_WINDOW,
+        ).first()
+        if earlier is not None:
+            return earlier, False
+        job = DownloadJob(kind=kind, requested_by=user, description=describe(filters), filters=stored)
+        job.total = filings_of(job).count()
+        if job.total == 0:
+            return job, False
+        job.save()
+        transaction.on_commit(lambda: enqueue(job.pk))
+    return job, True
+
+
+def enqueue(job_id: int) -> None:
+    result = build_download.enqueue(job_id)
+    DownloadJob.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
+
+
+# --- periodic care -------------------------------------------------------------------------------------------------
+
+def sweep(now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Jobs left running by a worker that stopped (no progress for `TASK_STALE_SECONDS`) are queued again, at most
+    `DOWNLOAD_MAX_ATTEMPTS` builds in all, then failed with a reason; queued jobs whose task the backend lost are
+    enqueued again. Answers (re-queued, failed)."""
+    now = now or timezone.now()
+    stale_before = now - datetime.timedelta(seconds=settings.TASK_STALE_SECONDS)
+    requeued = failed = 0
+    stale = DownloadJob.objects.filter(state=JobState.RUNNING, heartbeat_at__lt=stale_before)
+    for job_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = DownloadJob.objects.select_for_update(skip_locked=True).filter(
+                pk=job_id, state=JobState.RUNNING, heartbeat_at__lt=stale_before).first()
+            if job is None:
+                continue
+            if job.attempts < settings.DOWNLOAD_MAX_ATTEMPTS:
+                job.state, job.done = JobState.QUEUED, 0
+                job.note = f"第 {job.attempts} 次生成中断（后台工作进程停止），已自动重新排队。"
+                job.save(update_fields=["state", "done", "note"])
+                transaction.on_commit(lambda pk=job.pk: enqueue(pk))
+                requeued += 1
+            else:
+                fail(job, f"生成中断：后台工作进程停止，已尝试 {job.attempts} 次。"
+                          "请重新申请；如果一再发生，请联系管理员。")
+                failed += 1
+    for job in DownloadJob.objects.filter(state=JobState.QUEUED, created_at__lt=stale_before).exclude(task_id=""):
+        if task_lost(job.task_id):
+            logger.warning("下载任务 %s 的后台任务已丢失，重新排队。", job.pk)
+            transaction.on_commit(lambda pk=job.pk: enqueue(pk))
+            requeued += 1
+    return requeued, failed
+
+
+def task_lost(task_id: str) -> bool:
+    """The backend no longer has the task, or it ended without building (e.g. Redis restarted, a worker killed)."""
+    try:
+        result = default_task_backend.get_result(task_id)
+    except TaskResultDoesNotExist:
+        return True
+    except NotImplementedError:
+        return False
+    return result.is_finished
+
+
+def remove_expired(now: datetime.datetime | None = None) -> int:
+    """Delete the files of jobs past their expiry (the job stays listed as 已过期); answers how many."""
+    now = now or timezone.now()
+    removed = 0
+    expired = DownloadJob.objects.filter(state=JobState.DONE, expires_at__lt=now)
+    for job in expired.only("pk", "file_name"):
+        if job.file_name:
+            private_storage().delete(job.file_name)
+        DownloadJob.objects.filter(pk=job.pk, state=JobState.DONE).update(state=JobState.EXPIRED, file_name="")
+        removed += 1
+    return removed

@@ -1,0 +1,13 @@
+"""The app's background tasks (django.tasks): whichever backend the settings name runs them (database or RQ)."""
+
+from django.tasks import task
+
+from . import download_jobs
+
+
+@task(takes_context=True)
+def build_download(context, job_id: int) -> str:
+    worker = (context.task_result.worker_ids or ["?"])[-1]
+    return download_jobs.run(job_id, worker)
+
+
