@@ -105,6 +105,15 @@ def test_setup_rejects_unknown_options(tmp_path):
     assert "不认识的参数：--ofline" in result.stderr
 
 
+def test_wheelhouse_needs_a_directory(tmp_path):
+    (tmp_path / "bin").mkdir()
+    shutil.copy(ROOT / "bin" / "wheelhouse", tmp_path / "bin" / "wheelhouse")
+    result = subprocess.run([str(tmp_path / "bin" / "wheelhouse")], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "请给出 wheelhouse 目录" in result.stderr
+    assert not (tmp_path / ".venv").exists()
+
+
 POOL_PROBE = """
 import django
 django.setup()
