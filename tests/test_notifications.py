@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from filings.models import (
     Action,
@@ -152,8 +153,6 @@ def test_withdrawing_tells_nobody(demo, people, act, mailoutbox):
 
 
 def test_the_mails_leave_the_request_as_one_task_on_the_mail_queue(demo, people, mailoutbox):
-    from django_tasks_db.models import DBTaskResult
-
     filing = demo["s2-dept"]
     second = User.objects.create_user("dp_jt3", email="dp_jt3@example.gov.cn")
     Membership.objects.create(user=second, unit=Unit.objects.get(code="DP101"), role=Role.REVIEWER)
@@ -419,6 +418,23 @@ def test_reminding_twice_the_same_day_sends_once(demo, people, mailoutbox):
     Notification.objects.update(created_at=timezone.now() - datetime.timedelta(days=1))  # the next day
     remind()
     assert Notification.objects.count() == 4 and len(mailoutbox) == 4
+
+
+def test_the_hourly_periodic_task_reminds_once_a_day(demo, people, mailoutbox, settings):
+    from filings.upkeep import remind_deadlines
+
+    assert settings.PERIODIC_TASKS["filings.upkeep.remind_deadlines"] == 3600
+    deadline(days=2)
+    for _ in range(2):  # two runs on the same day: the second finds everyone reminded
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            remind_deadlines.enqueue()
+            run_tasks()  # the reminder task, which queues the mails once its transaction commits
+        run_tasks()  # the mail task
+    assert Notification.objects.count() == 2
+    assert recipients(mailoutbox) == ["cs_ybj@example.gov.cn", "cs_zyy@example.gov.cn"]
+    results = DBTaskResult.objects.filter(task_path="filings.upkeep.remind_deadlines").order_by("enqueued_at")
+    assert [result.return_value for result in results] == [{"reminded": 2, "mails": 2},
+                                                           {"reminded": 0, "mails": 0}]
 
 
 def test_negative_days_are_refused(db):
