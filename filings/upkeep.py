@@ -14,11 +14,12 @@ from .notifications import deliver
 logger = logging.getLogger(__name__)
 
 
-@task()
-def sweep_downloads() -> dict:
+@task(takes_context=True)
+def sweep_downloads(context) -> dict:
     """Re-queue or fail what stopped workers left running."""
     requeued, failed = downloads.sweep()
-    return {"requeued": requeued, "failed": failed, "orphaned_tasks": fail_orphaned_tasks()}
+    this_worker = (context.task_result.worker_ids or [""])[-1]
+    return {"requeued": requeued, "failed": failed, "orphaned_tasks": fail_orphaned_tasks(this_worker)}
 
 
 @task()
