@@ -64,7 +64,7 @@ class HeartbeatThread(threading.Thread):
             while not self.stopped.is_set():
                 close_old_connections()
                 try:
-                    beat(self.worker_id, self.backend, self.queues, self.started_at)
+                    self.beat()
                     if self.on_beat is not None:
                         self.on_beat()
                 except Exception:  # noqa: BLE001 - a database hiccup must not end the beating for good
@@ -72,6 +72,9 @@ class HeartbeatThread(threading.Thread):
                 self.stopped.wait(settings.WORKER_HEARTBEAT_SECONDS)
         finally:
             connection.close()
+
+    def beat(self) -> None:
+        beat(self.worker_id, self.backend, self.queues, self.started_at)
 
     def stop(self) -> None:
         self.stopped.set()

@@ -16,6 +16,10 @@ from .models import PeriodicRun
 
 logger = logging.getLogger(__name__)
 
+# A scheduler called a moment before the interval is up (a timer's jitter) still enqueues: otherwise a task meant for
+# every minute, driven by a timer of one minute, would run every other minute.
+EARLY = datetime.timedelta(seconds=5)
+
 
 def enqueue_due(now: datetime.datetime | None = None) -> list[str]:
     """Enqueue every periodic task whose interval has passed; the names enqueued."""
@@ -26,7 +30,7 @@ def enqueue_due(now: datetime.datetime | None = None) -> list[str]:
             PeriodicRun.objects.get_or_create(name=name, defaults={"enqueued_at": now - datetime.timedelta(
                 seconds=seconds)})
             run = PeriodicRun.objects.select_for_update().get(name=name)
-            if run.enqueued_at > now - datetime.timedelta(seconds=seconds):
+            if run.enqueued_at > now - datetime.timedelta(seconds=seconds) + EARLY:
                 continue
             run.enqueued_at = now
             run.save(update_fields=["enqueued_at"])

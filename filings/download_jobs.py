@@ -154,7 +154,9 @@ def finish(job: DownloadJob, name: str, size: int, count: int) -> bool:
 
 def fail(job: DownloadJob, reason: str) -> None:
     now = timezone.now()
-    updated = DownloadJob.objects.filter(pk=job.pk, state__in=[JobState.QUEUED, JobState.RUNNING]).update(
+    # Only the running attempt that failed: a worker failing after the sweep re-queued its job (or after another
+    # worker took it up again) must not fail the next try.
+    updated = DownloadJob.objects.filter(pk=job.pk, attempts=job.attempts, state=JobState.RUNNING).update(
         state=JobState.FAILED, error=reason[:300], finished_at=now, heartbeat_at=now)
     if updated:
         notify(job, f"{job.get_kind_display()}生成失败：{job.description}。{reason}")

@@ -4,7 +4,8 @@ storage and downloadable by that user only.
 
 The request (`request`) only records a `DownloadJob` and enqueues the `build_download` task after the commit; the
 worker builds it (`filings.download_jobs`). A job whose heartbeat stops (its worker was killed) is re-queued by
-`sweep`, then failed with a readable reason; `remove_expired` deletes files past their time.
+`sweep`, then failed with a readable reason; `remove_expired` deletes files past their time and
+`remove_orphan_files` those no job names (a worker killed between saving a file and recording it).
 """
 
 import datetime
@@ -64,9 +65,9 @@ def sweep(now: datetime.datetime | None = None) -> tuple[int, int]:
     enqueued again. Answers (re-queued, failed)."""
     now = now or timezone.now()
     stale_before = now - datetime.timedelta(seconds=settings.TASK_STALE_SECONDS)
-    requeued = failed = 0
+    requeued, failed, requeued_ids = 0, 0, []
     stale = DownloadJob.objects.filter(state=JobState.RUNNING, heartbeat_at__lt=stale_before)
-    for job_id in stale.values_list("pk", flat=True):
+    for job_id in list(stale.values_list("pk", flat=True)):
         with transaction.atomic():
             job = DownloadJob.objects.select_for_update(skip_locked=True).filter(
                 pk=job_id, state=JobState.RUNNING, heartbeat_at__lt=stale_before).first()
@@ -78,11 +79,13 @@ def sweep(now: datetime.datetime | None = None) -> tuple[int, int]:
                 job.save(update_fields=["state", "done", "note"])
                 transaction.on_commit(lambda pk=job.pk: enqueue(pk))
                 requeued += 1
+                requeued_ids.append(job.pk)
             else:
                 fail(job, f"生成中断：后台工作进程停止，已尝试 {job.attempts} 次。"
                           "请重新申请；如果一再发生，请联系管理员。")
                 failed += 1
-    for job in DownloadJob.objects.filter(state=JobState.QUEUED, created_at__lt=stale_before).exclude(task_id=""):
+    waiting = DownloadJob.objects.filter(state=JobState.QUEUED, created_at__lt=stale_before).exclude(task_id="")
+    for job in waiting.exclude(pk__in=requeued_ids):  # those just re-queued still name their previous task
         if task_lost(job.task_id):
             logger.warning("下载任务 %s 的后台任务已丢失，重新排队。", job.pk)
             transaction.on_commit(lambda pk=job.pk: enqueue(pk))
@@ -111,4 +114,26 @@ def remove_expired(now: datetime.datetime | None = None) -> int:
             private_storage().delete(job.file_name)
         DownloadJob.objects.filter(pk=job.pk, state=JobState.DONE).update(state=JobState.EXPIRED, file_name="")
         removed += 1
+    return removed
+
+
+ORPHAN_AGE = datetime.timedelta(days=1)  # a file being built is saved a moment before its job names it
+
+
+def remove_orphan_files(now: datetime.datetime | None = None) -> int:
+    """Delete files under downloads/ in the private storage that no job names and that are older than a day."""
+    now = now or timezone.now()
+    storage = private_storage()
+    try:
+        _, names = storage.listdir("downloads")
+    except FileNotFoundError:
+        return 0
+    named = set(DownloadJob.objects.exclude(file_name="").values_list("file_name", flat=True))
+    removed = 0
+    for name in (f"downloads/{name}" for name in names):
+        if name not in named and storage.get_modified_time(name) < now - ORPHAN_AGE:
+            storage.delete(name)
+            removed += 1
+    if removed:
+        logger.warning("已删除 %d 个没有下载任务引用的文件。", removed)
     return removed

@@ -8,22 +8,25 @@ Who hears of what:
 - 退回 → the filers of the filing's unit, with who returned it and the first line of the opinion;
 - 已批复 → the filers of the filing's unit.
 
-The person who acted is never told of their own action. Notifications are stored in one bulk insert; e-mails (one per
-recipient, to those with an address) go out over one connection, each on its own: one that cannot be sent does not
-stop the others. Subjects are header-safe (one line, no control characters, at most `SUBJECT_LENGTH` characters),
-whatever a project or unit is called. Mail trouble is logged (logger ``filings.notifications``) and never undoes or
-breaks a transition: the workflow calls `notify_transition` after the transition has been committed.
+The person who acted is never told of their own action. Notifications are stored in one bulk insert; the e-mails (one
+per recipient, to those with an address) leave the request: once the transaction commits, one `send_mails` task on
+the ``mail`` queue carries them, and a background worker sends them, retrying those a mail server could not take
+just then (`filings.mailing`). A hanging mail server therefore never holds a reviewer's click. Subjects are
+header-safe (one line, no control characters, at most `SUBJECT_LENGTH` characters), whatever a project or unit is
+called. Mail trouble is logged (logger ``filings.notifications``) and never undoes or breaks a transition: the
+workflow calls `notify_transition` after the transition has been committed.
 """
 
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
+from django.db import transaction
 from django.urls import reverse
 
 from .access import filers_of, members_over, review_levels
 from .models import Action, Filing, FilingStatus, Notification, Role, Transition
+from .tasks import send_mails
 from .text import header_safe
 
 logger = logging.getLogger(__name__)
@@ -68,41 +71,34 @@ def _mail_body(notice: Notice) -> str:
 
 
 def deliver(notices: list[Notice]) -> tuple[int, int]:
-    """Store the notices (one insert) and e-mail them; answer (notifications stored, e-mails sent).
-
-    A failing mail server is logged, not raised: the in-app notifications are kept either way.
-    """
+    """Store the notices (one insert) and, once the transaction commits, queue their e-mails as one task; answer
+    (notifications stored, e-mails queued)."""
     if not notices:
         return 0, 0
     Notification.objects.bulk_create(
         [Notification(user=n.user, filing=n.filing, message=_clip(n.message)) for n in notices]
     )
-    mails = [EmailMessage(mail_subject(n.subject), _mail_body(n), None, [n.user.email])
-             for n in notices if n.user.email]
-    if not mails:
-        return len(notices), 0
-    return len(notices), send_each(mails)
+    mails = [mail_of(n) for n in notices if n.user.email]
+    if mails:
+        transaction.on_commit(lambda: enqueue_mails(mails))
+    return len(notices), len(mails)
 
 
 def mail_subject(subject: str) -> str:
     return header_safe(SUBJECT_PREFIX + subject, SUBJECT_LENGTH)
 
 
-def send_each(mails: list[EmailMessage]) -> int:
-    """Send the mails over one connection, each on its own; answer how many were sent, log every failure."""
-    sent = 0
+def mail_of(notice: Notice) -> dict:
+    """The e-mail of a notice as the task carries it (JSON)."""
+    return {"to": [notice.user.email], "subject": mail_subject(notice.subject), "body": _mail_body(notice)}
+
+
+def enqueue_mails(mails: list[dict]) -> None:
     try:
-        mailer = mailers.default
-        with mailer:
-            for mail in mails:
-                try:
-                    sent += mailer.send_messages([mail])
-                except Exception:
-                    logger.exception("通知邮件发送失败（收件人：%s，主题：%s）；站内通知已保存。",
-                                     "、".join(mail.to), mail.subject)
+        send_mails.enqueue(mails)
     except Exception:
-        logger.exception("通知邮件发送失败：连不上邮件服务器，%d 封没有发出；站内通知已保存。", len(mails) - sent)
-    return sent
+        # The task backend is unreachable (e.g. Redis down): the in-app notifications are stored all the same.
+        logger.exception("通知邮件没有排入后台队列，%d 封没有发出；站内通知已保存。", len(mails))
 
 
 def notices_for(entry: Transition, filing: Filing) -> list[Notice]:

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from . import download_jobs
+from . import download_jobs, mailing
 
 
 @task(takes_context=True)
@@ -11,3 +11,7 @@ def build_download(context, job_id: int) -> str:
     return download_jobs.run(job_id, worker)
 
 
+@task(queue_name="mail")
+def send_mails(mails: list[dict]) -> dict:
+    """Notification e-mails (dicts of to, subject, body), retried inside the task; see `filings.mailing`."""
+    return mailing.send(mails)

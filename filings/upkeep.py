@@ -1,19 +1,40 @@
 """Periodic tasks (django.tasks), enqueued by `background.periodic` as `settings.PERIODIC_TASKS` says."""
 
+import logging
+
+from django.db import transaction
 from django.tasks import task
 
 from background.backends import fail_orphaned_tasks
+from background.heartbeat import forget_old
 
-from . import downloads
+from . import downloads, reminders
+from .notifications import deliver
+
+logger = logging.getLogger(__name__)
 
 
-@task()
-def sweep_downloads() -> dict:
+@task(takes_context=True)
+def sweep_downloads(context) -> dict:
     """Re-queue or fail what stopped workers left running."""
     requeued, failed = downloads.sweep()
-    return {"requeued": requeued, "failed": failed, "orphaned_tasks": fail_orphaned_tasks()}
+    this_worker = (context.task_result.worker_ids or [""])[-1]
+    return {"requeued": requeued, "failed": failed, "orphaned_tasks": fail_orphaned_tasks(this_worker)}
 
 
 @task()
-def remove_expired_downloads() -> int:
-    return downloads.remove_expired()
+def remove_expired_downloads() -> dict:
+    """Files past their time, files no job references, and the heartbeats of workers long gone."""
+    return {"expired": downloads.remove_expired(), "orphan_files": downloads.remove_orphan_files(),
+            "old_workers": forget_old()}
+
+
+@task()
+def remind_deadlines(days: int = reminders.DAYS) -> dict:
+    """The deadline reminders (once a day at most for each person and deadline, however often this runs)."""
+    found = reminders.due(days)
+    with transaction.atomic():
+        stored, queued = deliver(found.notices)
+    if stored:
+        logger.info("截止日期提醒：%s", "\n".join(found.lines))
+    return {"reminded": stored, "mails": queued}

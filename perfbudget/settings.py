@@ -216,6 +216,8 @@ TASK_STALE_SECONDS = env_int("TASK_STALE_SECONDS", 120)
 PERIODIC_TASKS = {
     "filings.upkeep.sweep_downloads": env_int("SWEEP_EVERY_SECONDS", 60),
     "filings.upkeep.remove_expired_downloads": 3600,
+    # Reminders are idempotent per day (nobody is reminded twice of a deadline the same day), so hourly is safe.
+    "filings.upkeep.remind_deadlines": 3600,
 }
 
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
@@ -287,6 +289,9 @@ MAILERS = {
     },
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# Notification mail is sent by a background task (queue "mail"); mails a server could not take just then (unreachable,
+# hanging, 4xx) are sent again after each of these pauses in seconds, then logged as lost.
+MAIL_RETRY_DELAYS = [int(s) for s in os.environ.get("MAIL_RETRY_DELAYS", "5,30,120").split(",") if s.strip()]
 
 # Errors go to the console (the service's log) whatever DEBUG says; nothing is mailed.
 LOGGING = {

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from filings.models import (
     Action,
@@ -31,6 +33,8 @@ from filings.models import (
 from filings.notifications import SUBJECT_LENGTH, notify_transition
 from filings.workflow import Review, perform
 
+from .tasks import run_tasks
+
 ROOT = Path(__file__).resolve().parents[1]
 User = get_user_model()
 
@@ -45,13 +49,24 @@ def people(demo):
     return users
 
 
+def after_commit(work):
+    """Run `work` as if its transaction committed (the on-commit callbacks run), then the background tasks it queued
+    (the e-mails), as a worker would."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        answer = work()
+    run_tasks()
+    return answer
+
+
 @pytest.fixture
-def act(django_capture_on_commit_callbacks):
-    """Perform an action and run what the workflow scheduled for after the commit (the notifications)."""
+def act():
+    """Perform an action, then run what the workflow scheduled for after the commit (the notifications) and the
+    mail task that queued."""
     def act(filing, user, action, comment=""):
-        with django_capture_on_commit_callbacks(execute=True):
+        def perform_now():
             current = Filing.objects.get(pk=filing.pk)
             return perform(current, user, action, current.status, Review(comment=comment))
+        return after_commit(perform_now)
     return act
 
 
@@ -137,6 +152,23 @@ def test_withdrawing_tells_nobody(demo, people, act, mailoutbox):
     assert Notification.objects.count() == 1 and len(mailoutbox) == 1
 
 
+def test_the_mails_leave_the_request_as_one_task_on_the_mail_queue(demo, people, mailoutbox):
+    filing = demo["s2-dept"]
+    second = User.objects.create_user("dp_jt3", email="dp_jt3@example.gov.cn")
+    Membership.objects.create(user=second, unit=Unit.objects.get(code="DP101"), role=Role.REVIEWER)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        perform(Filing.objects.get(pk=filing.pk), people["dp_bj"], Action.SUBMIT, "draft")
+    assert len(received("dp_jt")) == 1 and not mailoutbox  # stored at once, not mailed in the request
+    [queued] = DBTaskResult.objects.all()
+    assert queued.queue_name == "mail" and queued.task_path == "filings.tasks.send_mails"
+    [mails] = queued.args_kwargs["args"]
+    assert sorted(mail["to"][0] for mail in mails) == ["dp_jt3@example.gov.cn", "dp_jt@example.gov.cn"]
+    assert run_tasks() == 1
+    assert recipients(mailoutbox) == ["dp_jt3@example.gov.cn", "dp_jt@example.gov.cn"]
+    assert mailoutbox[0].subject == mails[0]["subject"] and mailoutbox[0].body == mails[0]["body"]
+    assert DBTaskResult.objects.get().return_value == {"sent": 2, "lost": 0}
+
+
 def test_nothing_is_sent_before_the_transaction_commits(demo, people, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         perform(demo["s2-dept"], people["dp_bj"], Action.SUBMIT, "draft")
@@ -183,6 +215,7 @@ def closed_port() -> int:
 def test_a_failing_smtp_server_does_not_break_the_transition(demo, people, act, settings, caplog):
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
                                     "OPTIONS": {"host": "127.0.0.1", "port": closed_port(), "timeout": 5}}}
+    settings.MAIL_RETRY_DELAYS = [0, 0]
     filing = demo["s2-dept"]
     with caplog.at_level(logging.ERROR, logger="filings.notifications"):
         act(filing, people["dp_bj"], Action.SUBMIT)
@@ -304,7 +337,7 @@ def test_an_empty_inbox(client, demo, people):
 
 def remind(*args) -> str:
     out = io.StringIO()
-    call_command("remind_deadlines", *args, stdout=out)
+    after_commit(lambda: call_command("remind_deadlines", *args, stdout=out))
     return out.getvalue()
 
 
@@ -319,7 +352,7 @@ def test_reminds_the_filers_of_units_that_have_not_submitted(demo, people, mailo
     assert "九江市柴桑区财政局 2026 年度" in output and "还剩 3 天" in output
     assert "九江市柴桑区总医院：草稿尚未提交，提醒 桑梓尧" in output
     assert "九江市柴桑区医疗保障局：尚未新建申报表，提醒 曹丽芳" in output
-    assert "已发送 2 条站内提醒，邮件 2 封。" in output
+    assert "已保存 2 条站内提醒，2 封邮件已交给后台工作进程发送。" in output
     zyy = Notification.objects.get(user__username="cs_zyy")
     assert zyy.filing_id == demo["s0-dept"].pk and "2026 年度部门整体支出绩效目标申报表" in zyy.message
     assert Notification.objects.get(user__username="cs_ybj").filing is None
@@ -381,10 +414,27 @@ def test_reminding_twice_the_same_day_sends_once(demo, people, mailoutbox):
     remind()
     output = remind()
     assert Notification.objects.count() == 2 and len(mailoutbox) == 2
-    assert "今天已提醒过 桑梓尧，不再重复。" in output and "已发送 0 条站内提醒，邮件 0 封。" in output
+    assert "今天已提醒过 桑梓尧，不再重复。" in output and "已保存 0 条站内提醒，0 封邮件" in output
     Notification.objects.update(created_at=timezone.now() - datetime.timedelta(days=1))  # the next day
     remind()
     assert Notification.objects.count() == 4 and len(mailoutbox) == 4
+
+
+def test_the_hourly_periodic_task_reminds_once_a_day(demo, people, mailoutbox, settings):
+    from filings.upkeep import remind_deadlines
+
+    assert settings.PERIODIC_TASKS["filings.upkeep.remind_deadlines"] == 3600
+    deadline(days=2)
+    for _ in range(2):  # two runs on the same day: the second finds everyone reminded
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            remind_deadlines.enqueue()
+            run_tasks()  # the reminder task, which queues the mails once its transaction commits
+        run_tasks()  # the mail task
+    assert Notification.objects.count() == 2
+    assert recipients(mailoutbox) == ["cs_ybj@example.gov.cn", "cs_zyy@example.gov.cn"]
+    results = DBTaskResult.objects.filter(task_path="filings.upkeep.remind_deadlines").order_by("enqueued_at")
+    assert [result.return_value for result in results] == [{"reminded": 2, "mails": 2},
+                                                           {"reminded": 0, "mails": 0}]
 
 
 def test_negative_days_are_refused(db):
@@ -415,7 +465,7 @@ def test_a_project_named_with_a_line_break_is_still_mailed_with_a_one_line_subje
                                                                                    breaking):
     filing = demo["s3-proj1"]
     ProjectDetails.objects.filter(filing=filing).update(name=f"医疗服务{breaking}保障能力提升")
-    notify_transition(submitted_by_filer(filing, people["yq_sy"]))
+    after_commit(lambda: notify_transition(submitted_by_filer(filing, people["yq_sy"])))
     [mail] = mailoutbox
     assert mail.to == ["yq_wjw@example.gov.cn"]
     assert mail.subject == "【预算绩效目标申报】待审核：2024年 医疗服务 保障能力提升 项目支出绩效目标申报表"
@@ -426,7 +476,7 @@ def test_a_project_named_with_a_line_break_is_still_mailed_with_a_one_line_subje
 def test_a_very_long_project_name_gives_a_subject_of_bounded_length(demo, people, mailoutbox):
     filing = demo["s3-proj1"]
     ProjectDetails.objects.filter(filing=filing).update(name="很长的项目名称" * 28)  # 196 characters
-    notify_transition(submitted_by_filer(filing, people["yq_sy"]))
+    after_commit(lambda: notify_transition(submitted_by_filer(filing, people["yq_sy"])))
     [mail] = mailoutbox
     assert len(mail.subject) == SUBJECT_LENGTH and mail.subject.endswith("…")
     assert "很长的项目名称" * 28 in mail.body  # the body still names the project in full

@@ -25,6 +25,8 @@ class Command(BaseCommand):
         queue_names = [name.strip() for name in queues.split(",") if name.strip()]
         heart = HeartbeatThread(worker_id, backends.backend_path(), ",".join(queue_names),
                                 on_beat=periodic.enqueue_due if schedule else None)
+        # Seen before the first task is claimed: the sweep takes a task whose worker was never seen for orphaned.
+        heart.beat()
         heart.start()
         queues_text = "、".join(queue_names)
         self.stdout.write(f"后台工作进程 {worker_id} 已启动（{backends.backend_path()}，队列 {queues_text}）")
@@ -32,3 +34,4 @@ class Command(BaseCommand):
             backends.run_worker(worker_id, queue_names, interval, max_tasks, burst)
         finally:
             heart.stop()
+            heart.join(timeout=10)
