@@ -5,8 +5,10 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -216,3 +218,77 @@ def test_a_csrf_failure_explains_itself_in_chinese(db):
     response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "x", "password": "y"})
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()
+
+
+# bin/run: the web server and the worker run together and stop together (its run_together, tried on stand-ins that
+# each start a child of their own, as runserver's autoreloader does).
+STAND_IN = """import os, pathlib, subprocess, sys, time
+directory, name = pathlib.Path(sys.argv[1]), sys.argv[2]
+if name == "ends":  # ends on its own with status 3 once the other one runs
+    while not (directory / "web.pids").exists():
+        time.sleep(0.05)
+    sys.exit(3)
+child = subprocess.Popen([sys.executable, "-c", "import time\\nwhile True: time.sleep(1)"])
+(directory / (name + ".tmp")).write_text(f"{os.getpid()} {child.pid}")
+(directory / (name + ".tmp")).rename(directory / (name + ".pids"))
+while True:
+    time.sleep(1)
+"""
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has stopped; its parent may not have reaped it yet
+
+
+def wait_until(condition, seconds: float = 30):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def run_together(tmp_path, *names: str) -> subprocess.Popen:
+    script = tmp_path / "stand_in.py"
+    script.write_text(STAND_IN)
+    commands = " ".join(f'"{sys.executable} {script} {tmp_path} {name}"' for name in names)
+    return subprocess.Popen(["bash", "-c", f"source bin/run; run_together {commands}"], cwd=ROOT,
+                            start_new_session=True)
+
+
+def pids(tmp_path, name: str) -> list[int]:
+    return [int(pid) for pid in (tmp_path / f"{name}.pids").read_text().split()]
+
+
+def kill_leftovers(together: subprocess.Popen, tmp_path) -> None:
+    """After a failure: nothing of the test keeps running."""
+    together.kill()
+    for recorded in tmp_path.glob("*.pids"):
+        for pid in pids(tmp_path, recorded.stem):
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_ctrl_c_stops_the_web_server_and_the_worker_with_everything_they_started(tmp_path):
+    together = run_together(tmp_path, "web", "worker")
+    try:
+        wait_until(lambda: (tmp_path / "web.pids").exists() and (tmp_path / "worker.pids").exists())
+        started = pids(tmp_path, "web") + pids(tmp_path, "worker")
+        assert all(running(pid) for pid in started)
+        together.send_signal(signal.SIGINT)
+        assert together.wait(timeout=30) == 130
+        wait_until(lambda: not any(running(pid) for pid in started))
+    finally:
+        kill_leftovers(together, tmp_path)
+
+
+def test_when_one_of_them_ends_the_other_is_stopped_and_its_status_is_returned(tmp_path):
+    together = run_together(tmp_path, "web", "ends")
+    try:
+        assert together.wait(timeout=30) == 3
+        wait_until(lambda: not any(running(pid) for pid in pids(tmp_path, "web")))
+    finally:
+        kill_leftovers(together, tmp_path)

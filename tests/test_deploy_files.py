@@ -109,7 +109,9 @@ def test_gunicorn_configuration_names_only_gunicorn_settings_and_the_projects_ws
     values = gunicorn_settings()
     assert set(values) <= set(gunicorn.config.Config().settings)
     assert values["wsgi_app"] == settings.WSGI_APPLICATION.replace(".application", ":application")
+    # only nginx on the same machine reaches gunicorn, so only it can set the scheme header the app trusts
     assert values["bind"] == ["127.0.0.1:8000"]
+    assert values["forwarded_allow_ips"] == "127.0.0.1,::1"
     assert re.search(r"server 127\.0\.0\.1:8000;", nginx())
 
 
