@@ -292,3 +292,21 @@ def test_when_one_of_them_ends_the_other_is_stopped_and_its_status_is_returned(t
         wait_until(lambda: not any(running(pid) for pid in pids(tmp_path, "web")))
     finally:
         kill_leftovers(together, tmp_path)
+
+
+def test_collected_static_files_are_named_by_hash_and_cached_for_good(tmp_path):
+    # A stand-in for what `collectstatic` writes (the real run takes minutes): one file and the manifest naming it.
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "app.0123456789ab.css").write_text("body { margin: 0 }")
+    (tmp_path / "staticfiles.json").write_text(json.dumps(
+        {"paths": {"css/app.css": "css/app.0123456789ab.css"}, "version": "1.1", "hash": "0"}))
+    code = ("import json, django; django.setup();"
+            "from django.templatetags.static import static; from django.test import Client;"
+            "url = static('css/app.css'); response = Client().get(url);"
+            "print(json.dumps([url, response.status_code, response['Cache-Control']]))")
+    result = run_under({"SECRET_KEY": KEY, "STATIC_COLLECTED": "1", "STATIC_ROOT": str(tmp_path)}, code)
+    assert result.returncode == 0, result.stderr
+    url, status, cache = json.loads(result.stdout)
+    assert url == "/static/css/app.0123456789ab.css"
+    assert status == 200
+    assert "immutable" in cache and int(re.search(r"max-age=(\d+)", cache).group(1)) >= 365 * 24 * 3600
