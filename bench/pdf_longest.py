@@ -121,6 +121,7 @@ def text_size(filing) -> int:
 def setup(directory: Path):
     os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
     sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfbudget.settings")
     import django
     from django.conf import settings

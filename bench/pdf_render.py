@@ -28,6 +28,7 @@ FILINGS = {"s2-dept": "seed 002 部门整体（66 个指标）", "s3-proj1": "se
 def setup(directory: Path):
     os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
     sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfbudget.settings")
     import django
     from django.conf import settings

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 import xstatic.pkg.bootstrap
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,13 +40,22 @@ def read_or_create_secret_key(path: Path) -> str:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or read_or_create_secret_key(BASE_DIR / ".secret_key")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-SITE_URL = os.environ.get("SITE_URL", "")  # used in e-mails: the address people open the app at
 # The zero-configuration demo (bin/run sets PERFBUDGET_DEMO=1): its users keep the published demo password. Outside
 # the demo, users that load_demo creates must change their password at first login.
 DEMO_MODE = env_bool("PERFBUDGET_DEMO", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    if not (DEBUG or DEMO_MODE):
+        # A key made per server would silently break logins across several servers (and change on a new checkout).
+        raise ImproperlyConfigured(
+            "没有设置 SECRET_KEY：生产环境必须在环境文件（例如 /etc/perfbudget/perfbudget.env）中设置 SECRET_KEY，"
+            "多台服务器使用同一个值；可用 python3 -c 'import secrets; print(secrets.token_urlsafe(50))' 生成。"
+            "只运行演示时请设置 PERFBUDGET_DEMO=1（bin/run 会设置），密钥将生成并保存在 .secret_key 文件中。"
+        )
+    SECRET_KEY = read_or_create_secret_key(BASE_DIR / ".secret_key")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+SITE_URL = os.environ.get("SITE_URL", "")  # used in e-mails: the address people open the app at
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -175,7 +185,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start when it is missing
+# STATIC_COLLECTED=1 (production, after `manage.py collectstatic`): files are served from STATIC_ROOT under hashed
+# names (WhiteNoise's manifest storage; WhiteNoise and the nginx site give those names a cache lifetime of a year).
+# Off (the demo, the tests): served straight from the packages and static/ through the finders, no collectstatic.
+STATIC_COLLECTED = env_bool("STATIC_COLLECTED", False)
+if not STATIC_COLLECTED:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start when it is missing
 # Vendor assets come from installed packages (no CDN on a government intranet): Bootstrap from
 # xstatic-bootstrap under static/vendor/bootstrap/, htmx from django-htmx (static/django_htmx/htmx-2.min.js).
 # Files the app builds for download (下载任务: batch PDFs, consolidated exports) go to the `private` storage: never
@@ -188,11 +203,38 @@ PRIVATE_ACCEL_REDIRECT = os.environ.get("PRIVATE_ACCEL_REDIRECT", "")
 DOWNLOAD_KEEP_HOURS = env_int("DOWNLOAD_KEEP_HOURS", 72)  # a built file can be downloaded for this long
 DOWNLOAD_MAX_ATTEMPTS = env_int("DOWNLOAD_MAX_ATTEMPTS", 2)  # builds of one job when workers stop mid-way
 
+# PRIVATE_STORAGE=local (PRIVATE_FILES_DIR) or s3: S3-compatible object storage through django-storages (the
+# optional extra `s3`), shared by every server. S3 objects are private and streamed by the app after the access check.
+PRIVATE_STORAGE = os.environ.get("PRIVATE_STORAGE", "local").strip().lower()
+if PRIVATE_STORAGE == "local":
+    PRIVATE_STORAGE_SETTINGS = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                "OPTIONS": {"location": PRIVATE_FILES_DIR, "base_url": None}}
+elif PRIVATE_STORAGE == "s3":
+    if PRIVATE_ACCEL_REDIRECT:
+        raise ImproperlyConfigured(
+            "PRIVATE_STORAGE=s3 时文件不在本机磁盘上，nginx 无法直接发送：请不要设置 PRIVATE_ACCEL_REDIRECT。")
+    if not os.environ.get("S3_BUCKET"):
+        raise ImproperlyConfigured("PRIVATE_STORAGE=s3 时必须用 S3_BUCKET 指定存放下载文件的存储桶。")
+    PRIVATE_STORAGE_SETTINGS = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ.get("S3_BUCKET", ""),
+        "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,  # e.g. MinIO or a cloud's S3-compatible service
+        "region_name": os.environ.get("S3_REGION") or None,
+        "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+        "location": os.environ.get("S3_PREFIX", "perfbudget"),
+        "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,  # "path" for most self-hosted servers
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }}
+else:
+    raise ImproperlyConfigured(f"PRIVATE_STORAGE 只能是 local 或 s3，不是 {PRIVATE_STORAGE!r}。")
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": PRIVATE_FILES_DIR, "base_url": None}},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if STATIC_COLLECTED
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": PRIVATE_STORAGE_SETTINGS,
 }
 
 # Background tasks (django.tasks). TASK_BACKEND=database (default: django-tasks-db, tasks in the app's own database;
@@ -221,8 +263,8 @@ PERIODIC_TASKS = {
 }
 
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
-# Served by WhiteNoise straight from the installed packages and static/, so no collectstatic step is needed.
-WHITENOISE_USE_FINDERS = True
+# Without STATIC_COLLECTED, served by WhiteNoise straight from the installed packages and static/ (no collectstatic).
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # An indicator table of 300 rows (the most the editor and the paste import take) posts about 9 fields a row; Django's
@@ -250,7 +292,24 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# BEHIND_HTTPS_PROXY=1: the site is reached only over HTTPS through a front server (deploy/nginx-perfbudget.conf)
+# that sets X-Forwarded-Proto. Then the scheme comes from that header, plain HTTP is redirected, browsers are told to
+# use HTTPS only (HSTS) and cookies go over HTTPS only — together, since each alone leaves a gap. Only set it when
+# the app servers cannot be reached except through that proxy, or the header could be forged.
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers often probe over plain HTTP
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # security.W021 asks for the preload flag so the domain can be submitted to the browsers' built-in list;
+        # an intranet host cannot be on that public list, and the flag is a promise to the list's maintainers that
+        # only the owner of the whole registered domain can make. HSTS itself (W004) stays checked.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SECURE = BEHIND_HTTPS_PROXY or env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
