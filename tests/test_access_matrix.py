@@ -63,13 +63,15 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from filings import download_jobs
 from filings.access import visible_filings
 from filings.demo import load_demo
-from filings.exports import batches
 from filings.models import (
     Action,
     AnnualTask,
     DepartmentDetails,
+    DownloadJob,
+    DownloadKind,
     Filing,
     FilingDeadline,
     FilingEvent,
@@ -79,7 +81,6 @@ from filings.models import (
     Indicator,
     Membership,
     Notification,
-    PdfBatch,
     ProjectDetails,
     ReviewComment,
     Role,
@@ -90,6 +91,7 @@ from filings.models import (
 from filings.notifications import deliver, notices_for
 from filings.services import create_project_filing
 
+from .downloads import private_storage_in
 from .pdfs import pdf_text, squeezed
 
 LOGIN = "login"
@@ -254,17 +256,17 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("filings:overview", "POST"): Case(answers(403, region_finance=302, admin=302, foreign_finance=200),
                                        changes=frozenset({"region_finance", "admin"}),
                                        data={"region": "REGION", "year": "2026", "due_on": "2026-03-31"}),
-    # the consolidated Excel export is for supervisors (a filer has each filing's own downloads); filtered by a unit
-    # outside one's scope it is refused with a message on the 工作台
-    ("filings:export", "GET"): Case(answers(403, (SUPERVISORS, 302), (SEES - {"own_filer"}, 200)),
-                                    query=NAMING_THE_UNIT),
-    # batch PDFs: anyone signed in may ask for the filings in their own scope; for 327002001 those who see it get
-    # the ZIP (302 to its download), the others are sent back to the 工作台 with a message. A batch belongs to
-    # whoever asked for it: the one made here is 财政's, still queued (302 to the list); to all others it is 404.
-    ("filings:batches", "GET"): Case(everyone(200)),
+    # 下载任务: the consolidated Excel export is for supervisors (a filer has each filing's own downloads), batch PDFs
+    # for anyone signed in, over their own scope. Filtered by 327002001, those who see it get a job (302 to its page),
+    # the others are sent back to the 工作台 with a message. A job belongs to whoever asked for it: the one made here
+    # is 财政's, still queued (its file: 302 to its page); to all others it is 404. DownloadJob rows are no filing's.
+    ("filings:export", "GET"): Case(everyone(405)),
+    ("filings:export", "POST"): Case(answers(403, (SUPERVISORS, 302)), data={"unit": "UNIT"}),
     ("filings:batch_new", "GET"): Case(everyone(405)),
-    ("filings:batch_new", "POST"): Case(everyone(302), data={"unit": "UNIT"}),  # PdfBatch rows are no filing's
-    ("filings:batch_download", "GET"): Case(everyone(404, region_finance=302), pk="batch"),
+    ("filings:batch_new", "POST"): Case(everyone(302), data={"unit": "UNIT"}),
+    ("filings:downloads", "GET"): Case(everyone(200)),
+    ("filings:download", "GET"): Case(everyone(404, region_finance=200), pk="batch"),
+    ("filings:download_file", "GET"): Case(everyone(404, region_finance=302), pk="batch"),
     # 单位操作记录 of 327002001 (tests/test_unit_events.py): like a filing of the unit, it does not exist for who may
     # not see the unit (404); asked for without a unit, a user without any unit is refused (403)
     ("filings:unit_events", "GET"): Case(seen(200), query={"unit": "UNIT"}),
@@ -373,8 +375,8 @@ def build_world() -> dict:
                                      (Action.RETURN, FilingStatus.RETURNED, "region_finance")]:
         entry = Transition(filing=project, action=action, to_status=to_status, actor=users[actor], comment=REMARK)
         deliver(notices_for(entry, Filing.objects.with_related().get(pk=project.pk)))
-    batch = PdfBatch.objects.create(requested_by=users["region_finance"], description="九江市柴桑区总医院（含下级）",
-                                    filters={"unit": hospital.pk}, filing_count=2)
+    batch = DownloadJob.objects.create(requested_by=users["region_finance"], description="九江市柴桑区总医院（含下级）",
+                                       filters={"unit": hospital.pk}, total=2)
     return {"filing": filing, "project": project, "comment": comment, "batch": batch, "users": users,
             "fingerprints": {},  # before any cell, by the state the cell puts the filing in (the same for all)
             "fill": {"UNIT": str(hospital.pk), "REGION": str(units["360404"].pk), "CATEGORY": str(marked.category_id),
@@ -392,10 +394,10 @@ def world(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
-    settings.PRIVATE_FILES_DIR = tmp_path  # batch ZIPs
-    # Batches are queued, not rendered, in the cells: who may ask is the matrix's question; what a batch's ZIP holds
-    # is test_lists_show_nothing_of_what_the_user_may_not_see's, rendering is tests/test_pdf_batches.py's.
-    settings.PDF_BATCH_SYNC_LIMIT = 0
+    # Jobs are only queued in the cells (the module's transaction never commits, so no task is enqueued): who may
+    # ask is the matrix's question; what the files hold is test_lists_show_nothing_of_what_the_user_may_not_see's.
+    private_storage_in(settings, tmp_path)
+    settings.PRIVATE_ACCEL_REDIRECT = ""
 
 
 def prepare(world, case: Case) -> Filing:
@@ -528,8 +530,8 @@ def test_the_filing_s_own_pages_show_its_markers(browser, world, db, actor, name
 
 LISTS = [("home", {}), ("filings:queue", {"tab": "review"}), ("filings:queue", {"tab": "returned"}),
          ("filings:queue", {"tab": "reviewed"}), ("filings:overview", {"year": "2026"}), ("filings:overview", {}),
-         ("filings:projects", {}), ("filings:projects", {"year": "2026"}), ("filings:export", {}),
-         ("filings:notifications", {}), ("filings:batches", {}), ("filings:unit_events", {})]
+         ("filings:projects", {}), ("filings:projects", {"year": "2026"}),
+         ("filings:notifications", {}), ("filings:downloads", {}), ("filings:unit_events", {})]
 # Where the filing and its project must show, so that their absence elsewhere means something.
 LISTED = {
     ("own_filer", "home", ""): [UNIT_NAME, PROJECT],
@@ -539,7 +541,6 @@ LISTED = {
     ("parent_reviewer", "filings:overview", "year=2026"): [UNIT_NAME],
     ("parent_reviewer", "filings:notifications", ""): [PROJECT],
     ("region_finance", "filings:queue", "tab=reviewed"): [PROJECT],
-    ("region_finance", "filings:export", ""): [UNIT_NAME, INDICATOR, PROJECT],
     ("region_finance", "filings:notifications", ""): [PROJECT],
     ("admin", "home", ""): [UNIT_NAME, PROJECT],
 }
@@ -571,27 +572,32 @@ def test_lists_show_nothing_of_what_the_user_may_not_see(browser, world, db, act
         assert not missing, f"{url} as {actor} does not show {missing}"
     if actor == "anonymous":
         return
-    # A batch of everything the user may see: the filings it will hold, and for two 财政 the ZIP itself.
-    client.post(reverse("filings:batch_new"), {})
-    batch = PdfBatch.objects.filter(requested_by=world["users"][actor]).order_by("pk").last()
-    if batch is None:  # nothing in scope: no batch, a message
-        assert not visible_filings(world["users"][actor]).exists(), actor
-        return
-    held = set(batches.filings_of(batch).values_list("pk", flat=True))
-    assert (world["filing"].pk in held) == (actor in SEES), actor
-    assert (world["project"].pk in held) == (actor in SEES), actor
-    region = REGION_OF[actor]
-    if region != "*":
-        paths = set(batches.filings_of(batch).values_list("unit__path", flat=True))
-        assert {path.split("/")[1] for path in paths} <= {REGION_CODES[region]}, (actor, paths)
-    if actor in {"region_finance", "foreign_finance"}:
-        batches.build(batch)
-        response = client.get(reverse("filings:batch_download", args=[batch.pk]))
-        assert response.status_code == 200
-        text = readable(response)
-        assert not [marker for marker in forbidden(actor) if marker in text], actor
-        if actor == "region_finance":
-            assert [marker for marker in [UNIT_NAME, GOAL, INDICATOR, PROJECT] if marker not in text] == []
+    # A batch PDF and (for supervisors) the Excel export of everything the user may see: the filings each will hold,
+    # and for two 财政 the files themselves, built here as the worker builds them.
+    asked = [("filings:batch_new", DownloadKind.PDF_BATCH), ("filings:export", DownloadKind.CONSOLIDATED)]
+    for url_name, kind in asked:
+        response = client.post(reverse(url_name), {})
+        job = DownloadJob.objects.filter(requested_by=world["users"][actor], kind=kind).order_by("pk").last()
+        if job is None:  # nothing in scope: no job, a message; or not a supervisor: no export
+            assert response.status_code == 403 or not visible_filings(world["users"][actor]).exists(), actor
+            continue
+        held = set(download_jobs.filings_of(job).values_list("pk", flat=True))
+        assert (world["filing"].pk in held) == (actor in SEES), (actor, kind)
+        assert (world["project"].pk in held) == (actor in SEES), (actor, kind)
+        region = REGION_OF[actor]
+        if region != "*":
+            paths = set(download_jobs.filings_of(job).values_list("unit__path", flat=True))
+            assert {path.split("/")[1] for path in paths} <= {REGION_CODES[region]}, (actor, paths)
+        if actor in {"region_finance", "foreign_finance"}:
+            assert download_jobs.run(job.pk, "test") == "done"
+            response = client.get(reverse("filings:download_file", args=[job.pk]))
+            assert response.status_code == 200
+            text = readable(response)
+            assert not [marker for marker in forbidden(actor) if marker in text], (actor, kind)
+            if actor == "region_finance":
+                shown = [UNIT_NAME, GOAL, INDICATOR, PROJECT] if kind == DownloadKind.PDF_BATCH else [
+                    UNIT_NAME, INDICATOR, PROJECT]
+                assert [marker for marker in shown if marker not in text] == [], kind
 
 
 REGION_CODES = {"柴桑": "360404", "阳泉": "140300", "沅江": "430981"}

@@ -1,4 +1,5 @@
-"""导出Excel汇总 (issue 8, part 2): the consolidated workbook of a supervisor's filings, streamed.
+"""导出Excel汇总 (issue 8, part 2): the consolidated workbook of a supervisor's filings, written in chunks by the
+background worker (issue 15: the request only records a 下载任务) and downloaded from the job.
 
 The workbook is read back with openpyxl: which filings and indicators are in it for each reviewer's scope and
 filter, the parsed columns, numbers as numbers with formats, formula-like text kept as text, statuses in Chinese,
@@ -6,7 +7,6 @@ validation counts equal to `validate_filing`'s, and a number of queries that gro
 """
 
 import io
-import os
 import tempfile
 import zipfile
 from datetime import datetime
@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from filings import download_jobs
 from filings.exports.excel.consolidated import (
     AMOUNT_FORMAT,
     INDICATOR_COLUMNS,
@@ -28,10 +29,13 @@ from filings.exports.excel.consolidated import (
     BodyRows,
     write_consolidated,
 )
-from filings.models import Filing, FilingStatus, Indicator, ProjectDetails, Unit
+from filings.models import DownloadJob, Filing, FilingStatus, Indicator, JobState, ProjectDetails, Unit
 from filings.services import copy_filing
 from filings.validation import validate_filing
 from indicators.models import Category
+
+from .downloads import ask, built, downloaded, private_storage_in
+from .tasks import run_tasks
 
 ALL = ["s0-dept", "s1-dept", "s1-proj1", "s2-dept", "s3-proj1", "s3-proj2", "s3-proj3", "s3-proj4", "s3-proj5",
        "s4-dept", "s4-proj1", "s4-proj2"]
@@ -43,17 +47,22 @@ def user(username):
     return get_user_model().objects.get(username=username)
 
 
-def download(client, username, **params):
+@pytest.fixture(autouse=True)
+def private_dir(settings, tmp_path):
+    private_storage_in(settings, tmp_path)
+    settings.PRIVATE_ACCEL_REDIRECT = ""
+
+
+def download(client, username, **params) -> bytes:
+    """The workbook's bytes as the user downloads it: asked for, built by the worker, fetched from the job."""
     client.force_login(user(username))
-    response = client.get(reverse("filings:export"), params)
-    assert response.status_code == 200, (response.status_code, response.get("Location"))
-    content = b"".join(response.streaming_content)  # the test client closes the response once it is consumed
-    return response, content
+    job = built(client, "filings:export", params)
+    assert job.state == JobState.DONE, job.error
+    return downloaded(client, job)
 
 
 def export(client, username, **params):
-    _response, content = download(client, username, **params)
-    return load_workbook(io.BytesIO(content))
+    return load_workbook(io.BytesIO(download(client, username, **params)))
 
 
 def records(sheet) -> list[dict]:
@@ -158,33 +167,39 @@ def test_a_bad_filter_exports_nothing_and_says_why(client, demo, params):
     if params.get("unit") == "OUT":  # a unit outside 卫健委's subtree
         params = {"unit": str(Unit.objects.get(code="327001").pk)}
     client.force_login(user("cs_wjw"))
-    response = client.get(reverse("filings:export"), params)
+    response = client.post(reverse("filings:export"), params)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("filings:queue"))
     text = [str(message) for message in get_messages(response.wsgi_request)]
-    assert len(text) == 1 and text[0].startswith("筛选条件有误，未导出：")
+    assert len(text) == 1 and text[0].startswith("筛选条件有误，未生成文件：")
+    assert not DownloadJob.objects.exists()
 
 
 @pytest.mark.parametrize("username", ["cs_zyy", "cs_ybj", "yq_sy"])
 def test_a_filer_is_refused(client, demo, username):
     client.force_login(user(username))
-    response = client.get(reverse("filings:export"))
+    response = client.post(reverse("filings:export"))
     assert response.status_code == 403
 
 
-def test_only_get_exports(client, demo):
+def test_only_a_post_asks_for_an_export(client, demo):
     client.force_login(user("cs_czj"))
-    assert client.post(reverse("filings:export")).status_code == 405
+    assert client.get(reverse("filings:export")).status_code == 405
+    assert not DownloadJob.objects.exists()
 
 
 def test_anonymous_is_sent_to_login(client, demo):
-    response = client.get(reverse("filings:export"))
+    response = client.post(reverse("filings:export"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_an_empty_selection_is_a_workbook_with_headers_only(client, demo):
-    workbook = export(client, "cs_wjw", kind="project")
-    assert [list(sheet.iter_rows(values_only=True)) for sheet in workbook] == [
+def test_an_empty_selection_asks_for_nothing_and_writes_headers_only(client, demo):
+    client.force_login(user("cs_wjw"))
+    response = client.post(reverse("filings:export"), {"kind": "project"}, follow=True)
+    assert "符合条件的申报表为 0 份" in response.content.decode() and not DownloadJob.objects.exists()
+    target = io.BytesIO()
+    write_consolidated(Filing.objects.none(), target)
+    assert [list(sheet.iter_rows(values_only=True)) for sheet in load_workbook(target)] == [
         [tuple(INDICATOR_HEADERS)], [tuple(SUMMARY_HEADERS)]]
 
 
@@ -230,7 +245,7 @@ def test_formula_like_text_stays_text_and_control_characters_are_stripped(client
     Filing.objects.filter(pk=filing.pk).update(unit_name="=1+1 医院")
     add_indicator(filing, name='=HYPERLINK("x")', value_text="+1", standard="@SUM(A1)", note="-2-3")
     add_indicator(filing, name="#N/A", value_text="＝A1", note="响铃\x07字符")
-    _response, content = download(client, "cs_wjw")
+    content = download(client, "cs_wjw")
     workbook = load_workbook(io.BytesIO(content))
     rows = {row["三级指标"].value: row for row in cells_by_header(workbook["指标"])}
     link = rows['=HYPERLINK("x")']
@@ -372,16 +387,20 @@ def test_queries_grow_with_chunks_not_with_filings(many):
     assert queries_for(fifty, chunk_size=10) == queries_for(five, chunk_size=10) + 4 * 4
 
 
-def test_the_page_makes_as_many_queries_for_5_as_for_50_filings(client, many):
+def test_the_request_and_the_build_make_as_many_queries_for_5_as_for_50_filings(client, many, monkeypatch):
+    monkeypatch.setattr(download_jobs, "PROGRESS_EVERY", 3600)  # one progress write (the last), however long it takes
     client.force_login(user("admin"))
     counts = []
     for n in (5, 50):
         many(n)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(reverse("filings:export"))
-            content = b"".join(response.streaming_content)
-        assert len(load_workbook(io.BytesIO(content))["申报表"]["A"]) == 1 + len(ALL) + n
-        counts.append(len(queries))
+        with CaptureQueriesContext(connection) as request_queries:
+            response = ask(client, "filings:export")
+        with CaptureQueriesContext(connection) as build_queries:
+            assert run_tasks() == 1
+        job = DownloadJob.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+        workbook = load_workbook(io.BytesIO(downloaded(client, job)))
+        assert len(workbook["申报表"]["A"]) == 1 + len(ALL) + n
+        counts.append((len(request_queries), len(build_queries)))
     assert counts[0] == counts[1]
 
 
@@ -416,37 +435,19 @@ def test_a_sheet_full_to_the_row_limit_continues_on_a_new_sheet(demo):
     assert workbook.sheetnames[-1] == "申报表"
 
 
-def test_the_temporary_file_is_deleted_once_sent(client, demo, monkeypatch):
-    made, real = [], tempfile.NamedTemporaryFile
+def test_the_scratch_file_is_closed_once_the_workbook_is_stored(client, demo, monkeypatch):
+    made, real = [], tempfile.TemporaryFile
 
     def recording(*args, **kwargs):
         made.append(real(*args, **kwargs))
         return made[-1]
 
-    monkeypatch.setattr(tempfile, "NamedTemporaryFile", recording)
+    monkeypatch.setattr(tempfile, "TemporaryFile", recording)
     client.force_login(user("cs_czj"))
-    response = client.get(reverse("filings:export"))
-    assert len(made) == 1
-    path = made[0].name
-    assert os.path.exists(path)
+    job = built(client, "filings:export")
+    assert made and all(file.closed for file in made)  # the worker's scratch file (and any openpyxl made)
+    assert job.file_name.endswith(".xlsx") and job.file_size > 0
+    response = client.get(reverse("filings:download_file", args=[job.pk]))
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in response["Content-Disposition"] and ".xlsx" in response["Content-Disposition"]
-    b"".join(response.streaming_content)  # consumed: the test client closes the response, as a server does
-    assert not os.path.exists(path)
-
-
-# --- the links ------------------------------------------------------------------------------------------------
-
-def test_the_workbench_links_to_the_export_with_its_filters(client, demo):
-    client.force_login(user("cs_czj"))
-    unit = Unit.objects.get(code="327001").pk
-    page = client.get(reverse("filings:queue"), {"tab": "reviewed", "year": "2025", "unit": unit}).content.decode()
-    assert f'href="{reverse("filings:export")}?year=2025&amp;unit={unit}"' in page
-    client.force_login(user("cs_zyy"))
-    assert "导出Excel汇总" not in client.get(reverse("filings:queue")).content.decode()
-
-
-def test_the_overview_links_to_the_export_of_its_year(client, demo):
-    client.force_login(user("cs_czj"))
-    page = client.get(reverse("filings:overview"), {"year": "2025"}).content.decode()
-    assert f'href="{reverse("filings:export")}?year=2025"' in page
+    b"".join(response.streaming_content)

@@ -55,11 +55,11 @@ SLOW = settings(PROFILE, max_examples=PROFILE.max_examples * 3 // 5) if PROFILE_
 
 DEPARTMENTS = ["s0-dept", "s2-dept", "s4-dept"]
 PROJECTS = ["s1-proj1", "s3-proj2", "s4-proj1"]
-DOWNLOADS = {"filings:pdf", "filings:xlsx", "filings:export", "filings:batch_download"}
+DOWNLOADS = {"filings:pdf", "filings:xlsx", "filings:export", "filings:download_file"}
 REVIEW_PAGES = {"filings:review", "filings:act", "filings:add_comment", "filings:delete_comment"}
-# Models a request may change without touching a filing: the user's own notifications read, PDF batches asked for,
+# Models a request may change without touching a filing: the user's own notifications read, 下载任务 asked for,
 # deadlines set by 财政 on the overview; sessions live elsewhere.
-OWN_DATA = {"filings.pdfbatch", "filings.filingdeadline"}
+OWN_DATA = {"filings.downloadjob", "filings.filingdeadline"}
 
 # --- values ---------------------------------------------------------------------------------------------------
 
@@ -179,8 +179,7 @@ def reviewer_of(filing) -> str:
 
 
 @pytest.fixture
-def world(demo, settings):
-    settings.PDF_BATCH_SYNC_LIMIT = 0  # batches are queued, not built in the request: the form is what is fuzzed
+def world(demo):
     targets = {key: demo[key] for key in DEPARTMENTS + PROJECTS}
     filers = {key: Membership.objects.filter(unit=filing.unit, role=Role.FILER).first().user.username
               for key, filing in targets.items()}

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from .downloads import built, private_storage_in
 from .pages import login
 
 
@@ -13,7 +14,8 @@ def assert_private(response):
 
 @pytest.fixture
 def private_files(settings, tmp_path):
-    settings.PRIVATE_FILES_DIR = tmp_path
+    private_storage_in(settings, tmp_path)
+    settings.PRIVATE_ACCEL_REDIRECT = ""
 
 
 @pytest.mark.parametrize("url_name", ["filings:pdf", "filings:xlsx", "filings:check", "filings:tasks"])
@@ -24,15 +26,18 @@ def test_a_filers_declarations_and_pages_are_private(client, demo, url_name):
     assert_private(response)
 
 
-def test_a_reviewers_consolidated_export_and_batch_zip_are_private(client, demo, private_files):
+@pytest.mark.parametrize("accel", ["", "/_private/"])
+def test_a_reviewers_consolidated_export_and_batch_zip_are_private(client, demo, private_files, settings, accel):
     login(client, "yq_wjw")
-    export = client.get(reverse("filings:export"), {"year": "2024"})
-    assert export.status_code == 200 and "attachment" in export["Content-Disposition"]
-    assert_private(export)
-    batch = client.post(reverse("filings:batch_new"), {"year": "2024"})
-    download = client.get(batch.url)
-    assert download["Content-Type"] == "application/zip"
-    assert_private(download)
+    export = built(client, "filings:export", {"year": "2024"})
+    batch = built(client, "filings:batch_new", {"year": "2024"})
+    assert_private(client.get(reverse("filings:download", args=[batch.pk])))
+    settings.PRIVATE_ACCEL_REDIRECT = accel  # sent by nginx, or streamed: private either way
+    for job, content_type in [(export, "spreadsheetml"), (batch, "application/zip")]:
+        download = client.get(reverse("filings:download_file", args=[job.pk]))
+        assert download.status_code == 200 and content_type in download["Content-Type"]
+        assert "attachment" in download["Content-Disposition"]
+        assert_private(download)
 
 
 def test_static_files_keep_their_own_cache_lifetime(client, demo):

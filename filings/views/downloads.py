@@ -4,9 +4,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from perfbudget.private_files import private_file_response
@@ -15,6 +15,8 @@ from .. import download_jobs, downloads
 from ..access import Scope
 from ..forms.lists import QueueFilter
 from ..models import DownloadJob, DownloadKind, JobState
+
+FILTERS = ("year", "unit", "kind", "status")  # the 工作台's filter, sent back to it when a request is refused
 
 
 def _filter_errors(chooser: QueueFilter) -> str:
@@ -31,7 +33,8 @@ def _request(request, kind: str):
         raise PermissionDenied("只有主管部门审核人、财政部门和管理员可以导出Excel汇总。")
     chooser = QueueFilter(request.POST, scope=scope)
     filters = chooser.filters()
-    back = f"{reverse('filings:queue')}?{request.POST.urlencode()}"
+    kept = {name: request.POST[name] for name in FILTERS if request.POST.get(name)}
+    back = f"{reverse('filings:queue')}?{urlencode(kept)}"
     if chooser.errors:
         messages.error(request, f"筛选条件有误，未生成文件：{_filter_errors(chooser)}")
         return redirect(back)
@@ -75,9 +78,10 @@ def job_detail(request, pk):
 @require_safe
 def job_file(request, pk):
     job = get_object_or_404(DownloadJob, pk=pk, requested_by=request.user)
+    if job.state == JobState.EXPIRED:
+        messages.warning(request, f"{job.get_kind_display()}“{job.description}”的文件已过保留期限删除，请重新申请。")
+        return redirect("filings:download", pk=job.pk)
     if job.state != JobState.DONE or not job.file_name:
-        if job.state == JobState.EXPIRED:
-            raise Http404("文件已过期删除，请重新申请。")
         messages.info(request, f"{job.get_kind_display()}“{job.description}”{job.get_state_display()}，还不能下载。")
         return redirect("filings:download", pk=job.pk)
     return private_file_response(download_jobs.private_storage(), job.file_name, download_jobs.download_name(job),

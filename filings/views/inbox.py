@@ -14,7 +14,10 @@ PAGE_SIZE = 20
 
 
 def _link(notification, filer_unit_ids: set[int]) -> str | None:
-    """Filers open the filing's task list (where a return's opinion is shown), everyone else the review page."""
+    """A 下载任务's notice opens the job; on a filing's, filers open its task list (where a return's opinion is
+    shown), everyone else the review page."""
+    if notification.download_id is not None:
+        return "download"
     filing = notification.filing
     if filing is None:
         return None

@@ -128,6 +128,6 @@ def test_a_reviewer_goes_through_every_page_without_a_violation(browser, live_se
     pk = demo["s0-dept"].pk
 
     for path in ["/filings/queue/", "/filings/queue/?tab=returned", "/filings/queue/?tab=reviewed",
-                 "/filings/overview/", "/filings/batches/", "/filings/notifications/",
+                 "/filings/overview/", "/filings/downloads/", "/filings/notifications/",
                  f"/filings/{pk}/review/", f"/filings/{pk}/changes/", f"/filings/{pk}/changes/?against=last_year"]:
         visit(reviewer, path)
