@@ -343,7 +343,7 @@ MAILERS = {
             "username": os.environ.get("EMAIL_HOST_USER", ""),
             "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
             "use_tls": env_bool("EMAIL_USE_TLS", False),
-            "timeout": 15,  # seconds: a hanging server must not hold a reviewer's request for long
+            "timeout": 15,  # seconds per attempt; the worker sends mail (filings.mailing) and retries, no request waits
         } if _email_backend == "django.core.mail.backends.smtp.EmailBackend" else {},
     },
 }
