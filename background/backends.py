@@ -4,7 +4,7 @@ a killed worker left running."""
 import logging
 
 from django.core.management import call_command
-from django.tasks import default_task_backend
+from django.tasks import task_backends
 
 from .heartbeat import dead_worker_ids
 
@@ -15,7 +15,7 @@ RQ = "django_tasks_rq.backend.RQBackend"
 
 
 def backend_path() -> str:
-    backend = type(default_task_backend)
+    backend = type(task_backends["default"])  # not default_task_backend: that is a proxy, its type says nothing
     return f"{backend.__module__}.{backend.__qualname__}"
 
 
