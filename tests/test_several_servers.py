@@ -19,7 +19,7 @@ from . import cluster
 from .personas import PASSWORD, REVIEWER_OF
 
 REVIEWER = REVIEWER_OF["s3-proj1"]  # yq_wjw, 阳泉市卫健委: sees the five 2024 projects of 市四院 (seed 003)
-BIG_YEAR, BIG_COUNT = 2030, 12  # the batch a worker is killed in the middle of
+BIG_YEAR, BIG_COUNT = 2030, 16  # the batch a worker is killed in the middle of (short filings: quick PDFs)
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def template(tmp_path_factory):
         builder = cluster.Cluster(url, tmp_path_factory.mktemp("template"))
         builder.manage("migrate", "-v", "0")
         builder.manage("load_demo")
-        cluster.add_project_filings(builder, BIG_YEAR, BIG_COUNT)
+        cluster.add_project_filings(builder, BIG_YEAR, BIG_COUNT, copies=False)
         yield server, name
     finally:
         cluster.drop_database(server, name)
