@@ -14,9 +14,12 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import default_task_backend
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
+
+from background import heartbeat
 
 from . import queues
 from .download_jobs import describe, fail, filings_of, private_storage, stored_filters
@@ -25,6 +28,7 @@ from .tasks import build_download
 
 logger = logging.getLogger(__name__)
 
+HUNG_FACTOR = 10
 # A request for the same file while an earlier one is still queued or being built (a double click) gets that one.
 SAME_REQUEST_WINDOW = datetime.timedelta(minutes=10)
 
@@ -60,13 +64,17 @@ def enqueue(job_id: int) -> None:
 # --- periodic care -------------------------------------------------------------------------------------------------
 
 def sweep(now: datetime.datetime | None = None) -> tuple[int, int]:
-    """Jobs left running by a worker that stopped (no progress for `TASK_STALE_SECONDS`) are queued again, at most
-    `DOWNLOAD_MAX_ATTEMPTS` builds in all, then failed with a reason; queued jobs whose task the backend lost are
-    enqueued again. Answers (re-queued, failed)."""
+    """Jobs left running by a worker that stopped (no progress for `TASK_STALE_SECONDS` and no heartbeat from its
+    worker) are queued again, at most `DOWNLOAD_MAX_ATTEMPTS` builds in all, then failed with a reason; queued jobs
+    whose task the backend lost are enqueued again. A live worker's slow job is left alone unless it made no
+    progress for `HUNG_FACTOR` times as long (a build stuck for good). Answers (re-queued, failed)."""
     now = now or timezone.now()
     stale_before = now - datetime.timedelta(seconds=settings.TASK_STALE_SECONDS)
+    hung_before = now - datetime.timedelta(seconds=settings.TASK_STALE_SECONDS * HUNG_FACTOR)
     requeued, failed, requeued_ids = 0, 0, []
     stale = DownloadJob.objects.filter(state=JobState.RUNNING, heartbeat_at__lt=stale_before)
+    living = set(heartbeat.alive(now).values_list("worker_id", flat=True))
+    stale = stale.exclude(Q(worker__in=living) & Q(heartbeat_at__gte=hung_before))
     for job_id in list(stale.values_list("pk", flat=True)):
         with transaction.atomic():
             job = DownloadJob.objects.select_for_update(skip_locked=True).filter(

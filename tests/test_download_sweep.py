@@ -199,4 +199,20 @@ def test_the_expired_job_can_no_longer_be_downloaded(client, demo):
     downloads.remove_expired()
     client.force_login(job.requested_by)
     assert "已过期" in client.get(f"/filings/downloads/{job.pk}/").content.decode()
-    assert client.get(f"/filings/downloads/{job.pk}/file/").status_code in (404, 410)
+    response = client.get(f"/filings/downloads/{job.pk}/file/", follow=True)
+    assert response.redirect_chain == [(f"/filings/downloads/{job.pk}/", 302)]  # back to the page, with a message
+    assert "已过期" in response.content.decode() and not response.get("Content-Disposition")
+
+
+def test_a_slow_job_of_a_living_worker_is_left_alone_until_it_is_stuck_for_good(demo, settings):
+    job = requested()
+    left_running(job)
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(worker_id="killed-worker", host="app1", pid=1, backend="db", queues="default",
+                                   started_at=now, seen_at=now)  # its worker still beats: one filing is just slow
+    settings.TASK_STALE_SECONDS = 600  # the job's last progress, an hour ago, is past this but within ten times it
+    assert sweep() == (0, 0)
+    assert DownloadJob.objects.get(pk=job.pk).state == JobState.RUNNING
+    settings.TASK_STALE_SECONDS = 300  # now an hour is more than ten times the stale time: stuck, the worker or not
+    assert sweep() == (1, 0)
+    assert DownloadJob.objects.get(pk=job.pk).state == JobState.QUEUED
