@@ -79,7 +79,10 @@ class SessionTimeoutMiddleware:
                 return to_page(request, login_url_after(request))
             if session.get(STARTED) is None:  # a session from before this rule: its clock starts now
                 session[STARTED] = int(now)
-            if session.get(SEEN) is None or now - session[SEEN] >= ACTIVITY_RESOLUTION:
+            # A page refreshing itself (the 下载任务 progress poll sends X-Passive-Poll) is not the user's activity:
+            # an open page must not keep an idle session signed in for good.
+            passive = bool(request.headers.get("X-Passive-Poll"))
+            if session.get(SEEN) is None or (not passive and now - session[SEEN] >= ACTIVITY_RESOLUTION):
                 session[SEEN] = int(now)
         return self.get_response(request)
 

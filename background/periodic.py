@@ -35,7 +35,7 @@ def enqueue_due(now: datetime.datetime | None = None) -> list[str]:
             run.enqueued_at = now
             run.save(update_fields=["enqueued_at"])
             task = import_string(name)
-            transaction.on_commit(lambda task=task: task.enqueue())
+            transaction.on_commit(lambda task=task: task.enqueue(), robust=True)
         enqueued.append(name)
     if enqueued:
         logger.info("定时任务已排队：%s", "、".join(enqueued))

@@ -29,6 +29,13 @@ from .tasks import build_download
 logger = logging.getLogger(__name__)
 
 HUNG_FACTOR = 10
+# django-tasks-rq is built on the `django_tasks` backport, whose exception is not django.tasks' own.
+try:
+    from django_tasks.exceptions import TaskResultDoesNotExist as BackportResultDoesNotExist
+except ImportError:  # the RQ backend is not installed
+    MISSING_RESULT = (TaskResultDoesNotExist,)
+else:
+    MISSING_RESULT = (TaskResultDoesNotExist, BackportResultDoesNotExist)
 # A request for the same file while an earlier one is still queued or being built (a double click) gets that one.
 SAME_REQUEST_WINDOW = datetime.timedelta(minutes=10)
 
@@ -52,7 +59,9 @@ def request(user, kind: str, filters: queues.Filters) -> tuple[DownloadJob, bool
         if job.total == 0:
             return job, False
         job.save()
-        transaction.on_commit(lambda: enqueue(job.pk))
+        # robust: a task backend that cannot be reached (Redis down) is logged, the job stays queued without a task
+        # and the sweep enqueues it again; the user is not shown a server error.
+        transaction.on_commit(lambda: enqueue(job.pk), robust=True)
     return job, True
 
 
@@ -85,18 +94,18 @@ def sweep(now: datetime.datetime | None = None) -> tuple[int, int]:
                 job.state, job.done = JobState.QUEUED, 0
                 job.note = f"第 {job.attempts} 次生成中断（后台工作进程停止），已自动重新排队。"
                 job.save(update_fields=["state", "done", "note"])
-                transaction.on_commit(lambda pk=job.pk: enqueue(pk))
+                transaction.on_commit(lambda pk=job.pk: enqueue(pk), robust=True)
                 requeued += 1
                 requeued_ids.append(job.pk)
             else:
                 fail(job, f"生成中断：后台工作进程停止，已尝试 {job.attempts} 次。"
                           "请重新申请；如果一再发生，请联系管理员。")
                 failed += 1
-    waiting = DownloadJob.objects.filter(state=JobState.QUEUED, created_at__lt=stale_before).exclude(task_id="")
+    waiting = DownloadJob.objects.filter(state=JobState.QUEUED, created_at__lt=stale_before)
     for job in waiting.exclude(pk__in=requeued_ids):  # those just re-queued still name their previous task
-        if task_lost(job.task_id):
+        if not job.task_id or task_lost(job.task_id):  # no task id: enqueueing it failed (backend unreachable)
             logger.warning("下载任务 %s 的后台任务已丢失，重新排队。", job.pk)
-            transaction.on_commit(lambda pk=job.pk: enqueue(pk))
+            transaction.on_commit(lambda pk=job.pk: enqueue(pk), robust=True)
             requeued += 1
     return requeued, failed
 
@@ -105,7 +114,7 @@ def task_lost(task_id: str) -> bool:
     """The backend no longer has the task, or it ended without building (e.g. Redis restarted, a worker killed)."""
     try:
         result = default_task_backend.get_result(task_id)
-    except TaskResultDoesNotExist:
+    except MISSING_RESULT:
         return True
     except NotImplementedError:
         return False
@@ -128,17 +137,24 @@ def remove_expired(now: datetime.datetime | None = None) -> int:
 ORPHAN_AGE = datetime.timedelta(days=1)  # a file being built is saved a moment before its job names it
 
 
+# Folders of the private storage whose files only jobs name: downloads/ now, pdf-batches/ of the version before the
+# task queue (its ZIPs had no clean-up), healthz/ for probes of a request that died mid-way.
+ORPHAN_FOLDERS = ("downloads", "pdf-batches", "healthz")
+
+
 def remove_orphan_files(now: datetime.datetime | None = None) -> int:
-    """Delete files under downloads/ in the private storage that no job names and that are older than a day."""
+    """Delete files in `ORPHAN_FOLDERS` of the private storage that no job names and that are older than a day."""
     now = now or timezone.now()
     storage = private_storage()
-    try:
-        _, names = storage.listdir("downloads")
-    except FileNotFoundError:
-        return 0
+    names = []
+    for folder in ORPHAN_FOLDERS:
+        try:
+            names += [f"{folder}/{name}" for name in storage.listdir(folder)[1]]
+        except FileNotFoundError:
+            continue
     named = set(DownloadJob.objects.exclude(file_name="").values_list("file_name", flat=True))
     removed = 0
-    for name in (f"downloads/{name}" for name in names):
+    for name in names:
         if name not in named and storage.get_modified_time(name) < now - ORPHAN_AGE:
             storage.delete(name)
             removed += 1

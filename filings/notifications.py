@@ -80,7 +80,8 @@ def deliver(notices: list[Notice]) -> tuple[int, int]:
     )
     mails = [mail_of(n) for n in notices if n.user.email]
     if mails:
-        transaction.on_commit(lambda: enqueue_mails(mails))
+        # robust: a task queue that cannot be reached is logged; it must not turn a committed transition into an error
+        transaction.on_commit(lambda: enqueue_mails(mails), robust=True)
     return len(notices), len(mails)
 
 

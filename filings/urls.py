@@ -1,4 +1,6 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import path
+from django.views.generic import RedirectView
 
 from .views import (
     changes,
@@ -30,6 +32,8 @@ urlpatterns = [
     path("downloads/<int:pk>/", downloads.job_detail, name="download"),
     path("downloads/<int:pk>/file/", downloads.job_file, name="download_file"),
     path("batches/new/", downloads.request_batch, name="batch_new"),
+    path("batches/", login_required(RedirectView.as_view(pattern_name="filings:downloads")),
+         name="batches"),  # the old list's address
     path("<int:pk>/duplicate/", projects.duplicate, name="duplicate"),
     path("<int:pk>/delete/", projects.delete, name="delete"),
     path("<int:pk>/", wizard.tasks, name="tasks"),

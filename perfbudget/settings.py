@@ -121,6 +121,12 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's web server and worker are two processes on one file: write transactions take the write lock when
+    # they begin (a lock upgrade in the middle could only fail), WAL lets readers go on meanwhile, and a writer waits
+    # up to 20 s for the other instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
 if env_bool("DB_POOL", False) and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg 3's pool keeps the connections; Django's persistent connections must then be off.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -361,6 +367,8 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
         # The app's own records (e.g. filings.notifications: an e-mail that could not be sent).
         "filings": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        # Workers, heartbeats and periodic tasks (a task left by a stopped worker, a failed heartbeat).
+        "background": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     },
 }
 

@@ -171,6 +171,7 @@ def test_expired_files_orphan_files_and_old_heartbeats_are_removed(demo):
     DownloadJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
     old_orphan = stored("downloads/killed-before-finish.xlsx", datetime.timedelta(days=2))
     new_orphan = stored("downloads/being-built.xlsx", datetime.timedelta(minutes=5))
+    old_batch = stored("pdf-batches/batch-7.zip", datetime.timedelta(days=30))  # left by the version before jobs
     DownloadJob.objects.filter(pk=fresh.pk).update(file_name=stored("downloads/old-but-named.xlsx",
                                                                     datetime.timedelta(days=2)))
     now = timezone.now()
@@ -182,8 +183,9 @@ def test_expired_files_orphan_files_and_old_heartbeats_are_removed(demo):
     expired_name = job.file_name
     assert storage.exists(expired_name)
 
-    assert remove_expired_downloads.call() == {"expired": 1, "orphan_files": 1, "old_workers": 1}
+    assert remove_expired_downloads.call() == {"expired": 1, "orphan_files": 2, "old_workers": 1}
     job.refresh_from_db()
+    assert not storage.exists(old_batch)
     assert job.state == JobState.EXPIRED and job.file_name == "" and not storage.exists(expired_name)
     assert not storage.exists(old_orphan) and storage.exists(new_orphan)
     assert storage.exists("downloads/old-but-named.xlsx")
@@ -216,3 +218,44 @@ def test_a_slow_job_of_a_living_worker_is_left_alone_until_it_is_stuck_for_good(
     settings.TASK_STALE_SECONDS = 300  # now an hour is more than ten times the stale time: stuck, the worker or not
     assert sweep() == (1, 0)
     assert DownloadJob.objects.get(pk=job.pk).state == JobState.QUEUED
+
+
+def test_a_task_the_rq_backend_lost_counts_as_lost(demo):
+    # django-tasks-rq raises the `django_tasks` backport's exception, which is not django.tasks' own.
+    from unittest import mock
+
+    from django.tasks import task_backends
+    from django_tasks.exceptions import TaskResultDoesNotExist as BackportResultDoesNotExist
+
+    backend = task_backends["default"]
+    with mock.patch.object(backend, "get_result", side_effect=BackportResultDoesNotExist("gone with Redis")):
+        assert downloads.task_lost("0f1e2d3c")
+
+
+def test_a_queue_that_cannot_be_reached_leaves_the_job_queued_and_the_sweep_enqueues_it(client, demo):
+    from unittest import mock
+
+    from filings.tasks import build_download
+
+    client.force_login(User.objects.get(username="yq_wjw"))
+    with mock.patch.object(type(build_download), "enqueue", side_effect=ConnectionError("Redis is down")), \
+            TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/filings/batches/new/", {"year": "2024"})
+    job = DownloadJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/filings/downloads/{job.pk}/"
+    assert job.state == JobState.QUEUED and job.task_id == "" and not build_tasks(job)
+    DownloadJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    assert sweep() == (1, 0)
+    assert len(build_tasks(job)) == 1 and DownloadJob.objects.get(pk=job.pk).task_id
+
+
+def test_a_file_past_its_expiry_is_not_served_before_the_clean_up_has_run(client, demo):
+    job = requested()
+    run_tasks()
+    DownloadJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    client.force_login(job.requested_by)
+    page = client.get(f"/filings/downloads/{job.pk}/").content.decode()
+    assert "已过期" in page and "下载文件" not in page
+    response = client.get(f"/filings/downloads/{job.pk}/file/")
+    assert response.status_code == 302 and not response.get("Content-Disposition")
+    assert storages["private"].exists(DownloadJob.objects.get(pk=job.pk).file_name)  # deleted by the clean-up only

@@ -50,6 +50,15 @@ def test_an_idle_session_expires_and_the_user_is_asked_to_sign_in_again(zyy):
     assert zyy.get(reverse("filings:queue")).status_code == 302  # still signed out
 
 
+def test_a_page_polling_itself_does_not_keep_an_idle_session_signed_in(zyy):
+    # The 下载任务 page refreshes its progress every second with X-Passive-Poll: that is not the user working.
+    for _ in range(2):  # 2 × 16 minutes of nothing but polls
+        shift(zyy, middleware.SEEN, 16 * 60)
+        assert zyy.get(reverse("home"), headers={"HX-Request": "true", "X-Passive-Poll": "1"}).status_code == 200
+    response = zyy.get(reverse("home"))
+    assert response.status_code == 302 and SESSION_KEY not in zyy.session
+
+
 def test_activity_keeps_the_session_alive_sliding(zyy):
     for _ in range(3):  # 3 × 29 minutes: far beyond 30 minutes in all, never 30 minutes idle
         shift(zyy, middleware.SEEN, 29 * 60)

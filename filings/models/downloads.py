@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class JobState(models.TextChoices):
@@ -54,6 +55,13 @@ class DownloadJob(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}：{self.description}（{self.get_state_display()}）"
+
+    def as_seen(self, now=None) -> "DownloadJob":
+        """The job as its requester sees it: a file past its expiry is 已过期 at once, whether or not the hourly
+        clean-up (`downloads.remove_expired`) has deleted it yet."""
+        if self.state == JobState.DONE and self.expires_at is not None and self.expires_at <= (now or timezone.now()):
+            self.state = JobState.EXPIRED
+        return self
 
     @property
     def finished(self) -> bool:

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from perfbudget.private_files import private_file_response
 
@@ -54,22 +54,25 @@ def request_batch(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_export(request):
+    if request.method != "POST":  # a bookmark of the time the export was built in the request
+        messages.info(request, "Excel汇总现在在后台生成：请在工作台筛选后点“导出Excel汇总”，完成后在“下载任务”中下载。")
+        return redirect("filings:queue")
     return _request(request, DownloadKind.CONSOLIDATED)
 
 
 @login_required
 @require_safe
 def job_list(request):
-    jobs = DownloadJob.objects.filter(requested_by=request.user)[:50]
+    jobs = [job.as_seen() for job in DownloadJob.objects.filter(requested_by=request.user)[:50]]
     return render(request, "filings/downloads.html", {"jobs": jobs, "keep_hours": settings.DOWNLOAD_KEEP_HOURS})
 
 
 @login_required
 @require_safe
 def job_detail(request, pk):
-    job = get_object_or_404(DownloadJob, pk=pk, requested_by=request.user)
+    job = get_object_or_404(DownloadJob, pk=pk, requested_by=request.user).as_seen()
     template = "filings/partials/download_job.html" if request.htmx else "filings/download.html"
     return render(request, template, {"job": job})
 
@@ -77,7 +80,7 @@ def job_detail(request, pk):
 @login_required
 @require_safe
 def job_file(request, pk):
-    job = get_object_or_404(DownloadJob, pk=pk, requested_by=request.user)
+    job = get_object_or_404(DownloadJob, pk=pk, requested_by=request.user).as_seen()
     if job.state == JobState.EXPIRED:
         messages.warning(request, f"{job.get_kind_display()}“{job.description}”的文件已过保留期限删除，请重新申请。")
         return redirect("filings:download", pk=job.pk)
