@@ -1,19 +1,22 @@
 """Sending the notification e-mails: the body of the `send_mails` task, run by a background worker.
 
-A mail is a JSON-serialisable dict (``to``, ``subject``, ``body``). Each round sends the pending mails over one
-connection, each on its own: one that cannot be sent does not stop the others. A mail that failed for a passing
-reason — the server unreachable, hanging, dropping the connection, or answering 4xx ("try again later") — is tried
-again in the next round, after each of `settings.MAIL_RETRY_DELAYS` seconds in turn; a mail refused for good (a bad
-address, a 5xx answer) is not retried. Whatever is still unsent at the end is logged as lost (logger
-``filings.notifications``, with the traceback): the in-app notification was stored before the task was queued.
+A mail is a JSON-serialisable dict (``to``, ``subject``, ``body``). A task sends its mails over one connection, each
+on its own: one that cannot be sent does not stop the others. The task itself schedules its retries, without holding
+the worker: the mails that failed for a passing reason — the server unreachable, hanging, dropping the connection, or
+answering 4xx ("try again later") — go into a new `send_mails` task deferred by the next of
+`settings.MAIL_RETRY_DELAYS` seconds, carrying the attempt number; the worker meanwhile serves other tasks (the
+downloads). A mail refused for good (a bad address, a 5xx answer) is not retried. What is still unsent after the last
+delay is logged as lost (logger ``filings.notifications``, with the traceback): the in-app notification was stored
+before the task was queued.
 """
 
 import logging
 import smtplib
-import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
+from django.utils import timezone
 
 logger = logging.getLogger("filings.notifications")
 
@@ -104,20 +107,39 @@ class Round:
         self.error = error
 
 
-def send(mails: list[dict], delays: list[float] | None = None) -> dict:
-    """Send the mails, retrying those that failed for a passing reason; answer how many were sent and lost."""
-    delays = list(settings.MAIL_RETRY_DELAYS if delays is None else delays)
-    pending, sent, error = list(mails), 0, None
-    for attempt, delay in enumerate([0, *delays]):
-        if attempt:
-            logger.warning("%d 封通知邮件暂时没有发出（%s），%s 秒后第 %d 次重试。",
-                           len(pending), error, delay, attempt)
-            time.sleep(delay)
-        done = Round(pending).run()
-        sent, pending, error = sent + done.sent, done.again, done.error
-        if not pending:
-            break
-    for mail in pending:
+def lost(mails: list[dict], attempt: int, error: BaseException | None) -> None:
+    for mail in mails:
         logger.error("通知邮件发送失败（%s）：重试 %d 次后仍连不上邮件服务器或被暂时拒绝；站内通知已保存。",
-                     describe(mail), len(delays), exc_info=error)
-    return {"sent": sent, "lost": len(mails) - sent}
+                     describe(mail), attempt, exc_info=error)
+
+
+def retry_later(mails: list[dict], attempt: int, delay: float, retry_task) -> bool:
+    """Enqueue the mails as `retry_task` (attempt number `attempt`) to run in `delay` seconds; whether it was."""
+    try:
+        retry_task.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(mails, attempt)
+    except Exception as error:  # noqa: BLE001 - the task backend is unreachable (e.g. Redis down)
+        for mail in mails:
+            logger.error("通知邮件发送失败（%s）：邮件暂时没有发出，且无法安排重试；站内通知已保存。",
+                         describe(mail), exc_info=error)
+        return False
+    return True
+
+
+def send(mails: list[dict], attempt: int, retry_task) -> dict:
+    """Send the mails once (`attempt` 0 is the first try). Those that failed for a passing reason are enqueued again
+    as `retry_task`, deferred by the delay for this attempt, or logged as lost after the last delay. Answer how many
+    were sent, are to be retried, and are lost."""
+    delays = settings.MAIL_RETRY_DELAYS
+    done = Round(list(mails)).run()
+    pending = done.again
+    if not pending:
+        return {"sent": done.sent, "retrying": 0, "lost": len(mails) - done.sent}
+    if attempt >= len(delays):
+        lost(pending, attempt, done.error)
+        return {"sent": done.sent, "retrying": 0, "lost": len(mails) - done.sent}
+    delay = delays[attempt]
+    if not retry_later(pending, attempt + 1, delay, retry_task):
+        return {"sent": done.sent, "retrying": 0, "lost": len(mails) - done.sent}
+    logger.warning("%d 封通知邮件暂时没有发出（%s），%s 秒后第 %d 次重试。",
+                   len(pending), done.error, delay, attempt + 1)
+    return {"sent": done.sent, "retrying": len(pending), "lost": len(mails) - done.sent - len(pending)}

@@ -12,6 +12,7 @@ def build_download(context, job_id: int) -> str:
 
 
 @task(queue_name="mail")
-def send_mails(mails: list[dict]) -> dict:
-    """Notification e-mails (dicts of to, subject, body), retried inside the task; see `filings.mailing`."""
-    return mailing.send(mails)
+def send_mails(mails: list[dict], attempt: int = 0) -> dict:
+    """Notification e-mails (dicts of to, subject, body). The task schedules its own retries: what a server could not
+    take just then goes into a new, deferred send_mails with the next attempt number; see `filings.mailing`."""
+    return mailing.send(mails, attempt, retry_task=send_mails)

@@ -137,7 +137,7 @@ def test_the_worker_in_burst_mode_runs_the_queued_tasks_and_exits(mailoutbox):
     assert "后台工作进程" in out.getvalue() and "已启动" in out.getvalue()
     for result in (first, second):
         stored = DBTaskResult.objects.get(pk=result.id)
-        assert stored.status == "SUCCESSFUL" and stored.return_value == {"sent": 1, "lost": 0}
+        assert stored.status == "SUCCESSFUL" and stored.return_value == {"sent": 1, "retrying": 0, "lost": 0}
     assert sorted(mail.to[0] for mail in mailoutbox) == ["a@example.gov.cn", "b@example.gov.cn"]
     [worker] = WorkerHeartbeat.objects.all()
     assert stored.worker_ids == [worker.worker_id] and worker.queues == "default,mail"

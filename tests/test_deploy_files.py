@@ -136,3 +136,42 @@ def test_the_timer_starts_the_periodic_enqueuer_every_minute():
     timer = unit("perfbudget-periodic.timer")["Timer"]
     assert timer["OnCalendar"] == "minutely"
     assert timer["Unit"] == "perfbudget-periodic.service"
+
+
+def unit_lines(name: str, key: str) -> list[str]:
+    """Every value of a key that systemd lets repeat (Environment=), which the config parser would fold into one."""
+    text = (DEPLOY / name).read_text(encoding="utf-8")
+    return re.findall(rf"^{key}=(.*)$", text, re.M)
+
+
+def test_a_worker_stop_lets_the_running_task_finish_and_builds_on_disk():
+    service = unit("perfbudget-worker@.service")["Service"]
+    # SIGTERM to the main process only: RQ's work-horse must hear of the stop from its parent
+    assert service["KillMode"] == "mixed" and service["KillSignal"] == "SIGTERM"
+    assert int(service["TimeoutStopSec"]) >= 600  # a large batch PDF finishes on a graceful stop
+    assert "TMPDIR=/var/tmp" in unit_lines("perfbudget-worker@.service", "Environment")
+    assert service["PrivateTmp"] == "yes"  # its own /var/tmp, on disk
+
+
+def test_healthz_has_its_own_location_in_both_servers_ready_for_allow_and_deny():
+    plain, https = server_blocks(nginx())
+    for block in (plain, https):
+        probe = location(block, "= /healthz")
+        assert "proxy_pass http://perfbudget_app;" in probe
+        assert re.search(r"^\s*#\s*allow \S+;", probe, re.M) and re.search(r"^\s*#\s*deny all;", probe, re.M)
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in location(https, "= /healthz")
+
+
+def deployment_steps() -> str:
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    return readme[readme.index("## 部署"):readme.index("## 管理命令")]
+
+
+def test_the_readme_clones_from_a_directory_the_user_can_enter_and_keeps_caches_out_of_the_checkout():
+    steps = deployment_steps()
+    assert re.search(r"cd /opt\n\s*as_perfbudget git clone ", steps)
+    for helper in ("as_perfbudget() {", "manage() {"):
+        line = next(line for line in steps.splitlines() if helper in line)
+        assert "HOME=/opt/perfbudget XDG_CACHE_HOME=/var/cache/perfbudget" in line, helper
+    assert "install -d -o perfbudget -g perfbudget -m 0750 /var/cache/perfbudget" in steps
+    assert "XDG_CACHE_HOME=/var/cache/perfbudget" in unit_lines("perfbudget-worker@.service", "Environment")

@@ -1,6 +1,9 @@
-"""/healthz tells a load balancer whether this server can work: database, private storage, a live worker."""
+"""/healthz tells a load balancer whether this server can serve: the database and the private storage decide; a live
+worker (and Redis on the RQ backend) is reported, and decides only with ?strict=1 for monitoring."""
 
 import datetime
+import socket
+import time
 
 import pytest
 from django.db import OperationalError
@@ -36,12 +39,69 @@ def test_all_well_answers_200_without_a_session_and_leaves_no_probe_behind(clien
 
 
 @pytest.mark.django_db
-def test_no_worker_seen_within_four_beats_answers_503_naming_the_worker(client, private_dir, settings):
+def test_no_worker_seen_within_four_beats_is_reported_but_keeps_the_server_in_the_pool(client, private_dir, settings):
     beat(settings.WORKER_HEARTBEAT_SECONDS * 4 + 5)
     response = client.get("/healthz")
+    assert response.status_code == 200  # filing and review need no worker
+    assert response.json() == {"status": "degraded", "failed": ["worker"],
+                               "checks": {"database": "ok", "storage": "ok", "worker": "fail"}}
+
+
+@pytest.mark.django_db
+def test_strict_answers_503_when_the_worker_is_missing(client, private_dir, settings):
+    beat(settings.WORKER_HEARTBEAT_SECONDS * 4 + 5)
+    response = client.get("/healthz?strict=1")
     assert response.status_code == 503
-    assert response.json()["failed"] == ["worker"]
-    assert response.json()["checks"]["database"] == "ok"
+    assert response.json()["status"] == "degraded" and response.json()["failed"] == ["worker"]
+    beat(0, worker_id="w2")
+    assert client.get("/healthz?strict=1").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_probe_left_by_a_request_killed_mid_probe_is_removed_by_the_next(client, private_dir, settings):
+    beat(0)
+    leftover = private_dir / health.probe_name()
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"half")
+    assert client.get("/healthz").status_code == 200
+    assert [p for p in private_dir.rglob("*") if p.is_file()] == []
+    assert socket.gethostname() in health.probe_name() and health.probe_name() == health.probe_name()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.django_db
+def test_on_the_rq_backend_redis_is_pinged_and_reported(client, private_dir, settings):
+    beat(0)
+    settings.TASK_BACKEND = "rq"
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["checks"]["redis"] == "ok"
+
+    settings.REDIS_URL = f"redis://127.0.0.1:{closed_port()}/0"
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded" and response.json()["failed"] == ["redis"]
+    assert client.get("/healthz?strict=1").status_code == 503
+
+
+@pytest.mark.django_db
+def test_a_hanging_redis_is_given_up_on_quickly(client, private_dir, settings):
+    beat(0)
+    with socket.socket() as silent:  # accepts connections (the backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        settings.TASK_BACKEND = "rq"
+        settings.REDIS_URL = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        started = time.monotonic()
+        response = client.get("/healthz")
+        elapsed = time.monotonic() - started
+    assert response.json()["failed"] == ["redis"]
+    assert elapsed < health.REDIS_TIMEOUT_SECONDS * 3, elapsed
 
 
 @pytest.mark.django_db
@@ -53,7 +113,7 @@ def test_a_storage_that_cannot_be_written_answers_503(client, tmp_path, settings
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": blocker}}}
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["failed"] == ["storage"]
+    assert response.json()["status"] == "fail" and response.json()["failed"] == ["storage"]
 
 
 @pytest.mark.django_db

@@ -166,7 +166,7 @@ def test_the_mails_leave_the_request_as_one_task_on_the_mail_queue(demo, people,
     assert run_tasks() == 1
     assert recipients(mailoutbox) == ["dp_jt3@example.gov.cn", "dp_jt@example.gov.cn"]
     assert mailoutbox[0].subject == mails[0]["subject"] and mailoutbox[0].body == mails[0]["body"]
-    assert DBTaskResult.objects.get().return_value == {"sent": 2, "lost": 0}
+    assert DBTaskResult.objects.get().return_value == {"sent": 2, "retrying": 0, "lost": 0}
 
 
 def test_nothing_is_sent_before_the_transaction_commits(demo, people, mailoutbox, django_capture_on_commit_callbacks):
