@@ -263,7 +263,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("filings:export", "GET"): Case(everyone(302)),  # to the 工作台, with a message: exports are made by POST
     ("filings:batches", "GET"): Case(everyone(302)),  # the old batch list's address, now 下载任务
     # /healthz for load balancers: no login, nothing but ok/fail per check (no worker in the test: still 200)
-    ("healthz", "GET"): Case(everyone(200)),
+    ("healthz", "GET"): Case(public(200)),
     ("filings:export", "POST"): Case(answers(403, (SUPERVISORS, 302)), data={"unit": "UNIT"}),
     ("filings:batch_new", "GET"): Case(everyone(405)),
     ("filings:batch_new", "POST"): Case(everyone(302), data={"unit": "UNIT"}),

@@ -95,7 +95,8 @@ def test_two_schedulers_at_once_enqueue_each_task_once(settings):
         for thread in threads:
             thread.join(timeout=30)
         assert not errors and len(answers) == 2
-        assert sorted(answers, key=len) == [[], list(PERIODIC)], answers
+        # each task enqueued by exactly one of the two (which one takes which is up to the race)
+        assert sorted(sum(answers, [])) == sorted(PERIODIC), answers
         answers.clear()
         PeriodicRun.objects.update(enqueued_at=timezone.now() - datetime.timedelta(hours=2))
     assert enqueued("filings.upkeep.sweep_downloads") == 3
