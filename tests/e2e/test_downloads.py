@@ -113,7 +113,7 @@ class WorkerProcess:
 
 @pytest.fixture
 def worker(live_server, private_files, tmp_path):
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite":  # an in-memory test database: no other process can open it
         thread = WorkerThread()
         thread.start()
         yield thread
