@@ -3,7 +3,9 @@ be after the commit, the worker run on the test's connection, and the built file
 
 import io
 import zipfile
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.storage import storages
 from django.test import TestCase
 from django.urls import reverse
@@ -16,6 +18,11 @@ from .tasks import run_tasks
 def private_storage_in(settings, path) -> None:
     settings.STORAGES = {**settings.STORAGES, "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": path}}}
+
+
+def private_files_dir() -> Path:
+    """The directory the `private` storage keeps its files in (a test's own after `private_storage_in`)."""
+    return Path(settings.STORAGES["private"]["OPTIONS"]["location"])
 
 
 def ask(client, url_name: str, data: dict | None = None):

@@ -70,13 +70,12 @@ def test_a_hanging_mail_server_does_not_hold_the_approval(client, demo, settings
     with SMTPStub(Behaviour(hang=True)) as stub:
         use_smtp(settings, stub.port, timeout=3)  # sent in the request, the mail would hold the click 3 s
         client.force_login(User.objects.get(username="dp_jt"))
-        started = time.monotonic()
         with TestCase.captureOnCommitCallbacks(execute=True):  # what runs when the view's transaction commits
             response = client.post(reverse("filings:act", args=[filing.pk]),
                                    {"action": Action.APPROVE, "expected_status": FilingStatus.SUBMITTED,
                                     "comment": "同意", "grade": "good", **POINTS})
-        elapsed = time.monotonic() - started
-        assert response.status_code == 302 and elapsed < 1, elapsed
+        # The request only queued the mail: it never connected to the server (the task below is the first to).
+        assert response.status_code == 302 and stub.connections == 0, (response.status_code, stub.connections)
         assert Filing.objects.get(pk=filing.pk).status == FilingStatus.DEPARTMENT_APPROVED
         assert Notification.objects.filter(user=finance, filing=filing).exists()
         assert DBTaskResult.objects.filter(queue_name="mail").count() == 1
@@ -155,9 +154,8 @@ def test_a_retry_is_a_deferred_task_and_the_worker_does_not_wait_for_it(demo, se
     with SMTPStub(Behaviour(refuse_connections=10)) as stub:
         use_smtp(settings, stub.port, timeout=2)
         queue_mails("dp_jt")
-        started = time.monotonic()
-        assert run_tasks() == 1  # the retry is not ready yet
-        assert time.monotonic() - started < 5 and stub.connections == 1
+        assert run_tasks() == 1  # the retry is not ready yet (and nothing slept: time.sleep would have raised)
+        assert stub.connections == 1
         first, retry = DBTaskResult.objects.order_by("enqueued_at")
         assert first.return_value == {"sent": 0, "retrying": 1, "lost": 0}
         assert retry.status == TaskResultStatus.READY and not DBTaskResult.objects.ready().filter(pk=retry.pk)
