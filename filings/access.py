@@ -46,10 +46,35 @@ def visible_units(user):
         return Unit.objects.none()
     if user.is_superuser:
         return Unit.objects.all()
-    scope = Q(pk__in=member_units(user, [Role.FILER]).values("pk"))
-    for path in member_units(user, [Role.REVIEWER, Role.FINANCE]).values_list("path", flat=True):
-        scope |= Q(path__startswith=path)
-    return Unit.objects.filter(scope)
+    memberships = list(Membership.objects.filter(user=user).values_list("role", "unit_id", "unit__path"))
+    return Unit.objects.filter(unit_condition(memberships))
+
+
+def outermost(paths) -> list[str]:
+    """The paths that lie under no other of them (a subtree inside another adds nothing)."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(outer) for outer in kept):
+            kept.append(path)
+    return kept
+
+
+def unit_condition(memberships) -> Q:
+    """The visible units of (role, unit id, unit path) memberships, as a condition without an OR: an OR of a filer's
+    units and a subtree makes PostgreSQL expect half the units table and scan every filing. One subtree (the usual
+    审核人 or 财政 member) is a path prefix, which the path index serves; filer units only, their ids; anything
+    else is resolved once into ids."""
+    filer_units = {unit_id: path for role, unit_id, path in memberships if role == Role.FILER}
+    subtrees = outermost(path for role, _unit_id, path in memberships if role in (Role.REVIEWER, Role.FINANCE))
+    outside = [unit_id for unit_id, path in filer_units.items() if not any(path.startswith(p) for p in subtrees)]
+    if not subtrees:
+        return Q(pk__in=sorted(filer_units))
+    if len(subtrees) == 1 and not outside:
+        return Q(path__startswith=subtrees[0])
+    below = Q(path__startswith=subtrees[0])
+    for path in subtrees[1:]:
+        below |= Q(path__startswith=path)  # on the units table alone, once; the filings see only the ids
+    return Q(pk__in=sorted({*Unit.objects.filter(below).values_list("pk", flat=True), *outside}))
 
 
 def visible_filings(user):
@@ -207,7 +232,8 @@ class Scope:
             user_id=user.pk, superuser=user.is_superuser,
             paths={role: tuple(role_paths) for role, role_paths in paths.items()},
             filer_unit_ids=frozenset(unit_id for role, unit_id, _path in memberships if role == Role.FILER),
-            regions={region.code: region for region in regions}, units=visible_units(user),
+            regions={region.code: region for region in regions},
+            units=Unit.objects.all() if user.is_superuser else Unit.objects.filter(unit_condition(memberships)),
         )
 
     @property

@@ -1,0 +1,83 @@
+"""Scoped lists use the indexes at province scale (issue 16): a 主管部门 reviewer's lists read the filings through
+the unit path index, never by scanning every filing of the province. The tables are filled with generated rows
+(about 4,000 units and 40,000 filings outside the reviewer's scope, then ANALYZE), not steered by planner settings:
+the plans are the ones PostgreSQL picks for realistic numbers."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from filings import queues
+from filings.access import Scope, outermost, unit_condition, visible_filings, visible_units
+from filings.models import Filing, FilingKind, FilingStatus, ProjectDetails, Role, Unit, UnitKind
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql",
+                                   reason="plans are PostgreSQL's: runs when DATABASE_URL names PostgreSQL, as in CI")
+
+CITIES, UNITS_PER_CITY, FILINGS_PER_UNIT = 40, 100, 10
+
+
+@pytest.fixture
+def province(demo):
+    """The demo's units and filings, and around them the rest of a province: 40 cities of 100 units, 10 filings
+    each (half of them projects with their details)."""
+    sample = demo["s3-proj1"]
+    root = Unit.objects.create(code="PROV", name="省财政厅", kind=UnitKind.FINANCE)
+    cities = Unit.objects.bulk_create([
+        Unit(code=f"C{c:03d}", name=f"市{c}", kind=UnitKind.DEPARTMENT, parent=root, path=f"{root.path}C{c:03d}/")
+        for c in range(CITIES)])
+    units = Unit.objects.bulk_create([
+        Unit(code=f"C{c:03d}U{u:03d}", name=f"单位{c}-{u}", kind=UnitKind.UNIT, parent=city,
+             path=f"{city.path}C{c:03d}U{u:03d}/")
+        for c, city in enumerate(cities) for u in range(UNITS_PER_CITY)])
+    filings = Filing.objects.bulk_create([
+        Filing(kind=FilingKind.PROJECT if number % 2 else FilingKind.DEPARTMENT, unit=unit, year=2020 + number,
+               variant=sample.variant, scheme=sample.scheme, status=FilingStatus.SUBMITTED)
+        for unit in units for number in range(FILINGS_PER_UNIT)], batch_size=5000)
+    ProjectDetails.objects.bulk_create([ProjectDetails(filing=filing, name=f"项目{filing.pk}")
+                                        for filing in filings if filing.kind == FilingKind.PROJECT], batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return get_user_model().objects.get(username="yq_wjw")  # 阳泉市卫健委's 审核人: a handful of units
+
+
+def scans_everything(queryset) -> list[str]:
+    plan = queryset.explain()
+    return [table for table in ("filings_filing", "filings_projectdetails") if f"Seq Scan on {table}" in plan]
+
+
+@on_postgresql
+def test_a_departments_reviewer_reads_their_filings_by_the_path_index(province):
+    reviewer = province
+    scope = Scope.of(reviewer)
+    filters = queues.Filters(year=2024)
+    lists = {
+        "我的申报": visible_filings(reviewer),
+        "工作台 待审核": queues.to_review(reviewer, filters, scope),
+        "工作台 被退回": queues.returned(reviewer, filters, scope),
+        "工作台 已审核": queues.reviewed(reviewer, filters, scope),
+        "项目支出": visible_filings(reviewer).projects().filter(year=2024).select_related("project"),
+        "下载任务的范围": filters.apply(scope.filings()),
+    }
+    assert Filing.objects.count() > 40_000 and visible_filings(reviewer).count() < 50
+    scanned = {name: tables for name, queryset in lists.items() if (tables := scans_everything(queryset))}
+    assert not scanned, scanned
+
+
+def test_the_scope_condition_has_no_or_between_a_subtree_and_filer_units():
+    member = [(Role.REVIEWER, 1, "/A/B/"), (Role.FILER, 2, "/A/B/C/")]  # a reviewer who also files below
+    assert unit_condition(member).children == [("path__startswith", "/A/B/")]
+    filer = [(Role.FILER, 7, "/A/X/"), (Role.FILER, 3, "/A/Y/")]
+    assert unit_condition(filer).children == [("pk__in", [3, 7])]
+    assert outermost(["/A/B/C/", "/A/B/", "/D/"]) == ["/A/B/", "/D/"]
+
+
+@pytest.mark.django_db
+def test_the_visible_units_are_the_same_whatever_the_memberships(demo):
+    for user in get_user_model().objects.filter(memberships__isnull=False).distinct():
+        memberships = list(user.memberships.values_list("role", "unit__path"))
+        expected = set()
+        for role, path in memberships:
+            units = Unit.objects.filter(path__startswith=path) if role != Role.FILER else Unit.objects.filter(path=path)
+            expected |= set(units.values_list("pk", flat=True))
+        assert set(visible_units(user).values_list("pk", flat=True)) == expected, user.username
