@@ -184,7 +184,9 @@ def test_a_filer_is_refused(client, demo, username):
 
 def test_only_a_post_asks_for_an_export(client, demo):
     client.force_login(user("cs_czj"))
-    assert client.get(reverse("filings:export")).status_code == 405
+    response = client.get(reverse("filings:export"), follow=True)  # an old bookmark: to the 工作台, with a word
+    assert response.redirect_chain == [(reverse("filings:queue"), 302)]
+    assert "Excel汇总现在在后台生成" in response.content.decode()
     assert not DownloadJob.objects.exists()
 
 
