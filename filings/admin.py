@@ -6,6 +6,7 @@ from django.db.models import Count
 from indicators.models import Category
 
 from . import admin_variants  # noqa: F401  (registers the 表样 admin: copy, layout editing, preview)
+from .checked import affected_by, refresh_checks, refresh_many
 from .errors import FilingWriteRefused
 from .forms.money import money_form_for
 from .limits import row_limit
@@ -263,6 +264,20 @@ class FilingAdmin(ReadOnlyOutsideDrafts, admin.ModelAdmin):
         else:
             DepartmentDetails.objects.get_or_create(filing=obj)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refresh_checks(form.instance)  # after the inlines: details, rows and indicators are validated too
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        refresh_many(affected_by(obj))
+
+    def delete_queryset(self, request, queryset):
+        deleted = list(queryset)
+        super().delete_queryset(request, queryset)
+        for filing in deleted:
+            refresh_many(affected_by(filing))
+
     def get_inlines(self, request, obj):
         if obj is None:
             return []
@@ -292,3 +307,16 @@ class IndicatorAdmin(ReadOnlyOutsideDrafts, admin.ModelAdmin):
     search_fields = ["name", "value_text", "filing__unit__name", "filing__project__name"]
     readonly_fields = ["value_kind", "operator", "value_number", "value_unit"]
     raw_id_fields = ["filing"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        refresh_many(Filing.objects.filter(pk__in={obj.filing_id, form.initial.get("filing") or obj.filing_id}))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        refresh_checks(obj.filing)
+
+    def delete_queryset(self, request, queryset):
+        filings = set(queryset.values_list("filing_id", flat=True))
+        super().delete_queryset(request, queryset)
+        refresh_many(Filing.objects.filter(pk__in=filings))

@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from .checked import refresh_variant
 from .layouts.catalogue import ROW_COLUMNS, data_fields
 from .layouts.changes import data_losing_changes
 from .layouts.description import (
@@ -202,6 +203,11 @@ class FormVariantAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The kind decides which fields a layout may place: fixed once the variant exists (copy to change it).
         return [*super().get_readonly_fields(request, obj), *(["kind"] if obj is not None else [])]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            refresh_variant(obj)  # its required fields and layout decide what its filings' checks find
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from indicators.models import place_in
 
+from .checked import affected_by, refresh_checks, refresh_many
 from .errors import FilingWriteRefused
 from .models import (
     AnnualTask,
@@ -85,6 +86,7 @@ def _created(filing: Filing, kind: str, user, summary: str, request_key: str, da
     except IntegrityError:
         # Only where the unit lock is not a real lock (SQLite): the same form was sent twice at once.
         raise FilingWriteRefused(FilingWriteRefused.REFUSED, "这个表单已经提交过一次，请不要重复点击。") from None
+    refresh_checks(filing)
     return filing
 
 
@@ -206,6 +208,7 @@ def delete_draft(filing: Filing, *, user) -> None:
         raise FilingWriteRefused(FilingWriteRefused.REFUSED, "只能删除从未提交过的草稿。")
     record(locked, EventKind.DELETED, user, f"删除“{locked.title}”")
     locked.delete()
+    refresh_many(affected_by(locked))  # the projects W10 compared it with
 
 
 def deleted_by(user, pk: int) -> bool:

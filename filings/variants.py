@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from indicators.models import Category, Scheme
 
+from .checked import refresh_variant
 from .exports.printed import printed_context
 from .layouts.changes import data_losing_changes
 from .layouts.description import LayoutError
@@ -176,7 +177,9 @@ def apply_load(plan: Plan) -> FormVariant:
     data = {name: getattr(plan.variant, name) for name in FILE_FIELDS if name != "default_scheme"}
     data["default_scheme"] = plan.variant.default_scheme.code
     load_variants([data])
-    return FormVariant.objects.get(code=plan.variant.code)
+    variant = FormVariant.objects.get(code=plan.variant.code)
+    refresh_variant(variant)
+    return variant
 
 
 # The order keys are written in: PostgreSQL's jsonb keeps no order, so a layout read back is put in this one (the one

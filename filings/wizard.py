@@ -15,6 +15,7 @@ from django.forms import BaseForm, BaseFormSet, BaseInlineFormSet, inlineformset
 from indicators.findings import STEP_LABELS, Report, Step
 from indicators.models import Scheme
 
+from .checked import refresh_checks
 from .forms.extras import ExtrasFormMixin, is_extra_field
 from .forms.fields import CountField, PercentField, PreloadedChoiceField, YesNoRadio
 from .forms.money import money_form_for
@@ -296,4 +297,5 @@ def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool
     if filing.scheme_id != scheme_before:
         changes["scheme"] = [str(Scheme.objects.get(pk=scheme_before)), str(filing.scheme)]
     record(filing, EventKind.STEP_SAVED, user, f"保存“{step.title}”", {"step": step.key, **changes})
+    refresh_checks(filing)
 

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from filings.checked import STORED
 from filings.exports.excel.official import workbook_bytes
 from filings.exports.excel.preview import build_preview
 from filings.exports.excel.template_import import ImportRefused, apply_import, read_upload
@@ -24,7 +25,7 @@ from .test_excel_export import SEEDS, find
 
 BOOKKEEPING = {"id", "kind", "unit", "year", "status", "revision", "lock_version", "position", "copied_from",
                "source", "created_by", "created_at", "updated_at", "submitted_at", "submitted_by", "current_step",
-               "saved_steps", "completed_steps"}
+               "saved_steps", "completed_steps", *STORED}
 
 
 def snapshot(filing) -> dict:

@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from filings.checked import STORED
 from filings.models import (
     Filing,
     FilingKind,
@@ -35,7 +36,7 @@ PROJECT_MONEY = [f.name for f in ProjectDetails._meta.concrete_fields if isinsta
 FILING_NOT_COPIED = {
     "id", "kind", "unit", "year", "status", "revision", "lock_version", "source", "created_by", "created_at",
     "updated_at", "submitted_at", "submitted_by", "filled_on", "filled_time", "current_step", "saved_steps",
-    "completed_steps", "copied_from", "position",
+    "completed_steps", "copied_from", "position", *STORED,  # the stored checks are the copy's own
 }
 INDICATOR_COLUMNS = ["period", "category_id", "order", "name", "value_text", "value_kind", "operator", "value_number",
                      "value_unit", "standard", "not_applicable", "note"]

@@ -173,6 +173,14 @@ class Filing(models.Model):
     saved_steps = models.JSONField("已保存的步骤", default=list, blank=True)
     completed_steps = models.JSONField("已完成的步骤", default=list, blank=True)
 
+    # The last validation's result, stored by `filings.checked.refresh_checks` after every write that changes
+    # what validation reads, so lists and exports show it without validating again.
+    error_count = models.PositiveIntegerField("错误数", default=0, editable=False)
+    warning_count = models.PositiveIntegerField("警告数", default=0, editable=False)
+    error_codes = models.JSONField("错误代码", default=list, blank=True, editable=False)
+    warning_codes = models.JSONField("警告代码", default=list, blank=True, editable=False)
+    checked_at = models.DateTimeField("核对时间", null=True, blank=True, editable=False)
+
     objects = FilingQuerySet.as_manager()
 
     class Meta:

@@ -11,7 +11,9 @@ style that `cells.put` gives it, no float.
 The filings are read in chunks of ``chunk_size`` (their ids are read once, in the order of the 工作台); each
 chunk costs the same four queries whatever its size (the filings with their details, their tasks, their
 indicators with categories, and the other project filings of their units and years, which rule W10 compares),
-so memory stays bounded by one chunk and the number of queries by the number of chunks.
+so memory stays bounded by one chunk and the number of queries by the number of chunks. The errors and warnings
+are the ones stored on each filing by the write that last changed it (`filings.checked`); only a filing never
+checked since the upgrade is validated here, which is what the rows read for.
 """
 
 import shutil
@@ -31,6 +33,7 @@ from openpyxl.utils import get_column_letter
 
 from indicators.models import Category
 
+from ...checked import store
 from ...layouts.description import LayoutError
 from ...models import Filing, FilingKind, FilingStatus, FormVariant, Operator, Period, ValueKind
 from ...validation import filings_for_validation, validate_filing
@@ -298,17 +301,17 @@ def write_indicators(sheet: Sheet, filing: Filing, prefix: list, own: OwnColumns
     return len(rows)
 
 
-def write_summary(sheet: Sheet, filing: Filing, prefix: list, indicator_count: int, report,
+def write_summary(sheet: Sheet, filing: Filing, prefix: list, indicator_count: int,
                   own: OwnColumns | None = None) -> None:
+    """The filing's row, with the validation result stored on it (`filings.checked`)."""
     ws = sheet.ready()
     details = (getattr(filing, "department", None) if filing.kind == FilingKind.DEPARTMENT
                else getattr(filing, "project", None))
     amounts = [getattr(details, name, None) if details is not None else None for name in AMOUNT_FIELDS]
-    errors, warnings = report.errors, report.warnings
     sheet.append([
         *[safe(ws, value) for value in prefix], filing.revision, submitted(ws, filing.submitted_at),
-        *[amount(ws, value) for value in amounts], indicator_count, len(errors), len(warnings),
-        "、".join(sorted({f.code for f in errors})) or None, "、".join(sorted({f.code for f in warnings})) or None,
+        *[amount(ws, value) for value in amounts], indicator_count, filing.error_count, filing.warning_count,
+        "、".join(filing.error_codes) or None, "、".join(filing.warning_codes) or None,
         *(own.cells(ws, filing.variant_id, filing.extra) if own is not None else []),
     ])
 
@@ -366,11 +369,12 @@ def write_consolidated(filings: QuerySet, target, chunk_size: int = FILING_CHUNK
             chunk = _load(chunk_ids, categories, {variant.pk: variant for variant in variants})
             siblings = _siblings(chunk)
             for filing in chunk:
-                report = validate_filing(filing, by_scheme.get(filing.scheme_id, []),
-                                         siblings.get((filing.unit_id, filing.year), []))
+                if filing.checked_at is None:  # never checked since the upgrade: validated here, not stored
+                    store(filing, validate_filing(filing, by_scheme.get(filing.scheme_id, []),
+                                                  siblings.get((filing.unit_id, filing.year), [])), None)
                 prefix = filing_prefix(filing)
                 written = write_indicators(indicators, filing, prefix, own_indicator)
-                write_summary(summary, filing, prefix, written, report, own_header)
+                write_summary(summary, filing, prefix, written, own_header)
                 counts.filings += 1
                 counts.indicators += written
                 if progress is not None:

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from indicators.models import Category, Scheme
 
+from ...checked import refresh_checks
 from ...errors import FilingWriteRefused
 from ...limits import row_limit
 from ...models import AnnualTask, EventKind, Filing, FilingKind, FormVariant, FunctionItem, Indicator
@@ -170,6 +171,7 @@ def apply_import(filing: Filing, data: dict, expected_lock_version: int, *, user
     if "indicators" in rows:
         write_indicators(locked, scheme, old_scheme, data["indicators"]["periods"], rows["indicators"])
     record(locked, EventKind.IMPORTED, user, "从Excel导入", {"fields": sorted(data["fields"])}, request_key)
+    refresh_checks(locked)
     return locked
 
 
