@@ -8,7 +8,7 @@ from django.tasks import task
 from background.backends import fail_orphaned_tasks
 from background.heartbeat import forget_old
 
-from . import downloads, reminders
+from . import checked, downloads, reminders
 from .notifications import deliver
 
 logger = logging.getLogger(__name__)
@@ -38,3 +38,10 @@ def remind_deadlines(days: int = reminders.DAYS) -> dict:
     if stored:
         logger.info("截止日期提醒：%s", "\n".join(found.lines))
     return {"reminded": stored, "mails": queued}
+
+
+@task()
+def refresh_stored_checks() -> dict:
+    """Daily: rule A15 reads today's date, so filings whose 填报日期 has come since their last check are checked
+    again; filings never checked (from before the stored results) are checked too."""
+    return {"dated": checked.refresh_dated(), "unchecked": checked.refresh_unchecked()}

@@ -266,6 +266,7 @@ PERIODIC_TASKS = {
     "filings.upkeep.remove_expired_downloads": 3600,
     # Reminders are idempotent per day (nobody is reminded twice of a deadline the same day), so hourly is safe.
     "filings.upkeep.remind_deadlines": 3600,
+    "filings.upkeep.refresh_stored_checks": 24 * 3600,
 }
 
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]

@@ -66,7 +66,7 @@ def test_the_settings_name_every_periodic_task_as_a_task():
     from django.utils.module_loading import import_string
 
     assert set(settings.PERIODIC_TASKS) == {"filings.upkeep.sweep_downloads", "filings.upkeep.remove_expired_downloads",
-                                            "filings.upkeep.remind_deadlines"}
+                                            "filings.upkeep.remind_deadlines", "filings.upkeep.refresh_stored_checks"}
     for name in settings.PERIODIC_TASKS:
         assert isinstance(import_string(name), Task)
 

@@ -58,6 +58,14 @@ def test_the_demo_uses_sqlite_safe_defaults_and_a_key_kept_in_the_checkout():
     assert len(current["key"]) >= 50
 
 
+def test_the_demos_sqlite_file_takes_write_locks_at_begin_and_waits_for_the_other_process():
+    # The demo's web server and worker are two processes on one file: a write transaction must not start as a reader
+    # and fail when it upgrades ("database is locked"), and a writer waits for the other instead of failing.
+    options = values_under({"PERFBUDGET_DEMO": "1"}, options="settings.DATABASES['default']['OPTIONS']")["options"]
+    assert options["transaction_mode"] == "IMMEDIATE" and options["timeout"] >= 10
+    assert "journal_mode=WAL" in options["init_command"]
+
+
 def test_without_a_key_outside_the_demo_the_start_stops_with_a_chinese_message():
     result = run_under({}, "import django; django.setup()")
     assert result.returncode != 0

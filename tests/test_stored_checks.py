@@ -207,3 +207,12 @@ def _export():
     consolidated.write_consolidated(Filing.objects.all(), target)
     target.seek(0)
     return target
+
+
+def test_the_daily_task_checks_the_filings_never_checked(demo):
+    from filings.upkeep import refresh_stored_checks
+
+    assert Filing.objects.filter(checked_at__isnull=True).exists()  # the demo loader stores nothing
+    result = refresh_stored_checks.call()
+    assert result["unchecked"] > 0 and not Filing.objects.filter(checked_at__isnull=True).exists()
+    assert refresh_stored_checks.call() == {"dated": 0, "unchecked": 0}
