@@ -412,8 +412,8 @@ def print_pages(results: list[dict]):
     print(f"{pad('role', 14)} {pad('page', 14)} {'status':>6} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'KB':>9}")
     for r in results:
         status = ",".join(map(str, r["status"]))
-        print(f"{pad(r['role'], 14)} {pad(r['page'], 14)} {status:>6} {r['queries']:>7} {r['p50']:>8.0f} {r['p95']:>8.0f} "
-              f"{r['bytes'] / 1024:>9.1f}")
+        print(f"{pad(r['role'], 14)} {pad(r['page'], 14)} {status:>6} {r['queries']:>7} "
+              f"{r['p50']:>8.0f} {r['p95']:>8.0f} {r['bytes'] / 1024:>9.1f}")
 
 
 def print_compare(scales: list[float], results: dict[float, list[dict]]):
