@@ -358,7 +358,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure(runs: int, per_role: int) -> list[dict]:
+def measure(runs: int, per_role: int, roles: list[str]) -> list[dict]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
@@ -368,6 +368,8 @@ def measure(runs: int, per_role: int) -> list[dict]:
     clock = ServerClock()
     results = []
     for role, users in sample_users(per_role).items():
+        if role not in roles:
+            continue
         clients = []
         for user in users:
             client = Client()
@@ -438,7 +440,7 @@ def run_one(args) -> dict:
             outcome["generated"] = generate(args.scale)
             print_generation(args.scale, outcome["generated"])
         if args.measure:
-            outcome["pages"] = measure(args.runs, args.per_role)
+            outcome["pages"] = measure(args.runs, args.per_role, args.roles.split(","))
             print_pages(outcome["pages"])
         outcome["load_after"] = load_average()
         print(f"load average before {outcome['load_before']}, after {outcome['load_after']}")
@@ -460,7 +462,8 @@ def compare(args):
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             name = f"{args.db}_{str(scale).replace('.', '_')}"
             command = [sys.executable, __file__, "--scale", str(scale), "--db", name,
-                       "--measure", "--runs", str(args.runs), "--per-role", str(args.per_role), "--json", out.name]
+                       "--measure", "--runs", str(args.runs), "--per-role", str(args.per_role),
+                       "--roles", args.roles, "--json", out.name]
             subprocess.run(command + (["--keep"] if args.keep else []), check=True)
             found[scale] = json.loads(Path(out.name).read_text())
     print_compare(scales, {scale: found[scale]["pages"] for scale in scales})
@@ -475,6 +478,7 @@ def main():
     parser.add_argument("--measure", action="store_true", help="measure the pages of each role")
     parser.add_argument("--runs", type=int, default=5, help="timed requests per page and user (default 5)")
     parser.add_argument("--per-role", type=int, default=1, help="users sampled per role (default 1)")
+    parser.add_argument("--roles", default=",".join(ROLES), help=f"roles to measure (default {','.join(ROLES)})")
     parser.add_argument("--compare", help="two scales, e.g. 0.1,1: generate and measure both, side by side")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
