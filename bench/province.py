@@ -52,7 +52,8 @@ PAGES = [
     ("项目支出", "/filings/projects/"),
 ]
 ROLES = ["省财政", "市财政", "县财政", "主管部门审核人", "填报人"]
-# Status by filing serial (i % 20): 5 drafts, 4 submitted, 2 returned, 3 主管部门-approved, 6 approved.
+# Status by a hash of the unit's code and the filing's position, so a unit's filings are the same at any scale
+# (20 in a cycle): 5 drafts, 4 submitted, 2 returned, 3 主管部门-approved, 6 approved.
 STATUS_CYCLE = (["draft"] * 5 + ["submitted"] * 4 + ["returned"] * 2 + ["department_approved"] * 3
                 + ["approved"] * 6)
 INDICATOR_SAMPLES = [  # (三级指标, 指标值), spread over the scheme's 二级 categories
@@ -182,7 +183,7 @@ def build_filings(filing_units, people):
         for position in range(PROJECTS_PER_UNIT + 1):
             kind, variant = ((FilingKind.DEPARTMENT, department_variant) if position == 0
                              else (FilingKind.PROJECT, project_variant))
-            status = STATUS_CYCLE[len(filings) % len(STATUS_CYCLE)]
+            status = STATUS_CYCLE[(zlib.crc32(unit.code.encode()) + position) % len(STATUS_CYCLE)]
             filings.append(Filing(
                 kind=kind, unit=unit, year=YEAR, variant=variant, scheme_id=variant.default_scheme_id,
                 status=status, position=position, unit_name=unit.name, contact_person="张三",
@@ -221,9 +222,9 @@ def indicator_samples():
 
 
 def _indicator_rows(filings, categories, readings):
-    for serial, filing in enumerate(filings):
+    for filing in filings:
         scheme_categories = categories[filing.scheme_id]
-        for order in range(18 + serial % 4):  # 18–21 a filing, 19.5 on average
+        for order in range(18 + (filing.unit.pk + filing.position) % 4):  # 18–21 a filing, 19.5 on average
             name, value, kind, operator, number, unit = readings[order % len(readings)]
             yield (filing.pk, "annual", scheme_categories[order % len(scheme_categories)], order, name, value, kind,
                    operator, number, unit, "", False, "", "{}")
