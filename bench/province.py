@@ -6,7 +6,7 @@
     .venv/bin/python bench/province.py --compare 0.1,1 [--runs 5]          # both scales, pages side by side
 
 At --scale 1.0: 1 provincial, 14 city and 120 county 财政 bureaus, about 1,800 主管部门 and 11,000 units, 54,000
-filings with about 1,060,000 indicator rows, 86,000 transitions and 130,000 notifications, for one year. The scale
+filings with about 1,052,000 indicator rows, 87,000 transitions and 134,000 notifications, for one year. The scale
 changes how many bureaus there are, not what one bureau holds: a county (K001) and its 主管部门 have the same units
 and filings at every scale, so their pages at two scales compare one scope against a larger province.
 
