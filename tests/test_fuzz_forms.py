@@ -34,6 +34,7 @@ from django.urls import get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from filings.checked import STORED as CHECKED
 from filings.exports.excel.official import workbook_bytes
 from filings.models import Filing, Membership, ReviewComment, Role, Unit
 from filings.wizard import steps_for
@@ -145,7 +146,10 @@ def fingerprints() -> dict:
     for model in models:
         if model._meta.label_lower in OWN_DATA:
             continue
-        names = [f.attname for f in model._meta.concrete_fields if f.name not in {"last_login", "read_at"}]
+        # The stored validation result (filings.checked) is derived: a project's save re-checks its unit's other
+        # projects of the year (rule W10 compares them), which changes nothing anyone typed.
+        names = [f.attname for f in model._meta.concrete_fields
+                 if f.name not in {"last_login", "read_at"} and not (model is Filing and f.name in CHECKED)]
         key = model._meta.pk.attname if model is Filing else next((f.attname for f in model._meta.concrete_fields
                                                  if f.name == "filing"), None)
         for row in model.objects.order_by("pk").values_list(*names):
