@@ -37,6 +37,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from server_clock import ServerClock  # bench/ is the script's folder, first on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2026
 CITIES, COUNTIES = 14, 120
@@ -321,23 +323,6 @@ def generate(scale: float) -> dict:
 
 
 # --- the pages ----------------------------------------------------------------------------------------------------
-
-class ServerClock:
-    """Seconds between Django's request_started and request_finished, for the last request."""
-
-    def __init__(self):
-        from django.core.signals import request_finished, request_started
-
-        self.started = self.elapsed = 0.0
-        request_started.connect(self.start, weak=False)
-        request_finished.connect(self.finish, weak=False)
-
-    def start(self, **kwargs):
-        self.started = time.perf_counter()
-
-    def finish(self, **kwargs):
-        self.elapsed = time.perf_counter() - self.started
-
 
 def sample_users(per_role: int) -> dict[str, list]:
     """The first users of each role in code order: K001 is the sample county, its first 主管部门 and unit the

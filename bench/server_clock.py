@@ -1,0 +1,20 @@
+"""The server time of a request in a benchmark: Django's request_started → request_finished."""
+
+import time
+
+
+class ServerClock:
+    """Seconds between Django's request_started and request_finished, for the last request."""
+
+    def __init__(self):
+        from django.core.signals import request_finished, request_started
+
+        self.started = self.elapsed = 0.0
+        request_started.connect(self.start, weak=False)
+        request_finished.connect(self.finish, weak=False)
+
+    def start(self, **kwargs):
+        self.started = time.perf_counter()
+
+    def finish(self, **kwargs):
+        self.elapsed = time.perf_counter() - self.started
