@@ -136,6 +136,18 @@ def approvals_since(url: str, since: float, usernames: list[str]) -> int:
         (since, usernames))[0][0]
 
 
+def password_hash(checkout: Path, password: str) -> str:
+    """`make_password(password)` with `checkout`'s settings (its first hasher and that hasher's parameters)."""
+    code = ("import django; django.setup(); from django.contrib.auth.hashers import make_password; "
+            f"print(make_password({password!r}))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
+    env.update({"SECRET_KEY": "bench-load-hash", "DJANGO_SETTINGS_MODULE": "perfbudget.settings",
+                "DATABASE_URL": "sqlite:///:memory:"})
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c", code], cwd=checkout, env=env,
+                          capture_output=True, text=True, check=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
 def migrations(checkout: Path) -> dict[str, set[str]]:
     """Each app's migration names in a checkout."""
     return {init.parent.parent.name: {p.stem for p in init.parent.glob("[0-9]*.py")}
@@ -150,7 +162,7 @@ def migrate_back(url: str, checkout: Path, workdir: Path) -> list[str]:
         if names - theirs.get(app, set()):
             target = max(theirs.get(app, set()) & names, default="zero")
             cluster.Cluster(url, workdir / "migrate").manage("migrate", app, target, "-v", "0")
-            done.append(f"{app} {target}")
+            done.append(f"migrated back: {app} {target}")
     return done
 
 
@@ -255,6 +267,11 @@ class Recorder:
         self.examples: dict[str, str] = {}
         self.journeys: Counter = Counter()
         self.approved: list[int] = []
+        self.cpu_by_kind: dict[str, list[float]] = {}
+
+    def cpu(self, kind: str, seconds: float):
+        with self.lock:
+            self.cpu_by_kind.setdefault(kind, []).append(seconds)
 
     def sample(self, kind: str, seconds: float, ok: bool):
         with self.lock:
@@ -273,8 +290,8 @@ class Recorder:
 class Browser:
     """Cookies of one session and a connection per request (gunicorn's sync workers close each one)."""
 
-    def __init__(self, port: int, recorder: Recorder, timeout: float = 60):
-        self.port, self.recorder, self.timeout = port, recorder, timeout
+    def __init__(self, port: int, recorder: Recorder, timeout: float = 60, cpu_probe=None):
+        self.port, self.recorder, self.timeout, self.cpu_probe = port, recorder, timeout, cpu_probe
         self.cookies: dict[str, str] = {}
 
     def request(self, kind: str, method: str, path: str, fields: list | None = None, expect=(200,),
@@ -288,6 +305,7 @@ class Browser:
             body = urlencode(fields).encode()
             headers.update({"Content-Type": "application/x-www-form-urlencoded",
                             "Origin": f"http://127.0.0.1:{self.port}"})
+        cpu_before = self.cpu_probe() if self.cpu_probe else 0.0
         started = time.perf_counter()
         try:
             connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
@@ -301,6 +319,8 @@ class Browser:
             self.recorder.sample(kind, time.perf_counter() - started, False)
             raise JourneyFailed(f"{type(error).__name__}", f"{kind} {path}: {error}") from error
         seconds = time.perf_counter() - started
+        if self.cpu_probe:
+            self.recorder.cpu(kind, self.cpu_probe() - cpu_before)
         for header in answer.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 if morsel["max-age"] == "0" or not morsel.value:
@@ -436,10 +456,11 @@ class VirtualUser(threading.Thread):
     """Journeys one after the other until `stop` is set; with `think`, a random pause before every request."""
 
     def __init__(self, number: int, mix: Mix, port: int, recorder: Recorder, stop: threading.Event,
-                 think: tuple[float, float] | None, rng: random.Random):
+                 think: tuple[float, float] | None, rng: random.Random, cpu_probe=None):
         super().__init__(name=f"user-{number}", daemon=True)
         self.mix, self.port, self.recorder, self.stop_event, self.think, self.rng = (
             mix, port, recorder, stop, think, rng)
+        self.cpu_probe = cpu_probe
         self.sessions: dict[str, Browser] = {}  # kept between journeys when --login-share < 1
 
     def pause(self, first: bool = False):
@@ -487,7 +508,7 @@ class _ThinkingBrowser(Browser):
     """A browser whose user thinks before each request (and stops thinking when the run ends)."""
 
     def __init__(self, user: VirtualUser):
-        super().__init__(user.port, user.recorder)
+        super().__init__(user.port, user.recorder, cpu_probe=user.cpu_probe)
         self.user = user
 
     def request(self, *args, immediate: bool = False, **kwargs):
@@ -506,16 +527,16 @@ def load_average() -> str:
 
 
 def run_load(server: Server, mix: Mix, users: int, duration: float, warmup: float,
-             think: tuple[float, float] | None, seed: int) -> dict:
+             think: tuple[float, float] | None, seed: int, per_request_cpu: bool = False) -> dict:
     """Warm up (not counted), then `duration` seconds of `users` virtual users; what was measured."""
-    warm = Recorder()
+    warm, warm_started = Recorder(), time.time()
     if warmup:  # the workers' first requests load templates and fill caches
         _drive(server, mix, min(users, 4) if think else users, warmup, None, warm, seed + 1)
     recorder = Recorder()
     load_before = load_average()
     cpu_before, client_before, started = server.cpu(), time.process_time(), time.monotonic()
     wall_started = time.time()
-    _drive(server, mix, users, duration, think, recorder, seed)
+    _drive(server, mix, users, duration, think, recorder, seed, server.cpu if per_request_cpu else None)
     wall = time.monotonic() - started
     cpu, client = server.cpu() - cpu_before, time.process_time() - client_before
     times = [seconds for _kind, seconds, _ok in recorder.samples]
@@ -534,17 +555,20 @@ def run_load(server: Server, mix: Mix, users: int, duration: float, warmup: floa
         "max": max(times, default=float("nan")),
         "by_kind": {kind: {"n": len(v), "p50": statistics.median(v), "p95": percentile(v, 0.95),
                            "p99": percentile(v, 0.99)} for kind, v in kinds.items()},
+        "cpu_by_kind": {kind: {"n": len(v), "p50": statistics.median(v), "mean": statistics.fmean(v)}
+                        for kind, v in recorder.cpu_by_kind.items()},
         "journeys": dict(recorder.journeys), "errors": dict(recorder.errors), "examples": recorder.examples,
         "server_errors": sum(n for kind, n in recorder.errors.items() if kind.startswith("HTTP 5")),
-        "approved": len(recorder.approved), "started_at": wall_started,
+        "approved": len(recorder.approved), "started_at": wall_started, "warmup_started_at": warm_started,
+        "approved_with_warmup": len(recorder.approved) + len(warm.approved),
         "warmup": {"requests": len(warm.samples), "errors": dict(warm.errors), "examples": warm.examples},
         "load_before": load_before, "load_after": load_average(),
     }
 
 
-def _drive(server, mix, users, duration, think, recorder, seed):
+def _drive(server, mix, users, duration, think, recorder, seed, cpu_probe=None):
     stop = threading.Event()
-    threads = [VirtualUser(n, mix, server.port, recorder, stop, think, random.Random(seed * 1000 + n))
+    threads = [VirtualUser(n, mix, server.port, recorder, stop, think, random.Random(seed * 1000 + n), cpu_probe)
                for n in range(users)]
     for thread in threads:
         thread.start()
@@ -567,8 +591,8 @@ def describe(label: str, result: dict) -> str:
         f"{result['requests_per_second']}",
         f"  latency ms p50 {result['p50'] * 1000:.0f}, p95 {result['p95'] * 1000:.0f}, p99 {result['p99'] * 1000:.0f}, "
         f"max {result['max'] * 1000:.0f}",
-        f"  journeys {json.dumps(result['journeys'], ensure_ascii=False)}, approvals {result['approved']}"
-        + (f" (in the database: {result['approved_in_db']})" if "approved_in_db" in result else ""),
+        f"  journeys {json.dumps(result['journeys'], ensure_ascii=False)}, approvals {result['approved']} "
+        f"({result['approved_with_warmup']} with the warm-up; in the database: {result.get('approved_in_db')})",
         f"  errors {json.dumps(result['errors'], ensure_ascii=False)} (server errors {result['server_errors']})",
     ]
     for kind, detail in result["examples"].items():
@@ -579,6 +603,10 @@ def describe(label: str, result: dict) -> str:
     lines.append("  by kind (ok requests): " + "; ".join(
         f"{kind} n={v['n']} p50 {v['p50'] * 1000:.0f} p95 {v['p95'] * 1000:.0f} p99 {v['p99'] * 1000:.0f}"
         for kind, v in result["by_kind"].items()))
+    if result["cpu_by_kind"]:
+        lines.append("  server CPU ms per request (one user: nothing else in flight): " + "; ".join(
+            f"{kind} n={v['n']} p50 {v['p50'] * 1000:.0f} mean {v['mean'] * 1000:.0f}"
+            for kind, v in result["cpu_by_kind"].items()))
     return "\n".join(lines)
 
 
@@ -626,6 +654,11 @@ def prepare(setup: Setup, args, server_url: str, workdir: Path) -> tuple[str, Mi
     users = args.users or args.concurrency
     filers = filer_pool(url, max(args.pool, 2 * users), args.rows)
     reviews = review_pool(url)
+    if not args.keep_hashes:  # the password as the checkout's own first hasher stores it: no upgrade at login
+        hashed = password_hash(setup.checkout, PASSWORD)
+        cluster.query(url, "UPDATE auth_user SET password = %s WHERE username = ANY(%s) RETURNING id",
+                      (hashed, sorted({t.username for t in [*filers, *reviews]})))
+        notes.append("password hash " + "$".join(hashed.split("$")[:-2]))  # the hasher and its parameters
     if len(filers) < 2 * users:
         sys.exit(f"only {len(filers)} editable filings for {users} users")
     mix = Mix(filers, reviews, args.filer_share, args.login_share)
@@ -649,6 +682,8 @@ def main():
     parser.add_argument("--filer-share", type=float, default=0.8, help="share of filer journeys (default 0.8)")
     parser.add_argument("--login-share", type=float, default=1.0,
                         help="share of journeys that sign in (else a user's kept session; default 1: all)")
+    parser.add_argument("--keep-hashes", action="store_true",
+                        help="keep the clone's password hashes (else the checkout's make_password, as at login)")
     parser.add_argument("--vs", help="also run the mix against this commit, and print the ratios")
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--json", help="also write the results to this file")
@@ -669,15 +704,16 @@ def main():
         for setup in setups:
             url, mix, notes = prepare(setup, args, server_url, workdir)
             print(f"{setup.label}: {setup.db}, {len(mix.filers)} filer filings ({args.rows} rows), "
-                  f"{len(mix.reviews)} submitted filings to approve" + (f"; migrated back: {notes}" if notes else ""),
+                  f"{len(mix.reviews)} submitted filings to approve" + "".join(f"; {note}" for note in notes),
                   flush=True)
             server = Server(setup.checkout, url, args.workers, workdir, setup.label.replace(" ", "_"))
             try:
                 server.start()
-                result = run_load(server, mix, users, args.duration, args.warmup, think, args.seed)
+                result = run_load(server, mix, users, args.duration, args.warmup, think, args.seed,
+                                  per_request_cpu=users == 1 and not think)
             finally:
                 server.stop()
-            result["approved_in_db"] = approvals_since(url, result["started_at"] - 1,
+            result["approved_in_db"] = approvals_since(url, result["warmup_started_at"],
                                                        sorted({t.username for t in mix.reviews}))
             results[setup.label] = result
             print(describe(setup.label, result), flush=True)
