@@ -29,8 +29,9 @@ read before and after the measured window; the client's own CPU is reported too 
 Modes: --concurrency C: C virtual users in a closed loop, each starting its next journey as soon as the last one
 ended, for --duration seconds after --warmup seconds that are not counted. --users U --think A-B: U virtual users
 who each wait a random A–B seconds before every request (the first wait spread over 0–B, so they do not arrive
-together). Reported: requests, requests per server CPU-second, requests per second, server CPU share of the
-cores, p50/p95/p99 of all requests and per kind of request, journeys completed, errors by kind, load average.
+together). Reported: requests, requests per server CPU-second and per second (counting the requests answered as
+expected: a timed-out request or an error page is no work served), server CPU share of the cores, p50/p95/p99 of
+all requests and per kind of request, journeys completed, errors by kind, load average.
 
 --vs REV runs the same mix, in the same invocation, against a checkout of REV (`git archive` into a temporary
 directory, this repository's .venv) on its own clone of the template, migrated back to REV's migrations with this
@@ -549,8 +550,9 @@ def run_load(server: Server, mix: Mix, users: int, duration: float, warmup: floa
         "users": users, "think": list(think) if think else None, "duration": round(wall, 1),
         "requests": len(times), "ok_requests": ok_requests, "server_cpu": round(cpu, 2),
         "client_cpu": round(client, 2),
-        "requests_per_cpu_second": round(len(times) / cpu, 2) if cpu else None,
-        "requests_per_second": round(len(times) / wall, 2), "cores_busy": round(cpu / wall, 2),
+        # answered as expected: a request the client gave up on (timeout) or an error page is not served work
+        "requests_per_cpu_second": round(ok_requests / cpu, 2) if cpu else None,
+        "requests_per_second": round(ok_requests / wall, 2), "cores_busy": round(cpu / wall, 2),
         "p50": percentile(times, 0.5), "p95": percentile(times, 0.95), "p99": percentile(times, 0.99),
         "max": max(times, default=float("nan")),
         "by_kind": {kind: {"n": len(v), "p50": statistics.median(v), "p95": percentile(v, 0.95),
@@ -587,7 +589,7 @@ def describe(label: str, result: dict) -> str:
         f"{result['load_after']}",
         f"  requests {result['requests']} ({result['ok_requests']} ok), server CPU {result['server_cpu']} s "
         f"({result['cores_busy']} cores), client CPU {result['client_cpu']} s",
-        f"  requests per server CPU-second {result['requests_per_cpu_second']}, requests/s "
+        f"  ok requests per server CPU-second {result['requests_per_cpu_second']}, ok requests/s "
         f"{result['requests_per_second']}",
         f"  latency ms p50 {result['p50'] * 1000:.0f}, p95 {result['p95'] * 1000:.0f}, p99 {result['p99'] * 1000:.0f}, "
         f"max {result['max'] * 1000:.0f}",
