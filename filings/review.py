@@ -38,7 +38,7 @@ def comment_location(comment: ReviewComment, labels: dict) -> str:
 def add_remark(comment: ReviewComment) -> bool:
     """Save a reviewer's open remark unless the same one is already open (a double click); whether it was added."""
     with transaction.atomic():
-        Filing.objects.select_for_update().filter(pk=comment.filing_id).first()
+        Filing.objects.select_for_update(of=("self",)).filter(pk=comment.filing_id).first()
         if ReviewComment.objects.filter(filing=comment.filing_id, author=comment.author, transition__isnull=True,
                                         step=comment.step, field=comment.field, row_kind=comment.row_kind,
                                         row=comment.row, text=comment.text).exists():
@@ -52,6 +52,6 @@ def add_remark(comment: ReviewComment) -> bool:
 @transaction.atomic
 def delete_remark(comment: ReviewComment, *, user) -> None:
     """Delete a reviewer's own remark that no transition has carried yet."""
-    Filing.objects.select_for_update().filter(pk=comment.filing_id).first()
+    Filing.objects.select_for_update(of=("self",)).filter(pk=comment.filing_id).first()
     record(comment.filing, EventKind.COMMENT_DELETED, user, f"删除批注：{comment.text}")
     comment.delete()

@@ -35,12 +35,25 @@ def not_editable_message(filing: Filing) -> str:
     return f"这份申报表已是“{filing.get_status_display()}”，不能再修改；刚才的修改没有保存。"
 
 
+def lock_row(filing: Filing) -> Filing | None:
+    """The filing's row, locked until the transaction ends (None when it is gone); no checks.
+
+    A project's writers first queue on its unit's row (FOR NO KEY UPDATE: inserts referring to the unit still go
+    on), because each of them also refreshes the stored checks of the unit's other projects (rule W10) and so
+    writes their rows: without one order, two saves of two projects of a unit deadlock. Only the filing's own row is
+    locked (`of`): the default ordering joins the unit, and a plain FOR UPDATE would lock that row too, out of order.
+    """
+    if filing.kind == FilingKind.PROJECT:
+        Unit.objects.select_for_update(no_key=True).filter(pk=filing.unit_id).order_by().first()
+    return Filing.objects.select_for_update(of=("self",)).filter(pk=filing.pk).first()
+
+
 def lock_filing(filing: Filing, *, version: int | None = None, editable: bool = True) -> Filing:
     """The filing's row, locked until the transaction ends, after checking it may still be written.
 
     `version` is the edit version the writer's data was read at; a different one means someone saved meanwhile.
     """
-    locked = Filing.objects.select_for_update().filter(pk=filing.pk).first()
+    locked = lock_row(filing)
     if locked is None:
         raise FilingWriteRefused(FilingWriteRefused.GONE, "这份申报表已不存在（可能已被删除）。")
     if editable and not locked.is_editable:

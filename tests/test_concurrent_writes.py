@@ -232,6 +232,48 @@ def test_saving_two_steps_of_one_filing_at_once_never_deadlocks(demo):
         assert codes in ([302, 302], [302, 409]), (round_number, codes)
 
 
+
+@pytest.mark.django_db(transaction=True)
+def test_saves_of_two_projects_of_one_unit_at_once_never_deadlock(demo, monkeypatch):
+    """A project's save also refreshes the stored checks of its unit's other projects (rule W10), writing their rows.
+    The second save waits for the first on the unit's row instead of locking its own filing first: otherwise the
+    first, refreshing, waits for the second's filing while the second waits for the first's (found by bench/load.py
+    as 500s with “deadlock detected”)."""
+    postgresql_only()
+    first, second = demo["s3-proj1"], demo["s3-proj2"]  # 市四院, one year
+    Filing.objects.filter(pk__in=[first.pk, second.pk]).update(status=FilingStatus.DRAFT)
+    key = wizard.steps_for(first)[0].key
+    posts = [(step_url(f, key), {**open_step(client_for("yq_sy"), f, key)[1], "save": ""}) for f in (first, second)]
+    reached, go = threading.Event(), threading.Event()
+    real = wizard.refresh_checks
+
+    def held(filing):  # the first save, holding its locks, stops just before it refreshes the siblings
+        if threading.current_thread().name == "writer-0":
+            reached.set()
+            assert go.wait(timeout=60)
+        return real(filing)
+
+    monkeypatch.setattr(wizard, "refresh_checks", held)
+    results, other = [], []
+    saving = started(lambda: client_for("yq_sy").post(*posts[0]), results)
+    assert reached.wait(timeout=60)
+    waiting = started(lambda: client_for("yq_sy").post(*posts[1]), other, name="writer-1")
+
+    def blocked():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                           " AND wait_event_type = 'Lock'")
+            return cursor.fetchone()[0] >= 1
+
+    while not blocked():  # the second save is waiting for a lock the first holds
+        assert waiting.is_alive(), other
+    go.set()
+    saving.join(timeout=60)
+    waiting.join(timeout=60)
+    assert [r.status_code for r in results + other] == [302, 302]
+    assert Filing.objects.get(pk=first.pk).lock_version == first.lock_version + 1
+    assert Filing.objects.get(pk=second.pk).lock_version == second.lock_version + 1
+
 # --- double clicks ------------------------------------------------------------------------------------------------
 
 

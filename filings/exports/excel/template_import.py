@@ -15,7 +15,14 @@ from ...checked import refresh_checks
 from ...errors import FilingWriteRefused
 from ...limits import row_limit
 from ...models import AnnualTask, EventKind, Filing, FilingKind, FormVariant, FunctionItem, Indicator
-from ...services import create_department_filing, create_project_filing, earlier_result, record, switch_scheme
+from ...services import (
+    create_department_filing,
+    create_project_filing,
+    earlier_result,
+    lock_row,
+    record,
+    switch_scheme,
+)
 from . import spec
 from .parse import ParseResult, parse_workbook
 from .reader import UnreadableFile, open_workbook
@@ -131,7 +138,7 @@ def indicator_key(item) -> tuple:
 @transaction.atomic
 def apply_import(filing: Filing, data: dict, expected_lock_version: int, *, user, request_key: str = "") -> Filing:
     """Write the parsed file into the filing, all or nothing; refuse if it changed since the preview."""
-    locked = Filing.objects.select_for_update().filter(pk=filing.pk).first()
+    locked = lock_row(filing)
     if locked is not None and earlier_result(user, request_key) == locked:
         return locked  # the same confirmation sent twice: the first one imported it
     if locked is None or locked.lock_version != expected_lock_version:
