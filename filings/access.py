@@ -251,6 +251,7 @@ class Scope:
     filer_unit_ids: frozenset[int] = frozenset()
     bureaus: Bureaus = field(default_factory=Bureaus)
     units: QuerySet | None = None  # the visible units (visible_units)
+    zone_units: dict[tuple[str, tuple[str, ...]], list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, user) -> "Scope":
@@ -319,8 +320,9 @@ class Scope:
 
         A 审核人 at P: the submitted filings under P where two levels apply. A 财政 member of the bureau at P: the
         filings under P but under none of the outermost bureaus below P (a province excludes its cities, not every
-        county), in the states P's 审核层级 gives to 财政; each is a path prefix and a few NOT LIKEs on the same
-        column, which the path index serves."""
+        county), in the states P's 审核层级 gives to 财政. A plain subtree is a path prefix (the path index); a subtree
+        with bureaus cut out is resolved once into its unit ids (`zone`): PostgreSQL cannot estimate a prefix with
+        NOT LIKEs (it expected 3,900 of the province's 79 own units and scanned every project)."""
         if self.superuser:
             return Q(status__in=REVIEWABLE) & ~Q(submitted_by=self.user_id)
         condition = Q(pk__in=[])
@@ -331,7 +333,7 @@ class Scope:
                 continue
             for prefix, excluded, levels in zones:  # a 审核人 above a bureau whose settings differ: rare
                 if levels == 2:
-                    condition |= Q(status=FilingStatus.SUBMITTED) & self._zone(prefix, excluded)
+                    condition |= Q(status=FilingStatus.SUBMITTED) & self.zone(prefix, excluded)
         for path in self.paths.get(Role.FINANCE, ()):
             bureau = self.bureaus.nearest(path)
             if bureau is None or bureau.path != path:
@@ -339,15 +341,21 @@ class Scope:
             statuses = [FilingStatus.DEPARTMENT_APPROVED]
             if self.review_levels(path) == 1:
                 statuses.append(FilingStatus.SUBMITTED)
-            condition |= Q(status__in=statuses) & self._zone(path, [b.path for b in self.bureaus.under(path)])
+            condition |= Q(status__in=statuses) & self.zone(path, [b.path for b in self.bureaus.under(path)])
         return condition & ~Q(submitted_by=self.user_id)
 
-    @staticmethod
-    def _zone(prefix: str, excluded: list[str]) -> Q:
-        zone = Q(unit__path__startswith=prefix)
-        for path in excluded:
-            zone &= ~Q(unit__path__startswith=path)
-        return zone
+    def zone(self, prefix: str, excluded: list[str]) -> Q:
+        """The filings under `prefix` and under none of `excluded`: a prefix alone, or the units' ids (one query on
+        the units table per zone and Scope)."""
+        if not excluded:
+            return Q(unit__path__startswith=prefix)
+        key = (prefix, tuple(excluded))
+        if key not in self.zone_units:
+            inside = Q(path__startswith=prefix)
+            for path in excluded:
+                inside &= ~Q(path__startswith=path)
+            self.zone_units[key] = sorted(Unit.objects.filter(inside).values_list("pk", flat=True))
+        return Q(unit_id__in=self.zone_units[key])
 
     def filings(self):
         return Filing.objects.filter(unit__in=self.units).select_related("unit", "project")
