@@ -2,13 +2,16 @@
 
 Who hears of what:
 
-- 提交 → the reviewers whose turn it now is: the 主管部门 审核人 above the unit (two review levels) or the region's
-  财政 (one level);
-- 主管部门审核通过 → the region's 财政;
+- 提交 → the reviewers whose turn it now is: with two review levels the 主管部门 审核人 on the unit's path below its
+  nearest 财政 bureau; with one level the 财政 members of that nearest bureau;
+- 主管部门审核通过 → the 财政 members of the filing's nearest bureau;
 - 退回 → the filers of the filing's unit, with who returned it and the first line of the opinion;
 - 已批复 → the filers of the filing's unit.
 
-The person who acted is never told of their own action. Notifications are stored in one bulk insert; the e-mails (one
+The review levels are the nearest bureau's (falling back upward, `filings.bureaus`), and only the level whose turn it
+is hears of it: the 财政 members of a city or the province are not told of a county's filings, which they see but do
+not review (`filings.access.members_over` is the one home of who is told). The person who acted is never told of
+their own action. Notifications are stored in one bulk insert; the e-mails (one
 per recipient, to those with an address) leave the request: once the transaction commits, one `send_mails` task on
 the ``mail`` queue carries them, and a background worker sends them, retrying those a mail server could not take
 just then (`filings.mailing`). A hanging mail server therefore never holds a reviewer's click. Subjects are
@@ -24,7 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from .access import filers_of, members_over, review_levels
+from .access import bureaus_of, filers_of, members_over, review_levels
 from .models import Action, Filing, FilingStatus, Notification, Role, Transition
 from .tasks import send_mails
 from .text import header_safe
@@ -110,8 +113,9 @@ def notices_for(entry: Transition, filing: Filing) -> list[Notice]:
     review_link = site + reverse("filings:review", args=[filing.pk])
     tasks_link = site + reverse("filings:tasks", args=[filing.pk])
     if entry.action == Action.SUBMIT:
-        role = Role.REVIEWER if review_levels(filing) == 2 else Role.FINANCE
-        recipients, link = members_over(filing, role), review_link
+        bureaus = bureaus_of(filing)
+        role = Role.REVIEWER if review_levels(filing, bureaus) == 2 else Role.FINANCE
+        recipients, link = members_over(filing, role, bureaus), review_link
         message = f"《{filing}》已由{actor}提交，等待您审核。"
         subject = f"待审核：{filing}"
     elif entry.action == Action.APPROVE and entry.to_status == FilingStatus.DEPARTMENT_APPROVED:

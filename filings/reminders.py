@@ -1,5 +1,7 @@
 """Deadline reminders: the filers of units that have not yet submitted their department filing of a year whose
-deadline is near are told (in-app and by e-mail). Nobody is reminded twice of a deadline on the same day, so the
+deadline is near are told (in-app and by e-mail). A unit's deadline is its effective one: its nearest 财政 bureau's
+for that year, else the next bureau's up (`filings.bureaus`), so a county that set its own date is reminded by it
+and not by its city's. Each unit is reminded by one deadline, and nobody twice of it on the same day, so the
 periodic task (`filings.upkeep.remind_deadlines`) and the command (`manage.py remind_deadlines`) may run as often
 as they like."""
 
@@ -10,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .access import filers_of, units_with_filers
+from .bureaus import Bureaus
 from .models import Filing, FilingDeadline, Notification, Unit, UnitKind
 from .models.filings import EDITABLE_STATUSES
 from .notifications import Notice, display_name
@@ -40,18 +43,26 @@ def due(days: int = DAYS) -> Reminders:
     found = Reminders(deadlines=len(deadlines))
     if not deadlines:
         found.lines.append(f"未来 {days} 天内没有到期的申报截止日期，无需提醒。")
+    bureaus: dict[int, Bureaus] = {}  # by year: the bureaus around that year's near deadlines, with their deadlines
+    for year in {deadline.year for deadline in deadlines}:
+        bureaus[year] = Bureaus.around([d.region.path for d in deadlines if d.year == year], year)
     for deadline in deadlines:
-        remind(deadline, today, start_of_day, found)
+        remind(deadline, today, start_of_day, found, bureaus[deadline.year])
     return found
 
 
-def remind(deadline: FilingDeadline, today: datetime.date, start_of_day: datetime.datetime, found: Reminders) -> None:
+def remind(deadline: FilingDeadline, today: datetime.date, start_of_day: datetime.datetime, found: Reminders,
+           bureaus: Bureaus | None = None) -> None:
+    """Remind the units whose effective deadline this is (those of a bureau below with its own date are left to it)."""
     region, year = deadline.region, deadline.year
+    if bureaus is None:
+        bureaus = Bureaus.around([region.path], year)
     left = (deadline.due_on - today).days
     when = "今天截止" if left == 0 else f"还剩 {left} 天"
     found.lines.append(f"{region.name} {year} 年度部门整体支出绩效目标申报表，截止日期 "
                        f"{deadline.due_on:%Y-%m-%d}（{when}）：")
-    units = list(units_with_filers(Unit.objects.subtree_of(region).exclude(kind=UnitKind.FINANCE)).order_by("path"))
+    units = [unit for unit in units_with_filers(Unit.objects.subtree_of(region).exclude(kind=UnitKind.FINANCE))
+             .order_by("path") if getattr(bureaus.deadline(unit.path), "pk", None) == deadline.pk]
     filings = (Filing.objects.departments().filter(year=year, unit__in=units)
                .order_by("unit", "-revision").only("pk", "unit", "status", "revision"))
     submitted = {filing.unit_id for filing in filings if filing.status not in EDITABLE_STATUSES}

@@ -74,6 +74,22 @@ def test_a_departments_reviewer_reads_their_filings_by_the_path_index(province):
     assert not scans_everything(reviewed), reviewed.explain()
 
 
+@on_postgresql
+def test_a_province_with_city_bureaus_reads_its_own_review_queue_by_index(province):
+    """With 39 of the 40 cities made 财政 bureaus, the province's 财政 reviews only its own part (one city's units):
+    its 待审核 cuts the bureaus out on the units table, and reads the filings by unit, not by a scan."""
+    Unit.objects.filter(code__startswith="C", kind=UnitKind.DEPARTMENT).exclude(code="C000").update(
+        kind=UnitKind.FINANCE)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE filings_unit")
+    account = get_user_model().objects.create_user("prov_czt")
+    Membership.objects.create(user=account, unit=Unit.objects.get(code="PROV"), role=Role.FINANCE)
+    Filing.objects.filter(unit__path__startswith="/PROV/").update(status=FilingStatus.DEPARTMENT_APPROVED)
+    scope = Scope.of(account)
+    queue = queues.to_review(account, queues.Filters(), scope)
+    assert queue.count() == UNITS_PER_CITY * FILINGS_PER_UNIT  # city C000's, not the 39 bureaus'
+    assert not scans_everything(queue), queue.explain()
+
 def test_the_scope_condition_has_no_or_between_a_subtree_and_filer_units():
     member = [(Role.REVIEWER, 1, "/A/B/"), (Role.FILER, 2, "/A/B/C/")]  # a reviewer who also files below
     assert unit_condition(member).children == [("path__startswith", "/A/B/")]

@@ -40,9 +40,12 @@ class Unit(models.Model):
     is_primary = models.BooleanField("一级预算主管部门", default=False)
     review_levels = models.PositiveSmallIntegerField(
         "审核层级",
-        choices=[(1, "一级：财政审核"), (2, "两级：主管部门审核后财政审核")],
+        choices=[(None, "沿用上级财政部门的设置"), (1, "一级：财政审核"), (2, "两级：主管部门审核后财政审核")],
         default=2,
-        help_text="只对财政部门有意义：本地区申报表经过几级审核。",
+        null=True,
+        blank=True,
+        help_text="只对财政部门有意义：本级财政部门所辖申报表经过几级审核；“沿用上级”时按上级财政部门的设置，"
+                  "都没有设置时为两级。",
     )
 
     objects = UnitQuerySet.as_manager()
@@ -77,9 +80,11 @@ class Unit(models.Model):
         return (parent_path or "/") + f"{self.code}/"
 
     def finance_region(self) -> "Unit | None":
-        """The 财政 unit at the top of this unit's branch, whose settings (审核层级) apply to it."""
-        root_code = self.path.strip("/").split("/")[0]
-        return Unit.objects.filter(code=root_code, kind=UnitKind.FINANCE).first()
+        """The nearest 财政 unit at or above this unit (its bureau, one query): the bureau that reviews its filings at
+        the 财政 level and whose 所属地区 applies; its settings are read, falling back upward, by `filings.bureaus`."""
+        codes = [code for code in self.path.strip("/").split("/") if code]
+        # On one path a deeper unit's path extends a shallower one's, so it sorts after it.
+        return Unit.objects.filter(code__in=codes, kind=UnitKind.FINANCE).order_by("-path").first()
 
     def ancestors(self):
         codes = [code for code in self.path.strip("/").split("/")[:-1] if code]
