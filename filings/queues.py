@@ -413,11 +413,11 @@ def _first_submissions(unit_ids, year) -> dict[int, date]:
 
 def find_node(scope: Scope, unit_id) -> Unit | None:
     """The unit if it is in the user's scope (the overview's ?unit=), else None."""
-    try:
-        unit_id = int(unit_id)
-    except (TypeError, ValueError):
+    text = str(unit_id).strip()
+    # an id beyond the column is no unit (PostgreSQL would refuse the query)
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
         return None
-    return scope.units.filter(pk=unit_id).first()
+    return scope.units.filter(pk=int(text)).first()
 
 
 def year_overview(user, year: int, scope: Scope | None = None, today: date | None = None,
@@ -466,11 +466,9 @@ def _trail(node: Unit, roots: list[tuple[Unit, bool]]) -> list[Unit]:
 
 
 def _regions(node: Unit | None, roots: list[Unit], bureaus: Bureaus, today: date) -> list[RegionDeadline]:
-    """The node's chain of bureaus, the outermost first; at the top of several subtrees, each one's nearest."""
-    if node is not None:
-        chain = list(reversed(bureaus.chain(node.path)))
-    else:
-        chain = list({b.pk: b for b in (bureaus.nearest(unit.path) for unit in roots) if b is not None}.values())
+    """The bureaus above the node (or above each of several roots), the outermost first: whose deadlines apply."""
+    paths = [node.path] if node is not None else [unit.path for unit in roots]
+    chain = sorted({b.pk: b for path in paths for b in bureaus.chain(path)}.values(), key=lambda b: b.path)
     return [RegionDeadline(bureau, bureaus.deadlines.get(bureau.code), today) for bureau in chain]
 
 
