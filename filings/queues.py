@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Case, CharField, Count, DateTimeField, F, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Count, DateTimeField, F, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import StrIndex, Substr
 from django.utils import timezone
 
@@ -282,8 +282,9 @@ class Overview:
 
 
 def latest_year(scope: Scope) -> int:
-    years = filing_years(scope)
-    return years[0] if years else timezone.localdate().year + 1
+    """The latest year of the user's visible filings (next year if none): one MAX, not the list of every year."""
+    latest = Filing.objects.filter(unit__in=scope.units).aggregate(latest=Max("year"))["latest"]
+    return latest if latest is not None else timezone.localdate().year + 1
 
 
 def scope_roots(scope: Scope) -> list[tuple[Unit, bool]]:
@@ -341,11 +342,19 @@ def _due_moment(due_on: date | None, today: date) -> datetime | None:
 def _passed_deadlines(bureaus: Bureaus, prefix: str, today: date):
     """Per unit at `prefix`path, as SQL: the end of its effective deadline if that has passed, else NULL. A bureau
     needs a branch of its own only where its value differs from the next bureau's up; the deepest match first."""
+    moments: dict[date | None, datetime | None] = {}
+
+    def moment_of(path: str) -> datetime | None:
+        due_on = bureaus.due_on(path)
+        if due_on not in moments:
+            moments[due_on] = _due_moment(due_on, today)
+        return moments[due_on]
+
     whens = []
     for bureau in sorted(bureaus.by_code.values(), key=lambda b: len(b.path), reverse=True):
-        moment = _due_moment(bureaus.due_on(bureau.path), today)
+        moment = moment_of(bureau.path)
         above = bureaus.chain(bureau.path)[1:2]
-        if moment != (_due_moment(bureaus.due_on(above[0].path), today) if above else None):
+        if moment != (moment_of(above[0].path) if above else None):
             whens.append(When(Q(**{f"{prefix}path__startswith": bureau.path}), then=Value(moment)))
     if not whens:
         return None
