@@ -438,6 +438,8 @@ def year_overview(user, year: int, scope: Scope | None = None, today: date | Non
     roots = scope_roots(scope)
     if node is None and len(roots) == 1:
         node = roots[0][0]
+    if node is None and not roots:  # an administrator of an empty tree
+        return Overview(year, None, [], False, [], [])
     if node is None:
         level = _Level(None, roots=roots)
         parents: list[tuple[Unit, bool]] = []

@@ -366,3 +366,13 @@ def test_the_overview_of_the_whole_tree_reads_the_same_for_any_size(tree):
     with CaptureQueriesContext(connection) as large:
         report = queues.year_overview(admin, YEAR, node=node)
     assert report.tally.units == 11 + 36 and len(large) == len(small)
+
+
+def test_an_administrator_of_an_empty_tree_sees_an_empty_overview(db):
+    Filing.objects.all().delete()
+    Membership.objects.all().delete()
+    while Unit.objects.exists():  # leaves first: a unit's parent is protected
+        Unit.objects.filter(children__isnull=True).delete()
+    admin = get_user_model().objects.create_superuser("root_only", password="x-long-password-1")
+    report = queues.year_overview(admin, YEAR)
+    assert (report.rows, report.unit_count, report.total) == ([], 0, 0)
