@@ -345,7 +345,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure(runs: int, per_role: int, roles: list[str]) -> list[dict]:
+def measure(runs: int, per_role: int, roles: list[str], pages: list[str] | None = None) -> list[dict]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
@@ -363,6 +363,8 @@ def measure(runs: int, per_role: int, roles: list[str]) -> list[dict]:
             client.force_login(user)
             clients.append(client)
         for label, path in PAGES:
+            if pages and label not in pages:
+                continue
             times, queries, sizes, statuses = [], [], [], set()
             for client in clients:
                 with CaptureQueriesContext(connection) as captured:  # also the warm-up
@@ -427,7 +429,8 @@ def run_one(args) -> dict:
             outcome["generated"] = generate(args.scale)
             print_generation(args.scale, outcome["generated"])
         if args.measure:
-            outcome["pages"] = measure(args.runs, args.per_role, args.roles.split(","))
+            outcome["pages"] = measure(args.runs, args.per_role, args.roles.split(","),
+                                       args.pages.split(",") if args.pages else None)
             print_pages(outcome["pages"])
         outcome["load_after"] = load_average()
         print(f"load average before {outcome['load_before']}, after {outcome['load_after']}")
@@ -450,7 +453,7 @@ def compare(args):
             name = f"{args.db}_{str(scale).replace('.', '_')}"
             command = [sys.executable, __file__, "--scale", str(scale), "--db", name,
                        "--measure", "--runs", str(args.runs), "--per-role", str(args.per_role),
-                       "--roles", args.roles, "--json", out.name]
+                       "--roles", args.roles, "--json", out.name] + (["--pages", args.pages] if args.pages else [])
             subprocess.run(command + (["--keep"] if args.keep else []), check=True)
             found[scale] = json.loads(Path(out.name).read_text())
     print_compare(scales, {scale: found[scale]["pages"] for scale in scales})
@@ -466,6 +469,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5, help="timed requests per page and user (default 5)")
     parser.add_argument("--per-role", type=int, default=1, help="users sampled per role (default 1)")
     parser.add_argument("--roles", default=",".join(ROLES), help=f"roles to measure (default {','.join(ROLES)})")
+    parser.add_argument("--pages", help="pages to measure by label, e.g. 年度概览 (default all)")
     parser.add_argument("--compare", help="two scales, e.g. 0.1,1: generate and measure both, side by side")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()

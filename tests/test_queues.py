@@ -94,8 +94,24 @@ def overview_rows(page: str) -> dict[str, dict]:
     return rows
 
 
-def overview(client, year=None):
-    response = client.get(reverse("filings:overview") + (f"?year={year}" if year else ""))
+def level_rows(page: str) -> dict[str, dict]:
+    """The rows of a level's table (bureaus and 主管部门 with their branches), by unit code."""
+    rows = {}
+    for code, row in re.findall(r'<tr data-level="([^"]+)">(.*?)</tr>', page, re.S):
+        cells = [text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        rows[code] = {"kind": cells[0], "units": int(cells[1]), "counts": [int(n) for n in cells[2:7]],
+                      "total": int(cells[7]), "submitted": int(cells[8]), "missing": int(cells[9]),
+                      "late": int(cells[10]), "deadline": cells[11]}
+    return rows
+
+
+def overview(client, year=None, unit=None):
+    """The overview page, of the unit with code `unit` if given (its drill-down), else of the user's scope root."""
+    query = {"year": year} if year else {}
+    if unit:
+        query["unit"] = Unit.objects.get(code=unit).pk
+    response = client.get(reverse("filings:overview") + ("?" + "&".join(f"{k}={v}" for k, v in query.items())
+                                                         if query else ""))
     assert response.status_code == 200
     return html(response)
 
@@ -376,9 +392,13 @@ def test_the_overview_counts_filings_per_unit_and_state(client, demo):
                            strict=True):
         Filing.objects.filter(pk=demo[key].pk).update(status=status)
     Filing.objects.filter(pk=demo["s3-proj1"].pk).update(status=S.SUBMITTED)
-    for username in ["yq_wjw", "yq_czj"]:
-        page = overview(login(client, username))  # the latest year: 2024
-        assert "2024 年度 · 2 个单位 · 共 5 份申报表" in page
+    page = overview(login(client, "yq_czj"))  # the latest year: 2024; the region's 主管部门 with its unit
+    assert "2024 年度 · 阳泉市财政局 · 2 个单位 · 共 5 份申报表" in page
+    assert level_rows(page) == {"063": {"kind": "主管部门", "units": 2, "counts": [0, 2, 1, 1, 1], "total": 5,
+                                        "submitted": 0, "missing": 2, "late": 0, "deadline": ""}}
+    for username, unit_code in [("yq_wjw", None), ("yq_czj", "063")]:
+        page = overview(login(client, username), unit=unit_code)  # the 主管部门's own page: its units
+        assert "2024 年度 · 阳泉市卫生健康委员会 · 2 个单位 · 共 5 份申报表" in page
         rows = overview_rows(page)
         assert set(rows) == {"063", "063001"}  # no finance unit, no other region
         assert rows["063001"]["counts"] == [0, 2, 1, 1, 1] and rows["063001"]["total"] == 5
@@ -386,7 +406,7 @@ def test_the_overview_counts_filings_per_unit_and_state(client, demo):
         assert rows["063001"]["department"] == rows["063"]["department"] == "未提交"  # projects only
         assert rows["063001"]["deadline"] == "未设截止日期"
         assert "尚未设置本年度的申报截止日期" in page
-    assert overview_rows(overview(client, 2025)) == {
+    assert overview_rows(overview(client, 2025, unit="063")) == {
         code: {"counts": [0] * 5, "total": 0, "department": "未提交", "deadline": "未设截止日期"}
         for code in ["063", "063001"]}
 
@@ -395,16 +415,16 @@ def test_the_overview_of_a_department_reviewer_stays_in_their_branch(client, dem
     rows = overview_rows(overview(login(client, "cs_wjw"), 2026))
     assert set(rows) == {"327002", "327002001"}
     assert rows["327002001"]["counts"] == [1, 0, 0, 0, 0]
-    rows = overview_rows(overview(login(client, "cs_czj"), 2025))
-    assert set(rows) == {"327001", "327002", "327002001"}
-    assert rows["327001"]["counts"] == [2, 0, 0, 0, 0]
+    rows = level_rows(overview(login(client, "cs_czj"), 2025))  # the region's 主管部门, each with its branch
+    assert set(rows) == {"327001", "327002"}
+    assert rows["327001"]["counts"] == [2, 0, 0, 0, 0] and rows["327002"]["units"] == 2
 
 
 def test_the_overview_indents_each_unit_under_its_department(client, demo):
-    page = overview(login(client, "cs_czj"), 2025)
+    page = overview(login(client, "cs_czj"), 2025, unit="327002")
     # by a class of app.css: the Content-Security-Policy refuses style="" attributes
     depth = dict(re.findall(r'<tr data-unit="([^"]+)">\s*<th scope="row" class="fw-normal unit-depth-(\d)">', page))
-    assert set(depth) == {"327001", "327002", "327002001"}
+    assert set(depth) == {"327002", "327002001"}
     assert int(depth["327002001"]) == int(depth["327002"]) + 1
 
 
@@ -425,15 +445,17 @@ def test_a_past_deadline_marks_units_without_a_submission_late(client, demo):
     # 医保局 submitted its 2025 filing two days ago: late
     mark_submitted(demo["s1-dept"], "cs_ybj", when=now - timedelta(days=2))
     login(client, "cs_czj")
-    rows = overview_rows(overview(client, 2026))
+    rows = overview_rows(overview(client, 2026, unit="327002"))
     assert rows["327002001"]["department"] == "已提交" and rows["327002001"]["deadline"] == "按时提交"
-    assert rows["327001"]["department"] == "未提交" and rows["327001"]["deadline"] == "逾期 逾期未提交"
     assert rows["327002"]["deadline"] == "逾期 逾期未提交"
     page = overview(client, 2026)
     assert '<strong class="late-count">2</strong>' in page and '<strong class="missing-count">2</strong>' in page
     assert f"申报截止日期 <strong>{today - timedelta(days=10):%Y-%m-%d}</strong>，已过截止日期" in page
-    rows = overview_rows(overview(client, 2025))
-    assert rows["327001"]["department"] == "已提交" and rows["327001"]["deadline"] == "逾期 逾期提交"
+    rows = level_rows(page)
+    assert (rows["327001"]["submitted"], rows["327001"]["late"], rows["327001"]["deadline"]) == (0, 1, "逾期未提交")
+    assert (rows["327002"]["units"], rows["327002"]["submitted"], rows["327002"]["late"]) == (2, 1, 1)
+    rows = level_rows(overview(client, 2025))
+    assert (rows["327001"]["submitted"], rows["327001"]["late"], rows["327001"]["deadline"]) == (1, 1, "逾期提交")
     assert rows["327001"]["counts"] == [1, 1, 0, 0, 0]
 
 
@@ -453,10 +475,11 @@ def test_a_future_deadline_shows_the_days_left(client, demo):
     mark_submitted(demo["s0-dept"], "cs_zyy")
     login(client, "cs_czj")
     page = overview(client, 2026)
-    rows = overview_rows(page)
-    assert rows["327002001"]["deadline"] == "按时提交" and rows["327002001"]["department"] == "已提交"
-    assert rows["327001"]["deadline"] == rows["327002"]["deadline"] == "剩余 5 天"
+    assert level_rows(page)["327001"]["deadline"] == "剩余 5 天"
     assert "还剩 5 天" in page and '<strong class="late-count">0</strong>' in page
+    rows = overview_rows(overview(client, 2026, unit="327002"))
+    assert rows["327002001"]["deadline"] == "按时提交" and rows["327002001"]["department"] == "已提交"
+    assert rows["327002"]["deadline"] == "剩余 5 天"
     rows = overview_rows(overview(login(client, "yq_wjw"), 2024))
     assert rows["063001"]["deadline"] == "今日截止"
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -69,32 +70,47 @@ def _deadline_form(regions, report):
                                                   "due_on": current.due_on if current else None})
 
 
+def _chosen_node(request, scope):
+    """The unit chosen with ?unit= (None: the user's scope root); 404 for one outside the scope, or no unit at all."""
+    if not request.GET.get("unit"):
+        return None
+    node = queues.find_node(scope, request.GET["unit"])
+    if node is None:
+        raise Http404("没有找到这个单位，或您无权查看。")
+    return node
+
+
 def _render_overview(request, report, form):
+    node = f"&unit={report.node.pk}" if report.node is not None else ""
     return render(request, "filings/overview.html", {
         "chooser": YearForm(initial={"year": report.year}), "year": report.year, "overview": report,
         "states": [FilingStatus(status).label for status in queues.OVERVIEW_STATES], "deadline_form": form,
+        "node_query": node,
     })
 
 
-def _set_deadline(request, scope, year, regions):
+def _set_deadline(request, scope, year, regions, node):
     if not regions.exists():
         raise PermissionDenied("只有财政部门可以设置申报截止日期。")
     form = DeadlineForm(request.POST, regions=regions)
     if not form.is_valid():
-        return _render_overview(request, queues.year_overview(request.user, year, scope), form)
+        return _render_overview(request, queues.year_overview(request.user, year, scope, node=node), form)
     data = form.cleaned_data
     deadline = set_deadline(data["region"], data["year"], data["due_on"], user=request.user)
     messages.success(request, f"已将{deadline.region.name} {deadline.year} 年度的申报截止日期设为 "
                               f"{deadline.due_on:%Y-%m-%d}。")
-    return redirect(f"{reverse('filings:overview')}?year={deadline.year}")
+    back = f"&unit={node.pk}" if node is not None else ""
+    return redirect(f"{reverse('filings:overview')}?year={deadline.year}{back}")
 
 
 @login_required
 def overview(request):
+    """年度概览 of one level of the unit tree (?unit=, by default the user's scope root) and its children."""
     scope = _supervisor_scope(request)
     year = _chosen_year(request, scope)
+    node = _chosen_node(request, scope)
     regions = deadline_regions(request.user)
     if request.method == "POST":
-        return _set_deadline(request, scope, year, regions)
-    report = queues.year_overview(request.user, year, scope)
+        return _set_deadline(request, scope, year, regions, node)
+    report = queues.year_overview(request.user, year, scope, node=node)
     return _render_overview(request, report, _deadline_form(regions, report))
