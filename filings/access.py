@@ -24,12 +24,6 @@ from .models import Filing, FilingStatus, Membership, Role, Unit, UnitKind
 REVIEWABLE = (FilingStatus.SUBMITTED, FilingStatus.DEPARTMENT_APPROVED)
 
 
-def region_code(path: str) -> str:
-    """The code of the unit at the root of a path. Not where settings come from (that is the nearest bureau,
-    `filings.bureaus`): kept only for the year overview until it reads `Bureaus`."""
-    return path.strip("/").split("/")[0]
-
-
 def unit_prefixes(path: str) -> list[str]:
     """The paths of a unit and all its ancestors: “/A/B/” → [“/A/”, “/A/B/”]."""
     codes = [code for code in path.strip("/").split("/") if code]
@@ -272,11 +266,6 @@ class Scope:
             bureaus=bureaus,
             units=Unit.objects.all() if user.is_superuser else Unit.objects.filter(unit_condition(memberships)),
         )
-
-    @property
-    def regions(self) -> dict[str, Unit]:
-        """The loaded bureaus by code (the year overview reads its deadlines' bureaus from here)."""
-        return self.bureaus.by_code
 
     @property
     def supervises(self) -> bool:
