@@ -41,6 +41,8 @@ def queue(request):
     return render(request, "filings/queue.html", {
         "chooser": chooser, "tabs": tabs, "tab": next(t for t in tabs if t["active"]), "page": page,
         "rows": queues.mark_rows(page.object_list, scope),
+        # the batch and export forms carry the chosen unit's id (also when it was typed), else what was sent
+        "chosen_unit": filters.unit.pk if filters.unit else request.GET.get("unit", ""),
     })
 
 
