@@ -14,18 +14,19 @@ from ..services import copy_filing, create_department_filing
 
 PER_PAGE = 50
 ORDER = ("-year", "unit__path", "kind", "position", "pk")
+# The newest first, walking the primary key backwards: sorting a province's 54,000 filings by year cost 100+ ms.
+SUPERVISED_ORDER = ("-pk",)
 
 
 def _own_filings(user):
     """The user's own work: the filings of the units they file for, the newest year first."""
-    return (Filing.objects.filter(unit__in=filer_units(user)).select_related("unit", "project", "variant")
-            .order_by(*ORDER))
+    return Filing.objects.filter(unit__in=filer_units(user)).select_related("unit", "project").order_by(*ORDER)
 
 
 def _supervised(request, scope):
     """辖区申报表: a supervisor's visible filings, filtered like the 工作台, a page at a time and never counted."""
     chooser = QueueFilter(request.GET, scope=scope, auto_id="scope_%s")
-    filings = chooser.filters().apply(scope.filings().select_related("variant")).order_by(*ORDER)
+    filings = chooser.filters().apply(scope.filings()).order_by(*SUPERVISED_ORDER)
     return chooser, window(filings, request.GET.get("spage"), PER_PAGE, param="spage")
 
 
