@@ -15,7 +15,8 @@ exists and at the end unless --keep. `migrate` and `load_reference` run first; t
 filings and their details go in with bulk_create, indicators, transitions and notifications with COPY.
 
 --measure signs in (force_login: no password hashing is measured) with Django's test Client, in this process, as
-the first --per-role users of each role, and requests 我的申报, the three 工作台 tabs, 年度概览 and 项目支出: one
+the first --per-role users of each role, and requests 我的申报 (and its 辖区申报表 page 3), the three 工作台 tabs,
+年度概览, 项目支出 and the unit picker's search: one
 request under CaptureQueriesContext (its query count), then --runs timed ones. Server time is taken between
 Django's request_started and request_finished signals; bytes are the response body's.
 """
@@ -52,6 +53,8 @@ PAGES = [
     ("工作台·已审核", "/filings/queue/?tab=reviewed"),
     ("年度概览", "/filings/overview/"),
     ("项目支出", "/filings/projects/"),
+    ("我的申报·辖区第3页", "/?spage=3"),
+    ("单位搜索", "/filings/units/search/?q=%E5%B1%80"),  # 局
 ]
 ROLES = ["省财政", "市财政", "县财政", "主管部门审核人", "填报人"]
 # Status by a hash of the unit's code and the filing's position, so a unit's filings are the same at any scale
