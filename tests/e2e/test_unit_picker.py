@@ -10,15 +10,16 @@ from .helpers import shoot, sign_in
 
 def test_finance_picks_a_unit_with_the_keyboard_and_the_queue_is_filtered(page, demo):
     hospital, insurance = demo["s0-dept"], demo["s1-dept"]  # 327002001 总医院, 327001 医保局: both 柴桑区
-    Filing.objects.filter(pk__in=[hospital.pk, insurance.pk]).update(status=FilingStatus.DEPARTMENT_APPROVED)
     sign_in(page, "cs_czj")
+    Filing.objects.filter(pk__in=[hospital.pk, insurance.pk]).update(status=FilingStatus.DEPARTMENT_APPROVED)
     page.goto(f"{page.base_url}/filings/queue/?tab=review")
     rows = page.locator("table.queue-table tbody tr[data-filing]")
     expect(rows).to_have_count(2)
 
     field = page.get_by_role("combobox", name="单位（含下级）")
-    field.press_sequentially("医保", delay=50)
-    options = page.get_by_role("option")
+    field.press_sequentially("医疗保障", delay=50)
+    results = page.locator("#id_unit-results")  # the picker's options (the drop-downs beside it have options too)
+    options = results.get_by_role("option")
     expect(options).to_have_count(1)
     expect(options.first).to_contain_text("九江市柴桑区医疗保障局")
     expect(page.locator(".unit-picker-status")).to_contain_text("找到 1 个单位")
@@ -41,4 +42,4 @@ def test_finance_picks_a_unit_with_the_keyboard_and_the_queue_is_filtered(page, 
     field.fill("")
     field.press_sequentially("阳泉", delay=50)
     expect(page.locator(".unit-picker-none")).to_have_text("没有找到匹配的单位")
-    expect(page.get_by_role("option")).to_have_count(0)
+    expect(page.locator("#id_unit-results").get_by_role("option")).to_have_count(0)
