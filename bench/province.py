@@ -15,9 +15,11 @@ exists and at the end unless --keep. `migrate` and `load_reference` run first; t
 filings and their details go in with bulk_create, indicators, transitions and notifications with COPY.
 
 --measure signs in (force_login: no password hashing is measured) with Django's test Client, in this process, as
-the first --per-role users of each role, and requests 我的申报, the three 工作台 tabs, 年度概览 and 项目支出: one
+the first --per-role users of each role, and requests 我的申报 (and its 辖区申报表 page 3), the three 工作台 tabs,
+年度概览, 项目支出 and the unit picker's search: one
 request under CaptureQueriesContext (its query count), then --runs timed ones. Server time is taken between
-Django's request_started and request_finished signals; bytes are the response body's.
+Django's request_started and request_finished signals (CPU ms: the median of this process's CPU time over the same
+span, the server's Python without PostgreSQL); bytes are the response body's.
 """
 
 import argparse
@@ -52,6 +54,8 @@ PAGES = [
     ("工作台·已审核", "/filings/queue/?tab=reviewed"),
     ("年度概览", "/filings/overview/"),
     ("项目支出", "/filings/projects/"),
+    ("我的申报·辖区第3页", "/?spage=3"),
+    ("单位搜索", "/filings/units/search/?q=%E5%B1%80"),  # 局
 ]
 ROLES = ["省财政", "市财政", "县财政", "主管部门审核人", "填报人"]
 # Status by a hash of the unit's code and the filing's position, so a unit's filings are the same at any scale
@@ -365,7 +369,7 @@ def measure(runs: int, per_role: int, roles: list[str], pages: list[str] | None 
         for label, path in PAGES:
             if pages and label not in pages:
                 continue
-            times, queries, sizes, statuses = [], [], [], set()
+            times, cpus, queries, sizes, statuses = [], [], [], [], set()
             for client in clients:
                 with CaptureQueriesContext(connection) as captured:  # also the warm-up
                     response = client.get(path)
@@ -373,11 +377,13 @@ def measure(runs: int, per_role: int, roles: list[str], pages: list[str] | None 
                 for _run in range(runs):
                     response = client.get(path)
                     times.append(clock.elapsed * 1000)
+                    cpus.append(clock.cpu * 1000)
                     sizes.append(len(response.content))
                     statuses.add(response.status_code)
             results.append({"role": role, "page": label, "path": path, "status": sorted(statuses),
                             "queries": max(queries), "p50": statistics.median(times),
-                            "p95": percentile(times, 0.95), "bytes": max(sizes)})
+                            "p95": percentile(times, 0.95), "cpu": statistics.median(cpus),
+                            "bytes": max(sizes)})
             print(f"  {role} {label}: {results[-1]['p50']:.0f} ms", file=sys.stderr, flush=True)
     return results
 
@@ -400,11 +406,12 @@ def pad(text: str, width: int) -> str:
 
 
 def print_pages(results: list[dict]):
-    print(f"{pad('role', 14)} {pad('page', 14)} {'status':>6} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'KB':>9}")
+    print(f"{pad('role', 14)} {pad('page', 18)} {'status':>6} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'CPU ms':>7} {'KB':>9}")
     for r in results:
         status = ",".join(map(str, r["status"]))
-        print(f"{pad(r['role'], 14)} {pad(r['page'], 14)} {status:>6} {r['queries']:>7} "
-              f"{r['p50']:>8.0f} {r['p95']:>8.0f} {r['bytes'] / 1024:>9.1f}")
+        print(f"{pad(r['role'], 14)} {pad(r['page'], 18)} {status:>6} {r['queries']:>7} "
+              f"{r['p50']:>8.0f} {r['p95']:>8.0f} {r.get('cpu', 0):>7.0f} {r['bytes'] / 1024:>9.1f}")
 
 
 def print_compare(scales: list[float], results: dict[float, list[dict]]):

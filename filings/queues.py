@@ -76,7 +76,11 @@ def returned(user, filters: Filters | None = None, scope: Scope | None = None):
     """A filer's units' returned filings, and the filings this user returned that are still returned."""
     scope = scope or Scope.of(user)
     returns = Q(action=Action.RETURN)
-    filings = scope.filings().filter(status=FilingStatus.RETURNED).annotate(
+    # Driven by the filer's own units and by the user's own RETURN transitions (the unit and actor indexes): the
+    # latest return of a filing is looked up only for those, never for every returned filing in a province.
+    mine = Transition.objects.filter(returns, actor_id=user.pk).values("filing_id")
+    candidates = Q(unit_id__in=scope.filer_unit_ids) | Q(pk__in=mine)
+    filings = scope.filings().filter(candidates, status=FilingStatus.RETURNED).annotate(
         returned_at=_latest(returns, "created_at"), returned_by_id=_latest(returns, "actor_id"),
         returned_by_name=_latest(returns, "actor__first_name"), return_comment=_latest(returns, "comment"),
     ).filter(Q(unit_id__in=scope.filer_unit_ids) | Q(returned_by_id=user.pk))

@@ -17,6 +17,7 @@ from .views import (
     queues,
     review,
     unit_events,
+    units,
     wizard,
 )
 
@@ -28,6 +29,7 @@ urlpatterns = [
     path("overview/", queues.overview, name="overview"),
     path("export/", downloads.request_export, name="export"),
     path("units/events/", unit_events.unit_events, name="unit_events"),
+    path("units/search/", units.unit_search, name="unit_search"),
     path("downloads/", downloads.job_list, name="downloads"),
     path("downloads/<int:pk>/", downloads.job_detail, name="download"),
     path("downloads/<int:pk>/file/", downloads.job_file, name="download_file"),

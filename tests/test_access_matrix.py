@@ -273,6 +273,10 @@ MATRIX: dict[tuple[str, str], Case] = {
     # 单位操作记录 of 327002001 (tests/test_unit_events.py): like a filing of the unit, it does not exist for who may
     # not see the unit (404); asked for without a unit, a user without any unit is refused (403)
     ("filings:unit_events", "GET"): Case(seen(200), query={"unit": "UNIT"}),
+    # the unit picker's search (tests/test_unit_picker.py) for the unit's name: only those who may see the unit
+    # find it; for everybody else the same 200 without it
+    ("filings:unit_search", "GET"): Case(everyone(200), query={"q": "柴桑区总医院"}),
+    ("filings:unit_search", "POST"): Case(everyone(405)),
     ("filings:notifications", "GET"): Case(everyone(200)),
     ("filings:notifications_read", "GET"): Case(everyone(405)),
     ("filings:notifications_read", "POST"): Case(everyone(302)),

@@ -1,5 +1,6 @@
 """Signing in, the home page, starting a department filing and copying last year's."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -77,14 +78,22 @@ def test_signing_in_returns_to_the_page_asked_for(client, demo):
 
 # --- the home page ------------------------------------------------------------------------------------------
 
-def test_home_lists_filings_by_year_with_their_status(client, demo):
-    login(client, "cs_czj")
-    content = page(client.get(reverse("home")))
-    assert content.index("2026 年度") < content.index("2025 年度")
-    section_2026 = content[content.index("2026 年度"):content.index("2025 年度")]
-    assert "九江市柴桑区总医院" in section_2026 and "医疗保障局" not in section_2026
-    section_2025 = content[content.index("2025 年度"):]
-    assert "基层医保经办服务能力建设补助资金" in section_2025 and "部门整体支出" in section_2025
+def supervised_block(content: str) -> str:
+    """辖区申报表 after its filter form: the filings listed."""
+    block = content[content.index('id="supervised-heading"'):]
+    return block[block.index("</form>"):]
+
+
+def test_home_lists_the_supervisors_filings_with_year_and_status(client, demo):
+    login(client, "cs_czj")  # 财政 of 柴桑区: files for no unit, sees the region's filings in 辖区申报表
+    content = supervised_block(page(client.get(reverse("home"))))
+    rows = re.findall(r'<tr data-filing="(\d+)">\s*<td>(\d+)</td>\s*<td>(.*?)</td>\s*<td><a [^>]*>(.*?)</a></td>',
+                      content)
+    region = Filing.objects.filter(unit__path__startswith="/360404/")
+    assert [int(pk) for pk, *_ in rows] == sorted((f.pk for f in region), reverse=True)  # the newest first
+    shown = {(year, kind, name) for _pk, year, kind, name in rows}
+    assert ("2026", "部门整体支出", "九江市柴桑区总医院") in shown
+    assert ("2025", "项目支出", "基层医保经办服务能力建设补助资金") in shown
     assert content.count('<span class="badge status-draft">草稿</span>') == 3
 
 

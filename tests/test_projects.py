@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from filings.checked import STORED
+from filings.checked import STORED, refresh_unchecked
 from filings.models import (
     Filing,
     FilingKind,
@@ -75,7 +75,7 @@ def list_rows(page: str) -> list[dict]:
     """The rows of the projects table: the cells as text, and the action cell's HTML."""
     body = re.search(r'<table class="[^"]*projects-table.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
     rows = []
-    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         if len(cells) == 1:  # the “no projects yet” row
             continue
@@ -104,9 +104,11 @@ def continuing_offers(page: str) -> list[str]:
     return [text(name) for name in re.findall(r"<span>(.*?)</span>\s*<form", block, re.S)]
 
 
-def selected_option(page: str, name: str) -> str:
-    select = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
-    return text(re.search(r"<option [^>]*selected[^>]*>(.*?)</option>", select, re.S).group(1))
+def picked_unit(page: str) -> tuple[str, str]:
+    """The unit picker's (hidden id, shown name)."""
+    text = re.search(r'<input type="text" name="unit_q"[^>]*value="([^"]*)"', page).group(1)
+    chosen = re.search(r'<input type="hidden" name="unit" value="([^"]*)"', page).group(1)
+    return chosen, text
 
 
 def projects_of(unit_code, year):
@@ -188,6 +190,7 @@ def new_project(client, unit_code, year, **changes):
 # --- the list ------------------------------------------------------------------------------------------------
 
 def test_the_list_shows_every_project_with_amounts_status_and_validation(client, demo):
+    refresh_unchecked()  # the list shows the stored result (filings/checked.py), as the services leave it
     login(client, "yq_sy")
     response = client.get(list_url("063001", 2024))
     assert response.status_code == 200
@@ -209,6 +212,7 @@ def test_the_list_shows_every_project_with_amounts_status_and_validation(client,
 
 def test_the_list_shows_amounts_in_wan_and_a_submitted_status(client, demo):
     Filing.objects.filter(pk=demo["s4-proj2"].pk).update(status=FilingStatus.SUBMITTED)
+    refresh_unchecked()
     login(client, "yj_wjj")
     rows = list_rows(html(client.get(list_url("YJ201", 2024))))
     assert [(row["name"], row["annual"], row["implementation"], row["status"]) for row in rows] == [
@@ -223,7 +227,7 @@ def test_the_list_shows_amounts_in_wan_and_a_submitted_status(client, demo):
 def test_the_list_defaults_to_the_filers_unit_and_latest_year(client, demo):
     login(client, "yq_sy")
     page = html(client.get(reverse("filings:projects")))
-    assert selected_option(page, "unit") == "063001 阳泉市第四人民医院（阳泉市妇产医院）"
+    assert picked_unit(page) == (str(unit("063001").pk), "阳泉市第四人民医院（阳泉市妇产医院）")
     assert 'name="year" value="2024"' in page
     assert len(list_rows(page)) == 5
     # once the unit has a 2025 project, 2025 is the latest year
@@ -594,9 +598,12 @@ def test_the_projects_list_costs_the_same_queries_for_5_and_200_projects(client,
     add_projects(demo["s3-proj2"], 195, get_user_model().objects.get(username="yq_sy"))
     many, page = count_queries(client, url)
     rows = list_rows(page)
-    assert len(rows) == 200
-    assert rows[-1]["name"] == "批量项目 194" and rows[-1]["annual"] == "3,000,000 元"
+    assert len(rows) == 50 and "共 200 个项目 · 第 1 / 4 页" in page  # 50 a page
     assert len(many) == len(few), f"{len(few)} queries for 5 projects, {len(many)} for 200; {repeated(many)}"
+    last, page = count_queries(client, f"{url}&page=4")
+    rows = list_rows(page)
+    assert len(rows) == 50 and rows[-1]["name"] == "批量项目 194" and rows[-1]["annual"] == "3,000,000 元"
+    assert len(last) == len(few)
 
 
 def test_the_next_years_list_costs_the_same_queries_for_5_and_200_projects_of_last_year(client, demo):

@@ -315,7 +315,7 @@ def test_a_unit_outside_the_scope_in_the_filter_shows_nothing_of_it(client, demo
     assert response.status_code == 200
     assert "九江市柴桑区医疗保障局" not in page
     assert {row["pk"] for row in queue_rows(page)} == {demo["s3-proj1"].pk}
-    assert "选择一个有效的选项" in page  # the choice is refused, not applied
+    assert "没有找到这个单位，或您无权查看。" in page  # the choice is refused, not applied
 
 
 # --- filters ---------------------------------------------------------------------------------------------------

@@ -8,28 +8,29 @@ from perfbudget.date_range import DateRangeForm
 from .. import queues
 from ..access import visible_units
 from ..models import FilingKind, FilingStatus, UnitKind
+from .units import UnitPickerField
 
 ANY = [("", "全部")]
 
 
 class ListFilter(forms.Form):
-    unit = forms.ModelChoiceField(queryset=None, label="单位", empty_label="请选择", required=False)
+    unit = UnitPickerField(label="单位")
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = visible_units(user).exclude(kind="finance")
+        self.fields["unit"].units = visible_units(user).exclude(kind=UnitKind.FINANCE)
 
 
 class QueueFilter(forms.Form):
     year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
-    unit = forms.ModelChoiceField(queryset=None, label="单位（含下级）", required=False, empty_label="全部")
+    unit = UnitPickerField(label="单位（含下级）")
     kind = forms.ChoiceField(label="类型", choices=ANY + FilingKind.choices, required=False)
     status = forms.ChoiceField(label="状态", choices=ANY + FilingStatus.choices, required=False)
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = scope.units.exclude(kind=UnitKind.FINANCE).order_by("path")
+        self.fields["unit"].units = scope.units.exclude(kind=UnitKind.FINANCE)
         self.fields["year"].choices = ANY + [(year, f"{year} 年度") for year in queues.filing_years(scope)]
 
     def filters(self) -> queues.Filters:
@@ -59,11 +60,12 @@ class UnitEventFilter(DateRangeForm):
 
     field_order = ["unit", "kind", "date_from", "date_to"]
 
-    unit = forms.ModelChoiceField(queryset=None, label="单位（含下级）", required=False, empty_label="全部")
+    unit = UnitPickerField(label="单位（含下级）", include_finance=True)
     kind = forms.ChoiceField(label="操作", required=False)
+
     def __init__(self, *args, units, kinds, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units.order_by("path")
+        self.fields["unit"].units = units
         self.fields["kind"].choices = ANY + list(kinds)
 
     def filter(self, events):

@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
+from django.core.paginator import Paginator
+from django.db.models import Exists, Max, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,8 @@ from ..forms.lists import ListFilter
 from ..forms.once import posted_request_key
 from ..models import Filing, FilingKind, Novelty
 from ..services import copy_filing, create_project_filing, delete_draft, deleted_by
-from ..validation import validate_many
+
+PER_PAGE = 50
 
 
 def _selection(request):
@@ -24,8 +26,9 @@ def _selection(request):
     if chooser.is_valid():
         unit, year = chooser.cleaned_data["unit"], chooser.cleaned_data["year"]
     if unit is None:
-        with_projects = chooser.fields["unit"].queryset.filter(filings__kind=FilingKind.PROJECT).distinct()
-        unit = filer_units(request.user).first() or with_projects.first() or chooser.fields["unit"].queryset.first()
+        units = chooser.fields["unit"].units.order_by("path")
+        with_projects = units.filter(Exists(Filing.objects.projects().filter(unit=OuterRef("pk"))))
+        unit = filer_units(request.user).order_by("path").first() or with_projects.first() or units.first()
     if year is None:
         latest = visible_filings(request.user).filter(unit=unit).aggregate(latest=Max("year"))["latest"]
         year = latest or timezone.localdate().year + 1
@@ -40,9 +43,10 @@ def project_list(request):
     if request.method == "POST" and chooser.is_bound and "unit" in chooser.errors:
         # A new project for a unit the user may not see: refused, never made in another unit instead.
         raise PermissionDenied("您不能在这个单位新建项目。")
+    # The stored validation result (filings/checked.py): nothing is validated here.
     projects = (visible_filings(request.user).projects().filter(unit=unit, year=year)
                 .select_related("project", "unit", "variant").order_by("position", "pk"))
-    reports = validate_many(projects)
+    page = Paginator(projects, PER_PAGE).get_page(request.GET.get("page"))
     may_file = unit is not None and filer_units(request.user).filter(pk=unit.pk).exists()
     copied = set(Filing.objects.projects().filter(unit=unit, year=year).values_list("copied_from", flat=True))
     last_year = (visible_filings(request.user).projects().filter(unit=unit, year=year - 1)
@@ -56,9 +60,10 @@ def project_list(request):
                                        request_key=data["request_key"])
         messages.success(request, f"已新建项目“{filing.project.name}”。")
         return redirect("filings:tasks", pk=filing.pk)
-    rows = [(filing, reports[filing.pk], may_file and filing.is_editable) for filing in projects]
+    rows = [(filing, may_file and filing.is_editable) for filing in page.object_list]
     return render(request, "filings/projects.html", {
-        "chooser": chooser, "unit": unit, "year": year, "rows": rows, "form": form, "may_file": may_file,
+        "chooser": chooser, "unit": unit, "year": year, "rows": rows, "page": page, "form": form,
+        "may_file": may_file,
         "continuing": [f for f in last_year if f.pk not in copied], "novelty_continuing": Novelty.CONTINUING,
     })
 

@@ -12,6 +12,7 @@ from .. import queues
 from ..access import Scope, deadline_regions
 from ..forms.lists import DeadlineForm, QueueFilter, YearForm
 from ..models import FilingStatus
+from ..paging import in_order
 from ..services import set_deadline
 
 PER_PAGE = 50
@@ -35,13 +36,17 @@ def queue(request):
     chooser = QueueFilter(request.GET, scope=scope)
     filters = chooser.filters()
     lists = {key: fetch(request.user, filters, scope) for key, _label, fetch, _empty in TABS}
-    page = Paginator(lists[current], PER_PAGE).get_page(request.GET.get("page"))
+    # The page is sorted on the ids alone, then only its rows are read (paging.in_order).
+    page = Paginator(lists[current].values_list("pk", flat=True), PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = in_order(lists[current], list(page.object_list))
     tabs = [{"key": key, "label": label, "active": key == current, "empty": empty,
              "count": page.paginator.count if key == current else lists[key].count()}
             for key, label, _fetch, empty in TABS]
     return render(request, "filings/queue.html", {
         "chooser": chooser, "tabs": tabs, "tab": next(t for t in tabs if t["active"]), "page": page,
         "rows": queues.mark_rows(page.object_list, scope),
+        # the batch and export forms carry the chosen unit's id (also when it was typed), else what was sent
+        "chosen_unit": filters.unit.pk if filters.unit else request.GET.get("unit", ""),
     })
 
 

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from filings.demo import load_demo, load_samples
+from filings.checked import refresh_many, refresh_unchecked
+from filings.demo import SEED_PREFIX, load_demo, load_samples
+from filings.models import Filing
 
 
 class Command(BaseCommand):
@@ -25,6 +27,10 @@ class Command(BaseCommand):
         )
         if options["samples"]:
             self.stdout.write(f"其他地区表样的示例申报表 {load_samples()} 份。")
+        # The validation result the lists show (filings/checked.py) for what was loaded, as the services store it.
+        if options["reset"]:
+            refresh_many(Filing.objects.filter(source__startswith=SEED_PREFIX))
+        refresh_unchecked()
         self.stdout.write(f"演示账号（密码均为 {result.password}）：")
         for username, unit, role in result.logins:
             self.stdout.write(f"  {username:<8} {role:<6} {unit}")
