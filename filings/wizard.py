@@ -163,8 +163,10 @@ class RowFormSet(BaseInlineFormSet):
         super().add_fields(form, index)
         pk_name = self.model._meta.pk.name
         original = form.fields[pk_name]
+        if not hasattr(self, "_rows_by_pk"):  # read once for all rows, not once per row
+            self._rows_by_pk = {str(row.pk): row for row in self.get_queryset()}
         form.fields[pk_name] = PreloadedChoiceField(
-            list(self.get_queryset()), required=False, widget=original.widget, initial=original.initial
+            self._rows_by_pk, required=False, widget=original.widget, initial=original.initial
         )
 
     def clean(self):
