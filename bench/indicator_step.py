@@ -19,6 +19,7 @@ import sys
 import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
 
 from server_clock import ServerClock  # bench/ is the script's folder, first on sys.path
 
@@ -136,7 +137,8 @@ def measure(rows: int, runs: int):
 
     def post(data):
         data["lock_version"] = str(Filing.objects.values_list("lock_version", flat=True).get(pk=filing.pk))
-        response = client.post(url, data)
+        # As a browser sends the form (it has no enctype): URL-encoded, not the test client's default multipart.
+        response = client.post(url, urlencode(data), content_type="application/x-www-form-urlencoded")
         assert response.status_code == 302, (response.status_code, response.content[:2000])
         return response
 

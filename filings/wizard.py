@@ -277,8 +277,9 @@ def step_state(filing: Filing, step: WizardStep, report: Report) -> str:
 
 
 @transaction.atomic
-def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool, *, user) -> None:
-    """Save a valid step and remember where the user is: 保存 keeps it 填写中, 保存并继续 marks it done.
+def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool, *, user) -> Report | None:
+    """Save a valid step and remember where the user is: 保存 keeps it 填写中, 保存并继续 marks it done. Returns the
+    filing's validation report after the save (the one stored with it, `refresh_checks`).
 
     Under the filing's row lock the filing must still be editable and at the edit version `filing` was read at (else
     `FilingWriteRefused`), so the forms' instances, read before the lock, are still what is stored.
@@ -299,5 +300,5 @@ def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool
     if filing.scheme_id != scheme_before:
         changes["scheme"] = [str(Scheme.objects.get(pk=scheme_before)), str(filing.scheme)]
     record(filing, EventKind.STEP_SAVED, user, f"保存“{step.title}”", {"step": step.key, **changes})
-    refresh_checks(filing)
+    return refresh_checks(filing)
 

@@ -9,14 +9,21 @@ options and which is selected). Any other widget (radio buttons, check boxes, mu
 Django as before.
 """
 
+import html
+
 from django import forms
 from django.forms.widgets import Input
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 FAST = (Input, forms.Textarea, forms.Select)
 SLOW = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple, forms.SelectMultiple,
         forms.ClearableFileInput, forms.MultiWidget)
+
+
+def _escape(value) -> str:
+    """`conditional_escape` without its lazy-string wrapper: safe strings as they are, others escaped."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
 def _attrs(attrs: dict) -> str:
@@ -26,9 +33,9 @@ def _attrs(attrs: dict) -> str:
         if value is False:
             continue
         if value is True:
-            parts.append(f" {conditional_escape(name)}")
+            parts.append(f" {_escape(name)}")
         else:
-            parts.append(f' {conditional_escape(name)}="{conditional_escape(str(value))}"')
+            parts.append(f' {_escape(name)}="{_escape(str(value))}"')
     return "".join(parts)
 
 
@@ -38,6 +45,14 @@ def render_field(bound) -> SafeString:
     if (not isinstance(widget, FAST) or isinstance(widget, SLOW) or bound.field.localize
             or not widget.template_name.startswith("django/forms/widgets/")):
         return bound.as_widget()
+    if type(widget) is forms.HiddenInput and not bound.field.disabled:
+        # What build_widget_attrs and get_context come to for a hidden input: no required, aria or other mark.
+        value = widget.format_value(bound.value())
+        attrs = dict(widget.attrs)
+        if bound.auto_id and "id" not in attrs:
+            attrs["id"] = bound.auto_id
+        shown = "" if value is None else f' value="{_escape(str(value))}"'
+        return mark_safe(f'<input type="hidden" name="{_escape(bound.html_name)}"{shown}{_attrs(attrs)}>')
     attrs = bound.build_widget_attrs({}, widget)
     if bound.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", bound.auto_id)
@@ -46,10 +61,10 @@ def render_field(bound) -> SafeString:
         return _select(context) or bound.as_widget()
     name, value, attrs = context["name"], context["value"], _attrs(context["attrs"])
     if isinstance(widget, forms.Textarea):
-        text = conditional_escape(value) if value else ""
-        return mark_safe(f'<textarea name="{conditional_escape(name)}"{attrs}>\n{text}</textarea>')
-    shown = "" if value is None else f' value="{conditional_escape(str(value))}"'
-    return mark_safe(f'<input type="{conditional_escape(context["type"])}" name="{conditional_escape(name)}"'
+        text = _escape(value) if value else ""
+        return mark_safe(f'<textarea name="{_escape(name)}"{attrs}>\n{text}</textarea>')
+    shown = "" if value is None else f' value="{_escape(str(value))}"'
+    return mark_safe(f'<input type="{_escape(context["type"])}" name="{_escape(name)}"'
                      f"{shown}{attrs}>")
 
 
@@ -62,5 +77,5 @@ def _select(context) -> SafeString | None:
         for option in group_choices:
             options.append(format_html('\n  <option value="{}"{}>{}</option>', str(option["value"]),
                                        mark_safe(_attrs(option["attrs"])), option["label"]))
-    return mark_safe(f'<select name="{conditional_escape(context["name"])}"{_attrs(context["attrs"])}>'
+    return mark_safe(f'<select name="{_escape(context["name"])}"{_attrs(context["attrs"])}>'
                      f'{"".join(options)}\n</select>')

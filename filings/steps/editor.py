@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString, mark_safe
 
+from indicators.values import Target, parse_target
+
 from ..forms.render import render_field
+from ..templatetags.filings_tags import KIND_LABELS
 
 TEXT_CELLS = ("name", "value_text", "standard", "note")
 
@@ -40,8 +43,8 @@ class EditorRow:
     deleted: bool
     cells: list[Cell]
     hidden: SafeString  # the row's hidden inputs (id, period, category, order, filing)
-    value: str = ""  # 指标值 and 三级指标 as on the page, for the reading next to the value
-    name: str = ""
+    target: Target | None = None  # what the system reads in the 指标值 (with the 三级 name), shown next to it
+    kind: str = ""
 
 
 def editor_row(form, columns, required) -> EditorRow:
@@ -60,8 +63,9 @@ def editor_row(form, columns, required) -> EditorRow:
     hidden = mark_safe("".join(render_field(bound) for bound in form.hidden_fields()))
     value = form["value_text"].value() if "value_text" in form.fields else ""
     name = form["name"].value() if "name" in form.fields else ""
+    target = parse_target(value or "", name or "")
     return EditorRow(form, form.prefix, form.instance.pk, bool(form["DELETE"].value()), cells, hidden,
-                     value or "", name or "")
+                     target, KIND_LABELS[target.kind])
 
 
 def fill_rows(periods: list[dict], columns, required) -> None:

@@ -74,13 +74,13 @@ def step(request, pk, key):
         elif bound.is_valid():
             complete = "continue" in request.POST
             try:
-                save_step(filing, current, bound, complete, user=request.user)
+                report = save_step(filing, current, bound, complete, user=request.user)
             except FilingWriteRefused as error:
                 refusal = error
             else:
                 if getattr(bound, "notice", ""):
                     messages.info(request, bound.notice)
-                return _after_save(request, filing, current, bound, complete)
+                return _after_save(request, filing, current, bound, complete, report)
     else:
         bound = current.build(filing)
     required = mark_step(filing, bound)
@@ -104,9 +104,10 @@ def step(request, pk, key):
     return render(request, "filings/step.html", context, status=status)
 
 
-def _after_save(request, filing, current, bound, complete):
-    # Saved as a draft even with required fields blank: the message names them (the step's E1/E11 findings).
-    missing = missing_required(validate_filing(filing), current.key, bound)
+def _after_save(request, filing, current, bound, complete, report=None):
+    # Saved as a draft even with required fields blank: the message names them (the step's E1/E11 findings), from
+    # the report the save stored (validated once).
+    missing = missing_required(report or validate_filing(filing), current.key, bound)
     if complete:
         target = filing.current_step
         messages.success(request, saved_message(filing, current, missing, f"已保存“{current.title}”。"))
