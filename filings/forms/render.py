@@ -75,7 +75,7 @@ def _select(context) -> SafeString | None:
         if group_name:
             return None
         for option in group_choices:
-            options.append(format_html('\n  <option value="{}"{}>{}</option>', str(option["value"]),
+            options.append(format_html('\n  <option value="{}"{}>{}</option>\n', str(option["value"]),
                                        mark_safe(_attrs(option["attrs"])), option["label"]))
     return mark_safe(f'<select name="{_escape(context["name"])}"{_attrs(context["attrs"])}>'
                      f'{"".join(options)}\n</select>')
