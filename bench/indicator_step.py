@@ -4,7 +4,9 @@ Standalone: builds a throw-away SQLite database (migrate + load_demo), copies se
 new year and fills it up to --rows indicators, then drives the step with Django's test client, signed in as the
 unit's filer. The time of each request is taken on the server side, from Django's request_started to
 request_finished signals (URL routing, access check, form validation, saving, validation report, rendering; not
-the test client's own encoding of the POST body). Prints the median, min and max of --runs requests each.
+the test client's own encoding of the POST body), and the CPU time of the bench's process over the same span (the
+test client runs the view in-process; SQLite too). Prints the median CPU time, the median, min and max wall time
+of --runs requests each, and the load average before and after.
 
     .venv/bin/python bench/indicator_step.py [--rows 100] [--runs 20]
 """
@@ -17,11 +19,13 @@ import sys
 import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
 
 from server_clock import ServerClock  # bench/ is the script's folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET_MS = 300
+# Issue 16: server CPU per request, medians (GET renders the editor, POST saves every row).
+TARGETS_MS = {"get": 100, "post": 120}
 VALUES = ["≥95%", "≤30万元", "2026年12月底前", "有效提高", "100人次", "≥98.5%", "较上年提高", "≤50元/人次"]
 
 
@@ -133,7 +137,8 @@ def measure(rows: int, runs: int):
 
     def post(data):
         data["lock_version"] = str(Filing.objects.values_list("lock_version", flat=True).get(pk=filing.pk))
-        response = client.post(url, data)
+        # As a browser sends the form (it has no enctype): URL-encoded, not the test client's default multipart.
+        response = client.post(url, urlencode(data), content_type="application/x-www-form-urlencoded")
         assert response.status_code == 302, (response.status_code, response.content[:2000])
         return response
 
@@ -145,14 +150,15 @@ def measure(rows: int, runs: int):
         post(data)
 
     results = {}
-    for name, call in [("GET  绩效指标（渲染）", get), ("POST 保存全部指标", lambda: post(data))]:
-        times = []
+    for kind, name, call in [("get", "GET  绩效指标（渲染）", get), ("post", "POST 保存全部指标", lambda: post(data))]:
+        times, cpu = [], []
         for _ in range(runs):
             call()
             times.append(clock.elapsed * 1000)
+            cpu.append(clock.cpu * 1000)
         with CaptureQueriesContext(connection) as queries:
             call()
-        results[name] = (times, len(queries))
+        results[kind] = (name, times, cpu, len(queries))
     return results, len(page.content)
 
 
@@ -165,20 +171,25 @@ def main():
         setup_django(Path(folder) / "bench.sqlite3")
         import django
 
+        load_before = os.getloadavg()
         results, page_size = measure(args.rows, args.runs)
-        print(f"绩效指标步骤，{args.rows} 行指标，每项 {args.runs} 次（服务器端时间，毫秒）")
+        load_after = os.getloadavg()
+        print(f"绩效指标步骤，{args.rows} 行指标，每项 {args.runs} 次（服务器端，毫秒）")
         print(f"Python {platform.python_version()} · Django {django.get_version()} · SQLite · "
-              f"{os.cpu_count()} 个 CPU 核 · 页面 {page_size // 1024} KiB")
+              f"{os.cpu_count()} 个 CPU 核 · 页面 {page_size // 1024} KiB · "
+              f"负载 {load_before[0]:.2f} → {load_after[0]:.2f}")
         print()
-        print("| 请求 | 中位数 | 最小 | 最大 | SQL 查询 |")
-        print("|---|---:|---:|---:|---:|")
+        print("| 请求 | CPU 中位数 | 目标（CPU） | 时间中位数 | 最小 | 最大 | SQL 查询 |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
         over = False
-        for name, (times, queries) in results.items():
-            median = statistics.median(times)
-            over |= median >= TARGET_MS
-            print(f"| {name} | {median:.1f} | {min(times):.1f} | {max(times):.1f} | {queries} |")
+        for kind, (name, times, cpu, queries) in results.items():
+            median = statistics.median(cpu)
+            over |= median > TARGETS_MS[kind]
+            print(f"| {name} | {median:.1f} | ≤ {TARGETS_MS[kind]} | {statistics.median(times):.1f} | "
+                  f"{min(times):.1f} | {max(times):.1f} | {queries} |")
         print()
-        print(f"目标：中位数 < {TARGET_MS} ms —— {'未达到' if over else '达到'}")
+        print(f"目标：CPU 中位数 GET ≤ {TARGETS_MS['get']} ms，POST ≤ {TARGETS_MS['post']} ms —— "
+              f"{'未达到' if over else '达到'}")
     return 1 if over else 0
 
 

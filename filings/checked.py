@@ -43,8 +43,9 @@ def _siblings(chunk: list[Filing]) -> dict[tuple, list[Filing]]:
     return groups
 
 
-def refresh_many(queryset, chunk_size: int = CHUNK) -> int:
-    """Validate the filings of `queryset` in chunks and store the results; returns how many were refreshed."""
+def refresh_many(queryset, chunk_size: int = CHUNK, reports: dict | None = None) -> int:
+    """Validate the filings of `queryset` in chunks and store the results; returns how many were refreshed.
+    `reports`, when given, receives each filing's report by pk."""
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
     categories: dict[int, list[Category]] = {}
     for category in Category.objects.select_related("parent"):
@@ -55,8 +56,11 @@ def refresh_many(queryset, chunk_size: int = CHUNK) -> int:
         share_variants(chunk)
         siblings = _siblings(chunk)
         for filing in chunk:
-            store(filing, validate_filing(filing, categories.get(filing.scheme_id, []),
-                                          siblings.get((filing.unit_id, filing.year), [])), moment)
+            report = validate_filing(filing, categories.get(filing.scheme_id, []),
+                                     siblings.get((filing.unit_id, filing.year), []))
+            store(filing, report, moment)
+            if reports is not None:
+                reports[filing.pk] = report
         Filing.objects.bulk_update(chunk, STORED)
     return len(ids)
 
@@ -69,9 +73,12 @@ def affected_by(filing: Filing):
     return Filing.objects.filter(pk=filing.pk)
 
 
-def refresh_checks(filing: Filing) -> None:
-    """Store the current validation result of `filing` (and of the projects W10 compares it with)."""
-    refresh_many(affected_by(filing))
+def refresh_checks(filing: Filing):
+    """Store the current validation result of `filing` (and of the projects W10 compares it with); returns the
+    report of `filing` (None when it no longer exists), so that the write's caller need not validate again."""
+    reports = {}
+    refresh_many(affected_by(filing), reports=reports)
+    return reports.get(filing.pk)
 
 
 def refresh_variant(variant) -> int:

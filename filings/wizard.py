@@ -163,8 +163,10 @@ class RowFormSet(BaseInlineFormSet):
         super().add_fields(form, index)
         pk_name = self.model._meta.pk.name
         original = form.fields[pk_name]
+        if not hasattr(self, "_rows_by_pk"):  # read once for all rows, not once per row
+            self._rows_by_pk = {str(row.pk): row for row in self.get_queryset()}
         form.fields[pk_name] = PreloadedChoiceField(
-            list(self.get_queryset()), required=False, widget=original.widget, initial=original.initial
+            self._rows_by_pk, required=False, widget=original.widget, initial=original.initial
         )
 
     def clean(self):
@@ -275,8 +277,9 @@ def step_state(filing: Filing, step: WizardStep, report: Report) -> str:
 
 
 @transaction.atomic
-def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool, *, user) -> None:
-    """Save a valid step and remember where the user is: 保存 keeps it 填写中, 保存并继续 marks it done.
+def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool, *, user) -> Report | None:
+    """Save a valid step and remember where the user is: 保存 keeps it 填写中, 保存并继续 marks it done. Returns the
+    filing's validation report after the save (the one stored with it, `refresh_checks`).
 
     Under the filing's row lock the filing must still be editable and at the edit version `filing` was read at (else
     `FilingWriteRefused`), so the forms' instances, read before the lock, are still what is stored.
@@ -297,5 +300,5 @@ def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool
     if filing.scheme_id != scheme_before:
         changes["scheme"] = [str(Scheme.objects.get(pk=scheme_before)), str(filing.scheme)]
     record(filing, EventKind.STEP_SAVED, user, f"保存“{step.title}”", {"step": step.key, **changes})
-    refresh_checks(filing)
+    return refresh_checks(filing)
 

@@ -24,6 +24,7 @@ in brackets (``（万元）``), and a money-like name (成本, 资金, 补助 �
 
 import calendar
 import datetime
+import functools
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -497,7 +498,17 @@ def _deadline_after_operator(text: str) -> Deadline | None:
 
 
 def parse_target(text: str | None, name: str | None = "") -> Target:
-    """Read one 指标值 as typed or printed, with the 三级 name it stands with when known. Never raises."""
+    """Read one 指标值 as typed or printed, with the 三级 name it stands with when known. Never raises.
+
+    The reading is a pure function of the two texts, kept for the last few thousand pairs read: the editor's
+    reading next to each value and the validation of the same rows, on the same request and on the next save,
+    read each pair once."""
+    if (text is None or type(text) is str) and (name is None or type(name) is str):
+        return _parse_target_cached(text, name)
+    return _parse_target(text, name)
+
+
+def _parse_target(text, name) -> Target:
     target = _parse(text, name)
     if target.kind in (TargetKind.EMPTY, TargetKind.NOT_APPLICABLE):
         return target
@@ -505,6 +516,9 @@ def parse_target(text: str | None, name: str | None = "") -> Target:
     # that parse_target(format_target(t)) == t.
     again = _parse(format_target(target), name)
     return target if again == target else again
+
+
+_parse_target_cached = functools.lru_cache(maxsize=8192)(_parse_target)
 
 
 def _parse(text, name) -> Target:

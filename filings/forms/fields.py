@@ -63,12 +63,31 @@ class CountField(forms.IntegerField):
 
 
 class PreloadedChoiceField(forms.ModelChoiceField):
-    """A ModelChoiceField over objects read once: rendering and cleaning many rows costs no further queries."""
+    """A ModelChoiceField over objects read once: rendering and cleaning many rows costs no further queries.
+
+    `objects` is a list or a ``{str(pk): object}`` dict; a dict is shared as it is, so the rows of a formset can use
+    one (`RowFormSet`). A hidden input never shows its choices: they are only built when something asks for them,
+    not for each row's hidden id and category.
+    """
 
     def __init__(self, objects, **kwargs):
-        self.objects_by_pk = {str(obj.pk): obj for obj in objects}
+        self.objects_by_pk = objects if isinstance(objects, dict) else {str(obj.pk): obj for obj in objects}
         super().__init__(queryset=None, **kwargs)
-        self.choices = [("", "---------"), *((obj.pk, str(obj)) for obj in objects)]
+        if not self.widget.is_hidden:
+            self.choices = self._all_choices()
+
+    # No queryset: the objects are the choices (ModelChoiceField would clone one for every copy of the field).
+    queryset = property(lambda self: None, lambda self, value: None)
+
+    def _all_choices(self):
+        return [("", "---------"), *((obj.pk, str(obj)) for obj in self.objects_by_pk.values())]
+
+    def _get_choices(self):
+        if not hasattr(self, "_choices"):
+            self.choices = self._all_choices()
+        return self._choices
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
 
     def to_python(self, value):
         if value in self.empty_values:

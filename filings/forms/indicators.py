@@ -10,6 +10,10 @@ from .rows import BlankRowMixin
 
 
 class IndicatorRowForm(BlankRowMixin, forms.ModelForm):
+    # Declared, so that the ModelForm neither builds the model's choice field (and its ``limit_choices_to`` query
+    # filter) for every row nor copies a queryset: the rows share the scheme's 二级 categories, read once.
+    category = PreloadedChoiceField((), label="二级指标", widget=forms.HiddenInput(attrs={"class": "row-category"}))
+
     class Meta:
         model = Indicator
         fields = ["period", "category", "order", "name", "value_text", "standard", "note"]
@@ -28,8 +32,9 @@ class IndicatorRowForm(BlankRowMixin, forms.ModelForm):
         for name in ("value_text", "standard"):
             if name in self.fields:
                 self.fields[name].strip = False
-        self.fields["category"] = PreloadedChoiceField(
-            categories, label="二级指标", widget=forms.HiddenInput(attrs={"class": "row-category"}))
+        category = self.fields["category"]
+        category.objects_by_pk = (categories if isinstance(categories, dict)
+                                  else {str(c.pk): c for c in categories})
 
     def _get_validation_exclusions(self):
         # The field only offers the scheme's 二级 categories; the model's limit_choices_to check would cost a

@@ -159,7 +159,7 @@ class IndicatorsStep(WizardStep):
         formset_class = inlineformset_factory(Filing, Indicator, form=form, formset=RowFormSet,
                                               fields=fields, extra=0, can_delete=True, labels=labels)
         formset = formset_class(data, instance=filing, prefix="indicators", queryset=queryset,
-                                form_kwargs={"categories": level2})
+                                form_kwargs={"categories": {str(c.pk): c for c in level2}})
         scheme_form = None
         if filing.is_editable:
             # A post without the choice (an older page, a script) leaves the scheme as it is.
@@ -177,6 +177,7 @@ class IndicatorGroup:
     period: str
     category: Category
     forms: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # the forms as the editor writes them (`filings.steps.editor`)
 
     @property
     def marked_not_applicable(self) -> bool:

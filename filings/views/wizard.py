@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from indicators.models import Category
@@ -13,6 +14,7 @@ from ..errors import FilingWriteRefused
 from ..exports.printed import printed_context
 from ..review import latest_return
 from ..services import STALE_MESSAGE, not_editable_message
+from ..steps.editor import editor_row, fill_rows
 from ..steps.live_check import page_completeness, set_findings
 from ..steps.required import mark_step, missing_required, saved_message
 from ..steps.shared import indicator_groups, indicator_periods, remap_stale_categories
@@ -72,13 +74,13 @@ def step(request, pk, key):
         elif bound.is_valid():
             complete = "continue" in request.POST
             try:
-                save_step(filing, current, bound, complete, user=request.user)
+                report = save_step(filing, current, bound, complete, user=request.user)
             except FilingWriteRefused as error:
                 refusal = error
             else:
                 if getattr(bound, "notice", ""):
                     messages.info(request, bound.notice)
-                return _after_save(request, filing, current, bound, complete)
+                return _after_save(request, filing, current, bound, complete, report)
     else:
         bound = current.build(filing)
     required = mark_step(filing, bound)
@@ -93,14 +95,19 @@ def step(request, pk, key):
         context["completeness"] = set_findings(context["findings"])
         context["other_findings"] = [f for f in context["findings"] if f not in context["completeness"]]
         categories = list(Category.objects.of_scheme(filing.scheme_id))
-        context["groups"] = indicator_groups(bound.formsets["rows"], categories, indicator_periods(filing))
+        formset = bound.formsets["rows"]
+        context["groups"] = indicator_groups(formset, categories, indicator_periods(filing))
+        fill_rows(context["groups"], bound.columns, required)
+        context["empty_row"] = editor_row(formset.empty_form, bound.columns, required)
+        context["reading_url"] = reverse("filings:reading")
     status = 200 if request.method != "POST" else 409 if refusal else 422
     return render(request, "filings/step.html", context, status=status)
 
 
-def _after_save(request, filing, current, bound, complete):
-    # Saved as a draft even with required fields blank: the message names them (the step's E1/E11 findings).
-    missing = missing_required(validate_filing(filing), current.key, bound)
+def _after_save(request, filing, current, bound, complete, report=None):
+    # Saved as a draft even with required fields blank: the message names them (the step's E1/E11 findings), from
+    # the report the save stored (validated once).
+    missing = missing_required(report or validate_filing(filing), current.key, bound)
     if complete:
         target = filing.current_step
         messages.success(request, saved_message(filing, current, missing, f"已保存“{current.title}”。"))
