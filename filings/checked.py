@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from indicators.models import Category
 
-from .models import Filing, FilingKind
+from .models import Filing, FilingKind, ProjectDetails
 from .validation import filings_for_validation, share_variants, validate_filing
 
 CHUNK = 200
@@ -73,11 +73,21 @@ def affected_by(filing: Filing):
     return Filing.objects.filter(pk=filing.pk)
 
 
-def refresh_checks(filing: Filing):
-    """Store the current validation result of `filing` (and of the projects W10 compares it with); returns the
-    report of `filing` (None when it no longer exists), so that the write's caller need not validate again."""
+def compared_facts(filing: Filing) -> tuple | None:
+    """What rule W10 reads of a project when checking the other projects of its unit and year: its name and totals
+    (None for a department filing). A write that leaves them as they were cannot change the others' results."""
+    if filing.kind != FilingKind.PROJECT:
+        return None
+    return (ProjectDetails.objects.filter(filing_id=filing.pk)
+            .values_list("name", "implementation_total", "annual_total").first())
+
+
+def refresh_checks(filing: Filing, siblings: bool = True):
+    """Store the current validation result of `filing` (and, unless `siblings` is False, of the projects W10 compares
+    it with); returns the report of `filing` (None when it no longer exists), so that the write's caller need not
+    validate again."""
     reports = {}
-    refresh_many(affected_by(filing), reports=reports)
+    refresh_many(affected_by(filing) if siblings else Filing.objects.filter(pk=filing.pk), reports=reports)
     return reports.get(filing.pk)
 
 

@@ -15,7 +15,7 @@ from django.forms import BaseForm, BaseFormSet, BaseInlineFormSet, inlineformset
 from indicators.findings import STEP_LABELS, Report, Step
 from indicators.models import Scheme
 
-from .checked import refresh_checks
+from .checked import compared_facts, refresh_checks
 from .forms.extras import ExtrasFormMixin, is_extra_field
 from .forms.fields import CountField, PercentField, PreloadedChoiceField, YesNoRadio
 from .forms.money import money_form_for
@@ -287,6 +287,7 @@ def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool
     lock_filing(filing, version=filing.lock_version)
     changes = bound.changes()
     scheme_before = filing.scheme_id
+    compared_before = compared_facts(filing)
     bound.save()
     filing.refresh_from_db(fields=["saved_steps", "completed_steps", "money_unit"])
     if step.key not in filing.saved_steps:
@@ -300,5 +301,6 @@ def save_step(filing: Filing, step: WizardStep, bound: StepForms, complete: bool
     if filing.scheme_id != scheme_before:
         changes["scheme"] = [str(Scheme.objects.get(pk=scheme_before)), str(filing.scheme)]
     record(filing, EventKind.STEP_SAVED, user, f"保存“{step.title}”", {"step": step.key, **changes})
-    return refresh_checks(filing)
+    # The other projects of the unit and year are checked again only when what W10 compares them with changed.
+    return refresh_checks(filing, siblings=compared_facts(filing) != compared_before)
 

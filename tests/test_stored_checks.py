@@ -2,7 +2,8 @@
 and the consolidated export reads it instead of validating again.
 
 Write paths covered: the wizard's step save (a filer's page), creating a department or project filing, copying,
-deleting a project draft (its sibling's W10 goes), renaming a project to its sibling's name (both get W10), the
+deleting a project draft (its sibling's W10 goes), a project's step save (its siblings only when its name
+or totals changed), renaming a project to its sibling's name (both get W10), the
 Excel import, a workflow transition, the admin's filing page with its inlines, the admin's indicator page, a
 variant's required fields changed in the admin, and the daily re-check of A15 (填报日期 no longer in the future).
 """
@@ -99,6 +100,19 @@ def test_project_writes_refresh_the_sibling_projects_w10_compares(client, checke
     delete_draft(twin, user=admin_user())
     assert_fresh(first, second)
     assert "W10" not in stored(first)[3] or "W10" in fresh(first)[3]
+
+
+def test_a_step_save_checks_the_sibling_projects_again_only_when_what_w10_compares_changed(client, checked_demo):
+    first, second = checked_demo["s3-proj1"], checked_demo["s3-proj2"]
+    login(client, "yq_sy")
+    untouched = Filing.objects.get(pk=second.pk).checked_at
+    assert post_step(client, first, "indicators").status_code == 302  # name and totals as they were
+    assert Filing.objects.get(pk=second.pk).checked_at == untouched
+    assert Filing.objects.get(pk=first.pk).checked_at > untouched
+    assert post_step(client, first, "project", {"details-name": second.project.name}).status_code == 302
+    assert Filing.objects.get(pk=second.pk).checked_at > untouched
+    assert "W10" in stored(first)[3] and "W10" in stored(second)[3]
+    assert_fresh(first, second)
 
 
 def test_the_excel_import_refreshes_the_result(checked_demo):
