@@ -409,7 +409,9 @@ def printed_parts(filing: Filing, indicators, paginate: bool) -> list[dict]:
 
 
 def printed_context(filing: Filing, paginate: bool = False) -> dict:
-    indicators = list(filing.indicators.order_by("period", "order", "pk"))
+    prefetched = getattr(filing, "_prefetched_objects_cache", {})  # rows a page read once (validation.read_rows)
+    indicators = list(prefetched["indicators"] if "indicators" in prefetched
+                      else filing.indicators.order_by("period", "order", "pk"))
     return {
         "pdf": paginate,  # long paragraphs are cut for WeasyPrint only (filings_tags.printable)
         "printed": {"title": filing.variant.printed_title, "parts": printed_parts(filing, indicators, paginate)},

@@ -3,7 +3,7 @@
 from django import forms
 
 from ..models import Grade, PointRating, ReviewComment, Transition
-from ..wizard import steps_for
+from ..review import comment_targets
 from .fields import ParagraphField
 
 
@@ -24,17 +24,5 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args, filing, indicators, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "整表")]
-        for step in steps_for(filing):
-            choices.append((f"step:{step.key}", step.title))
-            choices += [(f"field:{step.key}:{name}", f"{step.title} · {label}")
-                        for name, label in step_fields(step, filing)]
-        choices += [(f"indicator:{row.pk}", f"指标：{row.name or row.category.name}") for row in indicators]
-        self.fields["target"].choices = choices
+        self.fields["target"].choices = comment_targets(filing, indicators)
         self.fields["target"].required = False
-
-
-def step_fields(step, filing):
-    """The (name, label) of the single fields a step shows (row tables are commented on by row)."""
-    bound = step.build(filing)
-    return [(name, str(field.label)) for form in bound.forms.values() for name, field in form.fields.items()]
