@@ -24,6 +24,7 @@ in brackets (``（万元）``), and a money-like name (成本, 资金, 补助 �
 
 import calendar
 import datetime
+import functools
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -497,7 +498,21 @@ def _deadline_after_operator(text: str) -> Deadline | None:
 
 
 def parse_target(text: str | None, name: str | None = "") -> Target:
-    """Read one 指标值 as typed or printed, with the 三级 name it stands with when known. Never raises."""
+    """Read one 指标值 as typed or printed, with the 三级 name it stands with when known. Never raises.
+
+    A pure function of its two texts with an immutable answer, so a process remembers the last readings: the check
+    and review pages, the editor and the exports read the same few thousand values again and again."""
+    if (text is None or type(text) is str) and (name is None or type(name) is str):
+        return _remembered_target(text, name)
+    return _read_target(text, name)
+
+
+@functools.lru_cache(maxsize=16384)
+def _remembered_target(text: str | None, name: str | None) -> Target:
+    return _read_target(text, name)
+
+
+def _read_target(text, name) -> Target:
     target = _parse(text, name)
     if target.kind in (TargetKind.EMPTY, TargetKind.NOT_APPLICABLE):
         return target
