@@ -15,6 +15,6 @@ def test_a_cell_writes_the_markup_of_the_cell_template():
         cell = Cell(text=text, header=header, css=css, rowspan=rowspan, colspan=colspan, long=not inline,
                     label="收入合计<1>" if inline else "", separator="：" if inline else "", inline=inline)
         expected = render_to_string("filings/print/cell.html", {"cell": cell, "pdf": False})
-        assert cell.__html__() == expected, cell
+        assert cell.html == expected, cell
         cells += 1
     assert cells == 4 * 2 * 3 * 2 * 2 * 2

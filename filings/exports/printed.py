@@ -24,6 +24,7 @@ from django.template.defaultfilters import date as format_date
 from django.template.defaultfilters import floatformat
 from django.template.defaultfilters import time as format_time
 from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from indicators.models import Category
 
@@ -66,7 +67,8 @@ class Cell:
     def tag(self) -> str:
         return "th" if self.header else "td"
 
-    def __html__(self) -> str:
+    @property
+    def html(self) -> str:
         """The cell as ``print/cell.html`` writes it on a web page, in one pass (a printed form has hundreds of
         cells); the PDF, which cuts long paragraphs, renders the template."""
         tag = self.tag
@@ -78,7 +80,7 @@ class Cell:
             content = format_html('{}{}<span class="num">{}</span>', self.label, self.separator, self.text)
         else:
             content = conditional_escape(self.text)
-        return f"<{tag}{attributes}>{content}</{tag}>\n"  # the template's final newline
+        return mark_safe(f"<{tag}{attributes}>{content}</{tag}>\n")  # the template's final newline
 
 
 # --- values -------------------------------------------------------------------------------------------------------
