@@ -616,5 +616,10 @@ def read_rows(filing: Filing) -> Filing:
     """Read the rows of a loaded filing that validate_filing reads (tasks; indicators in their order, with their
     categories) and the printed form prints (also the 职能 rows), once: a page that validates and prints the filing
     reads each table once."""
-    prefetch_related_objects([filing], *_row_prefetches(), "functions")
+    prefetch_related_objects([filing], "tasks", "functions", "indicators")
+    rows = filing.indicators.all()
+    categories = {c.pk: c for c in Category.objects.filter(
+        pk__in={row.category_id for row in rows}).select_related("parent")}
+    for row in rows:  # one Category object per category, not one per row
+        row.category = categories[row.category_id]
     return filing
