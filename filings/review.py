@@ -7,6 +7,7 @@ from indicators.findings import STEP_LABELS
 
 from .models import Action, EventKind, Filing, ReviewComment, Transition
 from .services import record
+from .wizard import steps_for
 
 
 def latest_return(filing: Filing):
@@ -28,6 +29,20 @@ def comment_target(comment: ReviewComment) -> str:
     if comment.field:
         return f"field:{comment.step}:{comment.field}"
     return f"step:{comment.step}" if comment.step else ""
+
+
+def comment_targets(filing: Filing, indicators) -> list[tuple[str, str]]:
+    """What a remark can point at, as (comment form key, label): the whole filing, each step, each single field a
+    step asks (labelled as its page labels it) and each of `indicators` (the filing's rows, categories loaded).
+    Read from the layout and the rows: no step form is built. The review page's drop-down and `comment_location`
+    both use these labels."""
+    targets = [("", "整表")]
+    for step in steps_for(filing):
+        targets.append((f"step:{step.key}", step.title))
+        targets += [(f"field:{step.key}:{name}", f"{step.title} · {label}")
+                    for name, label in step.field_labels(filing)]
+    targets += [(f"indicator:{row.pk}", f"指标：{row.name or row.category.name}") for row in indicators]
+    return targets
 
 
 def comment_location(comment: ReviewComment, labels: dict) -> str:

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from indicators.findings import Finding, Report, Severity, Step
@@ -602,8 +602,24 @@ def share_variants(filings) -> None:
         filing.variant = shared.setdefault(filing.variant_id, filing.variant)
 
 
+def _row_prefetches():
+    return ("tasks", Prefetch("indicators", Indicator.objects.select_related("category__parent")))
+
+
 def filings_for_validation(queryset):
     """The filings of a queryset with everything validate_filing reads, in a fixed number of queries."""
     return queryset.select_related("variant", "scheme", "unit", "department", "project").prefetch_related(
-        "tasks", Prefetch("indicators", Indicator.objects.select_related("category__parent"))
-    )
+        *_row_prefetches())
+
+
+def read_rows(filing: Filing) -> Filing:
+    """Read the rows of a loaded filing that validate_filing reads (tasks; indicators in their order, with their
+    categories) and the printed form prints (also the 职能 rows), once: a page that validates and prints the filing
+    reads each table once."""
+    prefetch_related_objects([filing], "tasks", "functions", "indicators")
+    rows = filing.indicators.all()
+    categories = {c.pk: c for c in Category.objects.filter(
+        pk__in={row.category_id for row in rows}).select_related("parent")}
+    for row in rows:  # one Category object per category, not one per row
+        row.category = categories[row.category_id]
+    return filing

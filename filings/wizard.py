@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.db import models, transaction
 from django.forms import BaseForm, BaseFormSet, BaseInlineFormSet, inlineformset_factory
+from django.utils.text import capfirst
 
 from indicators.findings import STEP_LABELS, Report, Step
 from indicators.models import Scheme
@@ -22,6 +23,7 @@ from .forms.money import money_form_for
 from .forms.rows import row_form
 from .limits import row_limit, rows_message
 from .models import EventKind, Filing
+from .money import MoneyField, MoneyUnit
 from .services import lock_filing, record
 
 
@@ -195,6 +197,12 @@ class WizardStep:
     def build(self, filing: Filing, data=None) -> StepForms:
         raise NotImplementedError
 
+    def field_labels(self, filing: Filing) -> list[tuple[str, str]]:
+        """(name, label) of the single fields the step's forms ask, in the forms' order (row tables are not
+        fields). Steps answer it from the layout without building their forms; this fallback builds them."""
+        bound = self.build(filing)
+        return [(name, str(field.label)) for form in bound.forms.values() for name, field in form.fields.items()]
+
 
 def details_form(model, fields, labels=None, money_unit=None, widgets=None, *, extras=(), extra_labels=None,
                  base=None):
@@ -223,6 +231,20 @@ def step_formfield(model_field, **kwargs):
     if isinstance(field.widget, forms.Textarea):
         field.widget.attrs.setdefault("rows", 3)
     return field
+
+
+def step_field_label(model_field, label: str | None = None, money_unit: str | None = None) -> str:
+    """The label a form of `details_form` gives a model field, without building the form: its `labels` entry or the
+    field's verbose name (as `step_formfield` and Django's formfield give it), an amount with its money unit (as
+    `MoneyUnitModelForm` gives it) when the form asks amounts in `money_unit`."""
+    if money_unit and isinstance(model_field, MoneyField):
+        return f"{label or model_field.verbose_name}（{MoneyUnit(money_unit).label}）"
+    if label:
+        return str(label)
+    if isinstance(model_field, models.PositiveIntegerField | models.DecimalField) or (
+            isinstance(model_field, models.BooleanField) and model_field.null):
+        return str(model_field.verbose_name)
+    return str(capfirst(model_field.verbose_name))
 
 
 def rows_formset(model, fields, filing, data, prefix, form=forms.ModelForm, widgets=None, labels=None, extras=(),

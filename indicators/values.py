@@ -500,15 +500,19 @@ def _deadline_after_operator(text: str) -> Deadline | None:
 def parse_target(text: str | None, name: str | None = "") -> Target:
     """Read one 指标值 as typed or printed, with the 三级 name it stands with when known. Never raises.
 
-    The reading is a pure function of the two texts, kept for the last few thousand pairs read: the editor's
-    reading next to each value and the validation of the same rows, on the same request and on the next save,
-    read each pair once."""
+    A pure function of its two texts with an immutable answer, so a process remembers the last readings: the check
+    and review pages, the editor and the exports read the same few thousand values again and again."""
     if (text is None or type(text) is str) and (name is None or type(name) is str):
-        return _parse_target_cached(text, name)
-    return _parse_target(text, name)
+        return _remembered_target(text, name)
+    return _read_target(text, name)
 
 
-def _parse_target(text, name) -> Target:
+@functools.lru_cache(maxsize=16384)
+def _remembered_target(text: str | None, name: str | None) -> Target:
+    return _read_target(text, name)
+
+
+def _read_target(text, name) -> Target:
     target = _parse(text, name)
     if target.kind in (TargetKind.EMPTY, TargetKind.NOT_APPLICABLE):
         return target
@@ -516,9 +520,6 @@ def _parse_target(text, name) -> Target:
     # that parse_target(format_target(t)) == t.
     again = _parse(format_target(target), name)
     return target if again == target else again
-
-
-_parse_target_cached = functools.lru_cache(maxsize=8192)(_parse_target)
 
 
 def _parse(text, name) -> Target:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from django.template.defaultfilters import date as format_date
 from django.template.defaultfilters import floatformat
 from django.template.defaultfilters import time as format_time
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from indicators.models import Category
 
@@ -64,6 +66,21 @@ class Cell:
     @property
     def tag(self) -> str:
         return "th" if self.header else "td"
+
+    @property
+    def html(self) -> str:
+        """The cell as ``print/cell.html`` writes it on a web page, in one pass (a printed form has hundreds of
+        cells); the PDF, which cuts long paragraphs, renders the template."""
+        tag = self.tag
+        attributes = (' scope="row"' if self.header else "") + (
+            format_html(' class="{}"', self.css) if self.css else "") + (
+            format_html(' rowspan="{}"', self.rowspan) if self.rowspan > 1 else "") + (
+            format_html(' colspan="{}"', self.colspan) if self.colspan > 1 else "")
+        if self.inline:
+            content = format_html('{}{}<span class="num">{}</span>', self.label, self.separator, self.text)
+        else:
+            content = conditional_escape(self.text)
+        return mark_safe(f"<{tag}{attributes}>{content}</{tag}>\n")  # the template's final newline
 
 
 # --- values -------------------------------------------------------------------------------------------------------
@@ -343,6 +360,8 @@ def indicator_tables(filing: Filing, indicators, paginate: bool = False) -> list
             for indicator in row.indicators:
                 if indicator is not None:
                     indicator.printed_cells = [_indicator_cell(layout, indicator, column, unit) for column in columns]
+                    indicator.printed_tds = format_html_join("", "<td>{}</td>",
+                                                             ((text,) for text in indicator.printed_cells))
         tables.append({
             "periods": group, "period": " ".join(group), "side_by_side": side_by_side,
             "label": "绩效指标" if side_by_side else block.caption_of(group[0]),
@@ -409,7 +428,9 @@ def printed_parts(filing: Filing, indicators, paginate: bool) -> list[dict]:
 
 
 def printed_context(filing: Filing, paginate: bool = False) -> dict:
-    indicators = list(filing.indicators.order_by("period", "order", "pk"))
+    prefetched = getattr(filing, "_prefetched_objects_cache", {})  # rows a page read once (validation.read_rows)
+    indicators = list(prefetched["indicators"] if "indicators" in prefetched
+                      else filing.indicators.order_by("period", "order", "pk"))
     return {
         "pdf": paginate,  # long paragraphs are cut for WeasyPrint only (filings_tags.printable)
         "printed": {"title": filing.variant.printed_title, "parts": printed_parts(filing, indicators, paginate)},

@@ -14,7 +14,7 @@ from django import forms
 from django.db import models
 
 from ..layouts.catalogue import data_fields
-from ..wizard import details_form
+from ..wizard import details_form, step_field_label
 
 # The prefix of the form that holds a step's details-model fields (the ones the tests and pages have always used).
 DETAILS_PREFIX = {"unit": "details", "project": "details", "budget": "budget", "funds": "funds",
@@ -66,12 +66,9 @@ def details_of(filing):
     return filing.department if filing.kind == "department" else filing.project
 
 
-def layout_forms(filing, step: str, data=None, *, header_names=(), header_base=None, leading=()):
-    """The forms (prefix → bound form) and the page's groups of the layout's field blocks on `step`.
-
-    `header_names` are filing fields the step's ``header`` form asks besides the placed ones (``money_unit``,
-    ``variant`` on the first step); `leading` are those of them shown at the start of the first group.
-    """
+def _layout_plan(filing, step: str, header_names=()):
+    """Which form (prefix → owner: model, instance, fields, labels, extras) asks each field the layout places on
+    `step`, and the blocks' rows of (label, [(prefix, name)]) — what `layout_forms` binds and `layout_labels` reads."""
     from ..models import Filing
 
     description = filing.variant.description
@@ -112,6 +109,16 @@ def layout_forms(filing, step: str, data=None, *, header_names=(), header_base=N
             if entries:
                 rows.append(entries)
         plan.append((block, rows))
+    return owners, plan
+
+
+def layout_forms(filing, step: str, data=None, *, header_names=(), header_base=None, leading=()):
+    """The forms (prefix → bound form) and the page's groups of the layout's field blocks on `step`.
+
+    `header_names` are filing fields the step's ``header`` form asks besides the placed ones (``money_unit``,
+    ``variant`` on the first step); `leading` are those of them shown at the start of the first group.
+    """
+    owners, plan = _layout_plan(filing, step, header_names)
     bound = {}
     for prefix, holder in owners.items():
         form_class = _form_class(holder, step, filing.money_unit, header_base if prefix == "header" else None)
@@ -131,6 +138,36 @@ def layout_forms(filing, step: str, data=None, *, header_names=(), header_base=N
         else:
             groups.insert(0, FieldGroup("", "fields", [[first]]))
     return bound, [group for group in groups if group.rows]
+
+
+def layout_labels(filing, step: str, *, header_names=(), header_base=None) -> list[tuple[str, str]]:
+    """(name, label) of the fields `layout_forms` asks on `step`, in its forms' order, as those forms label them —
+    read from the layout, without building a form (the review page's comment targets)."""
+    labels = []
+    for prefix, holder in _layout_plan(filing, step, header_names)[0].items():
+        money_unit = None if prefix == "header" and header_base is not None else filing.money_unit
+        labels += owner_labels(holder, money_unit)
+    return labels
+
+
+def owner_labels(holder: _Owner, money_unit: str | None) -> list[tuple[str, str]]:
+    """The labels of one owner's form (`_form_class`): its model fields, then the variant's own fields."""
+    labels = [(name, step_field_label(holder.model._meta.get_field(name), holder.labels.get(name), money_unit))
+              for name in holder.names]
+    extra_labels = _extra_labels(holder, money_unit or "yuan")
+    for extra in holder.extras:
+        labels.append((extra.name, extra_labels.get(extra.name)
+                       or str(extra.form_field(money_unit or "yuan").label)))
+    return labels
+
+
+def _extra_labels(holder: _Owner, money_unit: str) -> dict[str, str]:
+    extra_labels = {}
+    for extra in holder.extras:
+        label = holder.labels.get(extra.name)
+        if label:
+            extra_labels[extra.name] = f"{label}（{_unit_label(money_unit)}）" if extra.type == "money" else label
+    return extra_labels
 
 
 def _label_of(bound: dict, name: str) -> str:
@@ -154,11 +191,7 @@ def _form_class(holder: _Owner, step: str, money_unit: str, base=None):
         elif isinstance(model_field, models.TextField) and step in TEXT_ROWS:
             widgets[name] = forms.Textarea(attrs={"rows": TEXT_ROWS[step]})
     labels = {name: label for name, label in holder.labels.items() if not name.startswith("extra.")}
-    extra_labels = {}
-    for extra in holder.extras:
-        label = holder.labels.get(extra.name)
-        if label:
-            extra_labels[extra.name] = f"{label}（{_unit_label(money_unit)}）" if extra.type == "money" else label
+    extra_labels = _extra_labels(holder, money_unit)
     return details_form(holder.model, holder.names, labels, money_unit, widgets, extras=holder.extras,
                         extra_labels=extra_labels, base=base)
 

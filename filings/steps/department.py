@@ -4,8 +4,8 @@ from indicators.findings import Step
 
 from ..forms.money import money_form_for
 from ..models import AnnualTask, DepartmentDetails, FunctionItem
-from ..wizard import ORDER_WIDGET, StepForms, WizardStep, details_form, rows_formset
-from .blocks import layout_forms
+from ..wizard import ORDER_WIDGET, StepForms, WizardStep, details_form, rows_formset, step_field_label
+from .blocks import layout_forms, layout_labels
 from .shared import FieldsStep, IndicatorsStep, column_order, table_columns
 
 
@@ -16,6 +16,9 @@ class FunctionsStep(WizardStep):
         return StepForms(forms=forms, groups=groups, formsets={"rows": rows_formset(
             FunctionItem, ["order", *names], filing, data, "functions", widgets=ORDER_WIDGET, labels=labels,
             extras=extras, extra_labels=extra_labels, column_order=column_order(filing, "functions"))})
+
+    def field_labels(self, filing):
+        return layout_labels(filing, self.key)
 
 
 class TasksStep(WizardStep):
@@ -36,6 +39,14 @@ class TasksStep(WizardStep):
             result.forms["totals"] = totals(data, instance=filing.department, prefix="totals")
             result.totals_label = block.totals_label
         return result
+
+    def field_labels(self, filing):
+        labels = layout_labels(filing, self.key)
+        block = filing.variant.description.block("tasks")
+        if block is not None and block.totals:
+            labels += [(name, step_field_label(DepartmentDetails._meta.get_field(name), None, filing.money_unit))
+                       for name in block.totals]
+        return labels
 
 
 DEPARTMENT_STEPS = [

@@ -4,7 +4,7 @@ from indicators.findings import Step
 
 from ..forms.header import FilingHeaderForm
 from ..wizard import StepForms, WizardStep
-from .blocks import layout_forms
+from .blocks import layout_forms, layout_labels
 from .shared import FieldsStep, IndicatorsStep
 
 
@@ -14,6 +14,9 @@ class ProjectStep(WizardStep):
         forms_, groups = layout_forms(filing, self.key, data, header_names=header, header_base=FilingHeaderForm,
                                       leading=header)
         return StepForms(forms=forms_, groups=groups)
+
+    def field_labels(self, filing):
+        return layout_labels(filing, self.key, header_names=["variant", "money_unit"], header_base=FilingHeaderForm)
 
 
 PROJECT_STEPS = [

@@ -15,7 +15,7 @@ from ..models.indicators import Period
 from ..services import switch_scheme
 from ..text import ascii_number
 from ..wizard import RowFormSet, StepForms, WizardStep
-from .blocks import layout_forms
+from .blocks import layout_forms, layout_labels
 
 
 class FieldsStep(WizardStep):
@@ -26,6 +26,10 @@ class FieldsStep(WizardStep):
         header = ["money_unit"] if first else []
         forms, groups = layout_forms(filing, self.key, data, header_names=header, leading=header)
         return StepForms(forms=forms, groups=groups)
+
+    def field_labels(self, filing):
+        first = filing.variant.description.steps()[0] == self.key
+        return layout_labels(filing, self.key, header_names=["money_unit"] if first else [])
 
 
 def column_order(filing, type_) -> list[str]:
@@ -138,6 +142,9 @@ def edits_standard(filing) -> bool:
 
 
 class IndicatorsStep(WizardStep):
+    def field_labels(self, filing):
+        return []  # the indicator rows only (commented on by row)
+
     def build(self, filing, data=None):
         categories = list(Category.objects.of_scheme(filing.scheme_id))
         level2 = [c for c in categories if c.parent_id]

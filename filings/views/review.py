@@ -11,12 +11,13 @@ from ..exports.printed import printed_context
 from ..forms.review import CommentForm, ReviewForm
 from ..models import Action, ReviewComment
 from ..review import add_remark, comment_location, delete_remark
-from ..validation import validate_filing
+from ..validation import read_rows, validate_filing
 from ..workflow import REVIEW_POINTS, Review, TransitionRefused, available_actions, perform
 
 
 def _indicators(filing):
-    return list(filing.indicators.select_related("category").order_by("period", "order", "pk"))
+    """The filing's indicator rows in their order, categories loaded (read once per request: `read_rows`)."""
+    return list(read_rows(filing).indicators.all())
 
 
 @login_required

@@ -18,7 +18,7 @@ from ..steps.editor import editor_row, fill_rows
 from ..steps.live_check import page_completeness, set_findings
 from ..steps.required import mark_step, missing_required, saved_message
 from ..steps.shared import indicator_groups, indicator_periods, remap_stale_categories
-from ..validation import validate_filing
+from ..validation import read_rows, validate_filing
 from ..wizard import find_step, save_step, step_state, steps_for
 from ..workflow import available_actions
 
@@ -120,7 +120,7 @@ def _after_save(request, filing, current, bound, complete, report=None):
 
 @login_required
 def check(request, pk):
-    filing = get_filing_for_user(request, pk)
+    filing = read_rows(get_filing_for_user(request, pk))
     report = validate_filing(filing)
     return render(request, "filings/check.html", {
         "filing": filing, "report": report, "steps": progress(filing, report),
