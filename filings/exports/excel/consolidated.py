@@ -9,11 +9,12 @@ every text an inline string, text that looks like a formula or an error value ma
 style that `cells.put` gives it, no float.
 
 The filings are read in chunks of ``chunk_size`` (their ids are read once, in the order of the 工作台); each
-chunk costs the same four queries whatever its size (the filings with their details, their tasks, their
-indicators with categories, and the other project filings of their units and years, which rule W10 compares),
-so memory stays bounded by one chunk and the number of queries by the number of chunks. The errors and warnings
-are the ones stored on each filing by the write that last changed it (`filings.checked`); only a filing never
-checked since the upgrade is validated here, which is what the rows read for.
+chunk costs the same two queries whatever its size (the filings with their details, and their indicators as
+tuples of the columns written, not model instances: a province exports a million of them), so memory stays
+bounded by one chunk and the number of queries by the number of chunks. The errors and warnings are the ones
+stored on each filing by the write that last changed it (`filings.checked`); only a filing never checked since the
+upgrade is validated here, with what validation reads (tasks, indicators with categories, the W10 siblings: three
+more queries for a chunk that holds one).
 """
 
 import shutil
@@ -33,9 +34,9 @@ from openpyxl.utils import get_column_letter
 
 from indicators.models import Category
 
-from ...checked import store
+from ...checked import STORED, store
 from ...layouts.description import LayoutError
-from ...models import Filing, FilingKind, FilingStatus, FormVariant, Operator, Period, ValueKind
+from ...models import Filing, FilingKind, FilingStatus, FormVariant, Indicator, Operator, Period, ValueKind
 from ...validation import filings_for_validation, validate_filing
 from .cells import clean, looks_like_formula, sheet_title, write_only_cell
 
@@ -94,9 +95,15 @@ def safe(sheet, value):
 
 # --- the fast body of a big sheet ---------------------------------------------------------------------------------
 
+ROW = "\x00"  # the row number's place in cells made once for many rows: `clean` strips control characters from text
+
+
 class BodyRows:
     """Rows after the header as SpreadsheetML, in a temporary file: text as inline strings (never a formula),
-    numbers as numbers; text that a spreadsheet would read as a formula or an error value gets `quoted_style`."""
+    numbers as numbers; text that a spreadsheet would read as a formula or an error value gets `quoted_style`.
+
+    The columns every row of a filing starts with are made into XML once per filing (`leading`, the row number
+    left as `ROW`) and each of its rows adds only its own columns (`append_after`)."""
 
     FLUSH_ROWS = 1000
     CACHED_TEXTS = 50_000  # texts repeat (unit names, labels, categories, common 指标值): each is escaped once
@@ -121,24 +128,49 @@ class BodyRows:
             cell = self.texts[value] = f'{style} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
         return cell
 
-    def append(self, values) -> None:
-        row = self.number + 1
+    def cells(self, values, letters: list[str], row: str) -> str:
+        """The `<c>` elements of `values` in the columns `letters` of row `row`."""
         cells = []
-        for letter, value in zip(self.letters, values, strict=True):
-            if value is None or value == "":
+        for letter, value in zip(letters, values, strict=True):
+            kind = type(value)
+            if kind is str:
+                if value:
+                    cells.append(f'<c r="{letter}{row}"{self.text(value)}')
+            elif value is None:
                 continue
-            if isinstance(value, str):
-                cells.append(f'<c r="{letter}{row}"{self.text(value)}')
+            elif kind is int:
+                cells.append(f'<c r="{letter}{row}"><v>{value}</v></c>')
+            elif isinstance(value, str):
+                if value != "":
+                    cells.append(f'<c r="{letter}{row}"{self.text(value)}')
             elif isinstance(value, int) and not isinstance(value, bool):
                 cells.append(f'<c r="{letter}{row}"><v>{value}</v></c>')
             elif isinstance(value, Decimal) and value.is_finite():
                 cells.append(f'<c r="{letter}{row}"><v>{value:f}</v></c>')
             else:
                 raise TypeError(f"不支持写入的值类型：{type(clean(value)).__name__}")
-        self.pending.append(f'<row r="{row}">{"".join(cells)}</row>')
-        self.number = row
+        return "".join(cells)
+
+    def _add(self, row: str) -> None:
+        self.pending.append(row)
+        self.number += 1
         if len(self.pending) >= self.FLUSH_ROWS:
             self.flush()
+
+    def append(self, values) -> None:
+        number = str(self.number + 1)
+        self._add(f'<row r="{number}">{self.cells(values, self.letters, number)}</row>')
+
+    def leading(self, values) -> tuple[int, str]:
+        """The first columns' cells, the same in many rows (a filing's), for `append_after`."""
+        return len(values), self.cells(values, self.letters[:len(values)], ROW)
+
+    def append_after(self, leading: tuple[int, str], values) -> None:
+        """A row of `leading`'s cells followed by `values` in the columns after them."""
+        first, cells = leading
+        number = str(self.number + 1)
+        self._add(f'<row r="{number}">{cells.replace(ROW, number)}'
+                  f'{self.cells(values, self.letters[first:], number)}</row>')
 
     def flush(self) -> None:
         self.file.write("".join(self.pending).encode())
@@ -205,6 +237,18 @@ class Sheet:
         sheet, _rows, body = self.sheets[-1]
         (body or sheet).append(row)
         self.sheets[-1][1] += 1
+
+    def append_all(self, leading_values: list, rows) -> None:
+        """Append rows that all start with `leading_values` followed by each of `rows` (a fast sheet only)."""
+        made_for = leading = None
+        for values in rows:
+            self.ready()
+            entry = self.sheets[-1]
+            body = entry[2]
+            if body is not made_for:  # the first row, or the first on a continuation sheet
+                made_for, leading = body, body.leading(leading_values)
+            body.append_after(leading, values)
+            entry[1] += 1
 
     def finish(self):
         last = get_column_letter(len(self.columns))
@@ -287,18 +331,29 @@ def filing_prefix(filing: Filing) -> list:
     )]
 
 
-def write_indicators(sheet: Sheet, filing: Filing, prefix: list, own: OwnColumns | None = None) -> int:
-    rows = sorted(filing.indicators.all(), key=lambda row: (PERIOD_ORDER.get(row.period, 2), row.order, row.pk))
-    for row in rows:
-        category = row.category
-        sheet.ready()
-        sheet.append([
-            *prefix, PERIOD_LABELS.get(row.period, row.period), category.parent.name if category.parent_id else None,
-            category.name, row.name, row.value_text, VALUE_KIND_LABELS.get(row.value_kind, row.value_kind),
-            OPERATOR_LABELS.get(row.operator), row.value_number, row.value_unit, row.standard, row.note,
-            *(own.values(filing.variant_id, row.extra) if own is not None else []),
-        ])
-    return len(rows)
+# The columns of an indicator row, as read for the export (tuples, not model instances).
+INDICATOR_FIELDS = ("filing_id", "period", "order", "pk", "category_id", "name", "value_text", "value_kind",
+                    "operator", "value_number", "value_unit", "standard", "note", "extra")
+
+
+def write_indicators(sheet: Sheet, filing: Filing, prefix: list, own: OwnColumns | None = None,
+                     rows: list[tuple] = (), categories: dict[int, tuple] | None = None) -> int:
+    """The filing's indicator rows (tuples of INDICATOR_FIELDS), 实施期 first, each in its order; `categories`
+    gives each category id its (一级 name or None, name)."""
+    if own is None:
+        blank = []
+    elif own.by_variant.get(filing.variant_id):
+        blank = None  # the variant has fields of its own: their values, row by row
+    else:
+        blank = [None] * len(own.headers)
+    ordered = sorted(rows, key=lambda row: (PERIOD_ORDER.get(row[1], 2), row[2], row[3]))
+    sheet.append_all(prefix, [
+        [PERIOD_LABELS.get(period, period), *categories[category_id], name, value_text,
+         VALUE_KIND_LABELS.get(value_kind, value_kind), OPERATOR_LABELS.get(operator), value_number, value_unit,
+         standard, note, *(own.values(filing.variant_id, extra) if blank is None else blank)]
+        for _filing, period, _order, _pk, category_id, name, value_text, value_kind, operator, value_number,
+        value_unit, standard, note, extra in ordered])
+    return len(ordered)
 
 
 def write_summary(sheet: Sheet, filing: Filing, prefix: list, indicator_count: int,
@@ -332,18 +387,32 @@ def _categories() -> dict[int, Category]:
     return {category.pk: category for category in Category.objects.select_related("parent")}
 
 
-def _load(ids, categories: dict[int, Category], variants: dict[int, FormVariant]) -> list[Filing]:
-    """The chunk's filings, in the order of `ids`, with everything validate_filing reads: as
+def _for_validation(ids, categories: dict[int, Category], variants: dict[int, FormVariant]) -> list[Filing]:
+    """Filings never checked since the upgrade, with everything validate_filing reads: as
     `validation.filings_for_validation`, but each indicator's category is one of `categories` rather than two
-    model instances made per row (which took half the reading time of a large export)."""
-    position = {pk: index for index, pk in enumerate(ids)}
-    filings = sorted(filings_for_validation(Filing.objects.filter(pk__in=ids)).prefetch_related(None)
-                     .prefetch_related("tasks", "indicators"), key=lambda filing: position[filing.pk])
+    model instances made per row."""
+    filings = list(filings_for_validation(Filing.objects.filter(pk__in=ids)).prefetch_related(None)
+                   .prefetch_related("tasks", "indicators"))
     for filing in filings:
         filing.variant = variants.get(filing.variant_id, filing.variant)  # one parsed layout per variant
         for row in filing.indicators.all():
             row.category = categories[row.category_id]
     return filings
+
+
+def _load(ids, variants: dict[int, FormVariant]) -> tuple[list[Filing], dict[int, list[tuple]]]:
+    """The chunk's filings in the order of `ids`, with their unit and details (two queries whatever the chunk
+    holds), and their indicator rows by filing id. Each filing's variant is one of `variants` (read once, its
+    layout parsed once) rather than a copy per filing."""
+    position = {pk: index for index, pk in enumerate(ids)}
+    filings = sorted(Filing.objects.filter(pk__in=ids).select_related("unit", "department", "project"),
+                     key=lambda filing: position[filing.pk])
+    for filing in filings:
+        filing.variant = variants[filing.variant_id]
+    rows: dict[int, list[tuple]] = {}
+    for row in Indicator.objects.filter(filing_id__in=ids).order_by().values_list(*INDICATOR_FIELDS):
+        rows.setdefault(row[0], []).append(row)
+    return filings, rows
 
 
 def write_consolidated(filings: QuerySet, target, chunk_size: int = FILING_CHUNK,
@@ -364,16 +433,28 @@ def write_consolidated(filings: QuerySet, target, chunk_size: int = FILING_CHUNK
     by_scheme: dict[int, list[Category]] = {}
     for category in categories.values():
         by_scheme.setdefault(category.scheme_id, []).append(category)
+    by_pk = {variant.pk: variant for variant in variants}
+    names = {pk: (category.parent.name if category.parent_id else None, category.name)
+             for pk, category in categories.items()}
     try:
         for chunk_ids in batched(ids, chunk_size):
-            chunk = _load(chunk_ids, categories, {variant.pk: variant for variant in variants})
-            siblings = _siblings(chunk)
-            for filing in chunk:
-                if filing.checked_at is None:  # never checked since the upgrade: validated here, not stored
+            chunk, rows = _load(chunk_ids, by_pk)
+            unchecked = [filing.pk for filing in chunk if filing.checked_at is None]
+            if unchecked:  # never checked since the upgrade: validated here, not stored
+                checked = _for_validation(unchecked, categories, by_pk)
+                siblings = _siblings(checked)
+                for filing in checked:
                     store(filing, validate_filing(filing, by_scheme.get(filing.scheme_id, []),
                                                   siblings.get((filing.unit_id, filing.year), [])), None)
+                reports = {filing.pk: filing for filing in checked}
+                for filing in chunk:
+                    if filing.pk in reports:
+                        for name in STORED:
+                            setattr(filing, name, getattr(reports[filing.pk], name))
+            for filing in chunk:
                 prefix = filing_prefix(filing)
-                written = write_indicators(indicators, filing, prefix, own_indicator)
+                written = write_indicators(indicators, filing, prefix, own_indicator, rows.get(filing.pk, []),
+                                           names)
                 write_summary(summary, filing, prefix, written, own_header)
                 counts.filings += 1
                 counts.indicators += written
