@@ -400,18 +400,20 @@ def _for_validation(ids, categories: dict[int, Category], variants: dict[int, Fo
     return filings
 
 
-def _load(ids, variants: dict[int, FormVariant]) -> tuple[list[Filing], dict[int, list[tuple]]]:
+def _load(ids, variants: dict[int, FormVariant], extra: bool = True) -> tuple[list[Filing], dict[int, list[tuple]]]:
     """The chunk's filings in the order of `ids`, with their unit and details (two queries whatever the chunk
     holds), and their indicator rows by filing id. Each filing's variant is one of `variants` (read once, its
-    layout parsed once) rather than a copy per filing."""
+    layout parsed once) rather than a copy per filing. Without `extra` (no variant has indicator fields of its
+    own) the rows' `extra` is not read (nor decoded): None."""
     position = {pk: index for index, pk in enumerate(ids)}
     filings = sorted(Filing.objects.filter(pk__in=ids).select_related("unit", "department", "project"),
                      key=lambda filing: position[filing.pk])
     for filing in filings:
         filing.variant = variants[filing.variant_id]
     rows: dict[int, list[tuple]] = {}
-    for row in Indicator.objects.filter(filing_id__in=ids).order_by().values_list(*INDICATOR_FIELDS):
-        rows.setdefault(row[0], []).append(row)
+    fields = INDICATOR_FIELDS if extra else INDICATOR_FIELDS[:-1]
+    for row in Indicator.objects.filter(filing_id__in=ids).order_by().values_list(*fields):
+        rows.setdefault(row[0], []).append(row if extra else (*row, None))
     return filings, rows
 
 
@@ -438,7 +440,7 @@ def write_consolidated(filings: QuerySet, target, chunk_size: int = FILING_CHUNK
              for pk, category in categories.items()}
     try:
         for chunk_ids in batched(ids, chunk_size):
-            chunk, rows = _load(chunk_ids, by_pk)
+            chunk, rows = _load(chunk_ids, by_pk, extra=bool(own_indicator.headers))
             unchecked = [filing.pk for filing in chunk if filing.checked_at is None]
             if unchecked:  # never checked since the upgrade: validated here, not stored
                 checked = _for_validation(unchecked, categories, by_pk)
