@@ -272,7 +272,7 @@ def report(result: dict, traced: dict | None, built: dict, backend: str, args) -
     print(f"| 其中：读取申报表、明细与指标 | {result['loading']:.1f} s |")
     print(f"| 其中：核对（validate_filing） | {result['validating']:.1f} s |")
     print(f"| 其中：指标行（直接写 XML） | {rows:.1f} s |")
-    print(f"| 其中：申报表行（经 openpyxl） | {result['summary']:.1f} s |")
+    print(f"| 其中：申报表行（直接写 XML） | {result['summary']:.1f} s |")
     print(f"| 其中：保存（openpyxl 保存，拼入指标行并压缩） | {result['saving']:.1f} s |")
     print(f"| 峰值 RSS（子进程） | {result['peak_rss_mb']:.0f} MB |")
     print(f"| 导出前 RSS（Django 已载入） | {result['baseline_rss_mb']:.0f} MB |")
