@@ -385,8 +385,8 @@ def queries_for(filings, chunk_size) -> int:
 def test_queries_grow_with_chunks_not_with_filings(many):
     five, fifty = many(5), many(50)
     assert queries_for(five, chunk_size=100) == queries_for(fifty, chunk_size=100)
-    # 50 filings in chunks of 10 are 5 chunks, 5 filings one: 4 more chunks of 4 queries each
-    assert queries_for(fifty, chunk_size=10) == queries_for(five, chunk_size=10) + 4 * 4
+    # 50 filings in chunks of 10 are 5 chunks, 5 filings one: 4 more chunks of 2 queries each (filings, indicators)
+    assert queries_for(fifty, chunk_size=10) == queries_for(five, chunk_size=10) + 4 * 2
 
 
 def test_the_request_and_the_build_make_as_many_queries_for_5_as_for_50_filings(client, many, monkeypatch):

@@ -1,19 +1,21 @@
 """The consolidated Excel export for reviewers: one row per indicator and one row per filing, streamed.
 
-The workbook is built with openpyxl's write-only mode: sheets, header rows, widths, frozen header, auto-filter,
-styles and the whole 申报表 sheet (one row per filing, through `cells`). The body of the 指标 sheet, which holds
-hundreds of thousands of rows for a province, is the one exception: openpyxl spends some 8 µs on every cell, so
-its rows are written here as SpreadsheetML ``<row>`` elements into a temporary file and spliced into the sheet
-when the workbook is saved (`BodyRows`, `splice`), under the same rules as `cells`: control characters stripped,
-every text an inline string, text that looks like a formula or an error value marked with the quote-prefix
-style that `cells.put` gives it, no float.
+The workbook is built with openpyxl's write-only mode: sheets, header rows, widths, frozen header, auto-filter and
+styles. The rows after the headers, a million 指标 rows and fifty thousand 申报表 rows for a province, are not:
+openpyxl spends some 8 µs on every cell (about 0.7 ms on a 申报表 row), so they are written here as SpreadsheetML
+``<row>`` elements into temporary files and spliced into the sheets when the workbook is saved (`BodyRows`,
+`splice`), under the same rules as `cells`: control characters stripped, every text an inline string, text that
+looks like a formula or an error value marked with the quote-prefix style that `cells.put` gives it, amounts and
+dates with the styles `cells.write_only_cell` gives them and their numbers as openpyxl writes them (`Number`), no
+float.
 
 The filings are read in chunks of ``chunk_size`` (their ids are read once, in the order of the 工作台); each
-chunk costs the same four queries whatever its size (the filings with their details, their tasks, their
-indicators with categories, and the other project filings of their units and years, which rule W10 compares),
-so memory stays bounded by one chunk and the number of queries by the number of chunks. The errors and warnings
-are the ones stored on each filing by the write that last changed it (`filings.checked`); only a filing never
-checked since the upgrade is validated here, which is what the rows read for.
+chunk costs the same two queries whatever its size (the filings with their details, and their indicators as
+tuples of the columns written, not model instances: a province exports a million of them), so memory stays
+bounded by one chunk and the number of queries by the number of chunks. The errors and warnings are the ones
+stored on each filing by the write that last changed it (`filings.checked`); only a filing never checked since the
+upgrade is validated here, with what validation reads (tasks, indicators with categories, the W10 siblings: three
+more queries for a chunk that holds one).
 """
 
 import shutil
@@ -28,14 +30,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.compat import safe_string
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 from indicators.models import Category
 
-from ...checked import store
+from ...checked import STORED, store
 from ...layouts.description import LayoutError
-from ...models import Filing, FilingKind, FilingStatus, FormVariant, Operator, Period, ValueKind
+from ...models import Filing, FilingKind, FilingStatus, FormVariant, Indicator, Operator, Period, ValueKind
 from ...validation import filings_for_validation, validate_filing
 from .cells import clean, looks_like_formula, sheet_title, write_only_cell
 
@@ -94,9 +98,28 @@ def safe(sheet, value):
 
 # --- the fast body of a big sheet ---------------------------------------------------------------------------------
 
+ROW = "\x00"  # the row number's place in cells made once for many rows: `clean` strips control characters from text
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A number cell with a style of the workbook (an amount's or a date's number format), written as openpyxl
+    writes it (`safe_string`: "%.16g")."""
+
+    style: int
+    text: str
+
+    @classmethod
+    def of(cls, style: int, value) -> "Number":
+        return cls(style, safe_string(value))
+
+
 class BodyRows:
     """Rows after the header as SpreadsheetML, in a temporary file: text as inline strings (never a formula),
-    numbers as numbers; text that a spreadsheet would read as a formula or an error value gets `quoted_style`."""
+    numbers as numbers; text that a spreadsheet would read as a formula or an error value gets `quoted_style`.
+
+    The columns every row of a filing starts with are made into XML once per filing (`leading`, the row number
+    left as `ROW`) and each of its rows adds only its own columns (`append_after`)."""
 
     FLUSH_ROWS = 1000
     CACHED_TEXTS = 50_000  # texts repeat (unit names, labels, categories, common 指标值): each is escaped once
@@ -121,24 +144,51 @@ class BodyRows:
             cell = self.texts[value] = f'{style} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
         return cell
 
-    def append(self, values) -> None:
-        row = self.number + 1
+    def cells(self, values, letters: list[str], row: str) -> str:
+        """The `<c>` elements of `values` in the columns `letters` of row `row`."""
         cells = []
-        for letter, value in zip(self.letters, values, strict=True):
-            if value is None or value == "":
+        for letter, value in zip(letters, values, strict=True):
+            kind = type(value)
+            if kind is str:
+                if value:
+                    cells.append(f'<c r="{letter}{row}"{self.text(value)}')
+            elif value is None:
                 continue
-            if isinstance(value, str):
-                cells.append(f'<c r="{letter}{row}"{self.text(value)}')
+            elif kind is int:
+                cells.append(f'<c r="{letter}{row}"><v>{value}</v></c>')
+            elif kind is Number:
+                cells.append(f'<c r="{letter}{row}" s="{value.style}" t="n"><v>{value.text}</v></c>')
+            elif isinstance(value, str):
+                if value != "":
+                    cells.append(f'<c r="{letter}{row}"{self.text(value)}')
             elif isinstance(value, int) and not isinstance(value, bool):
                 cells.append(f'<c r="{letter}{row}"><v>{value}</v></c>')
             elif isinstance(value, Decimal) and value.is_finite():
                 cells.append(f'<c r="{letter}{row}"><v>{value:f}</v></c>')
             else:
                 raise TypeError(f"不支持写入的值类型：{type(clean(value)).__name__}")
-        self.pending.append(f'<row r="{row}">{"".join(cells)}</row>')
-        self.number = row
+        return "".join(cells)
+
+    def _add(self, row: str) -> None:
+        self.pending.append(row)
+        self.number += 1
         if len(self.pending) >= self.FLUSH_ROWS:
             self.flush()
+
+    def append(self, values) -> None:
+        number = str(self.number + 1)
+        self._add(f'<row r="{number}">{self.cells(values, self.letters, number)}</row>')
+
+    def leading(self, values) -> tuple[int, str]:
+        """The first columns' cells, the same in many rows (a filing's), for `append_after`."""
+        return len(values), self.cells(values, self.letters[:len(values)], ROW)
+
+    def append_after(self, leading: tuple[int, str], values) -> None:
+        """A row of `leading`'s cells followed by `values` in the columns after them."""
+        first, cells = leading
+        number = str(self.number + 1)
+        self._add(f'<row r="{number}">{cells.replace(ROW, number)}'
+                  f'{self.cells(values, self.letters[first:], number)}</row>')
 
     def flush(self) -> None:
         self.file.write("".join(self.pending).encode())
@@ -192,6 +242,11 @@ class Sheet:
         if self.fast:
             quoted = safe(sheet, "=")  # the style `cells` gives formula-like text, registered in the workbook
             body = BodyRows(len(self.columns), quoted.style_id)
+            # and the styles of amounts and dates, as `write_only_cell` gives them
+            self.amount_style = write_only_cell(sheet, Decimal(0), AMOUNT_FORMAT).style_id
+            moment = write_only_cell(sheet, 0)
+            moment.number_format = DATETIME_FORMAT
+            self.datetime_style = moment.style_id
         self.sheets.append([sheet, 1, body])
 
     def ready(self):
@@ -205,6 +260,18 @@ class Sheet:
         sheet, _rows, body = self.sheets[-1]
         (body or sheet).append(row)
         self.sheets[-1][1] += 1
+
+    def append_all(self, leading_values: list, rows) -> None:
+        """Append rows that all start with `leading_values` followed by each of `rows` (a fast sheet only)."""
+        made_for = leading = None
+        for values in rows:
+            self.ready()
+            entry = self.sheets[-1]
+            body = entry[2]
+            if body is not made_for:  # the first row, or the first on a continuation sheet
+                made_for, leading = body, body.leading(leading_values)
+            body.append_after(leading, values)
+            entry[1] += 1
 
     def finish(self):
         last = get_column_letter(len(self.columns))
@@ -258,24 +325,23 @@ class OwnColumns:
             values[index] = clean(value) if isinstance(value, str) else value
         return values
 
-    def cells(self, sheet, variant_id: int, stored: dict) -> list:
-        """For an openpyxl write-only row: amounts with the amount format, text made safe."""
-        return [write_only_cell(sheet, value, AMOUNT_FORMAT) if index in self.money and value is not None
-                else safe(sheet, value) for index, value in enumerate(self.values(variant_id, stored))]
+    def cells(self, amount_style: int, variant_id: int, stored: dict) -> list:
+        """For a fast sheet's row: amounts (元) with the amount format, the rest as values."""
+        return [Number.of(amount_style, value) if index in self.money and isinstance(value, (int, Decimal))
+                else value for index, value in enumerate(self.values(variant_id, stored))]
 
 
 # --- rows ----------------------------------------------------------------------------------------------------
 
-def amount(sheet, value):
-    return write_only_cell(sheet, value, AMOUNT_FORMAT) if value is not None else None
+def amount(sheet: Sheet, value):
+    return Number.of(sheet.amount_style, value) if isinstance(value, (int, Decimal)) else value
 
 
-def submitted(sheet, moment):
+def submitted(sheet: Sheet, moment):
     if moment is None:
         return None
-    cell = write_only_cell(sheet, timezone.localtime(moment).replace(tzinfo=None))
-    cell.number_format = DATETIME_FORMAT
-    return cell
+    local = timezone.localtime(moment).replace(tzinfo=None)
+    return Number.of(sheet.datetime_style, to_excel(local, sheet.workbook.epoch))
 
 
 def filing_prefix(filing: Filing) -> list:
@@ -287,32 +353,43 @@ def filing_prefix(filing: Filing) -> list:
     )]
 
 
-def write_indicators(sheet: Sheet, filing: Filing, prefix: list, own: OwnColumns | None = None) -> int:
-    rows = sorted(filing.indicators.all(), key=lambda row: (PERIOD_ORDER.get(row.period, 2), row.order, row.pk))
-    for row in rows:
-        category = row.category
-        sheet.ready()
-        sheet.append([
-            *prefix, PERIOD_LABELS.get(row.period, row.period), category.parent.name if category.parent_id else None,
-            category.name, row.name, row.value_text, VALUE_KIND_LABELS.get(row.value_kind, row.value_kind),
-            OPERATOR_LABELS.get(row.operator), row.value_number, row.value_unit, row.standard, row.note,
-            *(own.values(filing.variant_id, row.extra) if own is not None else []),
-        ])
-    return len(rows)
+# The columns of an indicator row, as read for the export (tuples, not model instances).
+INDICATOR_FIELDS = ("filing_id", "period", "order", "pk", "category_id", "name", "value_text", "value_kind",
+                    "operator", "value_number", "value_unit", "standard", "note", "extra")
+
+
+def write_indicators(sheet: Sheet, filing: Filing, prefix: list, own: OwnColumns | None = None,
+                     rows: list[tuple] = (), categories: dict[int, tuple] | None = None) -> int:
+    """The filing's indicator rows (tuples of INDICATOR_FIELDS), 实施期 first, each in its order; `categories`
+    gives each category id its (一级 name or None, name)."""
+    if own is None:
+        blank = []
+    elif own.by_variant.get(filing.variant_id):
+        blank = None  # the variant has fields of its own: their values, row by row
+    else:
+        blank = [None] * len(own.headers)
+    ordered = sorted(rows, key=lambda row: (PERIOD_ORDER.get(row[1], 2), row[2], row[3]))
+    sheet.append_all(prefix, [
+        [PERIOD_LABELS.get(period, period), *categories[category_id], name, value_text,
+         VALUE_KIND_LABELS.get(value_kind, value_kind), OPERATOR_LABELS.get(operator), value_number, value_unit,
+         standard, note, *(own.values(filing.variant_id, extra) if blank is None else blank)]
+        for _filing, period, _order, _pk, category_id, name, value_text, value_kind, operator, value_number,
+        value_unit, standard, note, extra in ordered])
+    return len(ordered)
 
 
 def write_summary(sheet: Sheet, filing: Filing, prefix: list, indicator_count: int,
                   own: OwnColumns | None = None) -> None:
     """The filing's row, with the validation result stored on it (`filings.checked`)."""
-    ws = sheet.ready()
+    sheet.ready()
     details = (getattr(filing, "department", None) if filing.kind == FilingKind.DEPARTMENT
                else getattr(filing, "project", None))
     amounts = [getattr(details, name, None) if details is not None else None for name in AMOUNT_FIELDS]
     sheet.append([
-        *[safe(ws, value) for value in prefix], filing.revision, submitted(ws, filing.submitted_at),
-        *[amount(ws, value) for value in amounts], indicator_count, filing.error_count, filing.warning_count,
+        *prefix, filing.revision, submitted(sheet, filing.submitted_at),
+        *[amount(sheet, value) for value in amounts], indicator_count, filing.error_count, filing.warning_count,
         "、".join(filing.error_codes) or None, "、".join(filing.warning_codes) or None,
-        *(own.cells(ws, filing.variant_id, filing.extra) if own is not None else []),
+        *(own.cells(sheet.amount_style, filing.variant_id, filing.extra) if own is not None else []),
     ])
 
 
@@ -332,18 +409,34 @@ def _categories() -> dict[int, Category]:
     return {category.pk: category for category in Category.objects.select_related("parent")}
 
 
-def _load(ids, categories: dict[int, Category], variants: dict[int, FormVariant]) -> list[Filing]:
-    """The chunk's filings, in the order of `ids`, with everything validate_filing reads: as
+def _for_validation(ids, categories: dict[int, Category], variants: dict[int, FormVariant]) -> list[Filing]:
+    """Filings never checked since the upgrade, with everything validate_filing reads: as
     `validation.filings_for_validation`, but each indicator's category is one of `categories` rather than two
-    model instances made per row (which took half the reading time of a large export)."""
-    position = {pk: index for index, pk in enumerate(ids)}
-    filings = sorted(filings_for_validation(Filing.objects.filter(pk__in=ids)).prefetch_related(None)
-                     .prefetch_related("tasks", "indicators"), key=lambda filing: position[filing.pk])
+    model instances made per row."""
+    filings = list(filings_for_validation(Filing.objects.filter(pk__in=ids)).prefetch_related(None)
+                   .prefetch_related("tasks", "indicators"))
     for filing in filings:
         filing.variant = variants.get(filing.variant_id, filing.variant)  # one parsed layout per variant
         for row in filing.indicators.all():
             row.category = categories[row.category_id]
     return filings
+
+
+def _load(ids, variants: dict[int, FormVariant], extra: bool = True) -> tuple[list[Filing], dict[int, list[tuple]]]:
+    """The chunk's filings in the order of `ids`, with their unit and details (two queries whatever the chunk
+    holds), and their indicator rows by filing id. Each filing's variant is one of `variants` (read once, its
+    layout parsed once) rather than a copy per filing. Without `extra` (no variant has indicator fields of its
+    own) the rows' `extra` is not read (nor decoded): None."""
+    position = {pk: index for index, pk in enumerate(ids)}
+    filings = sorted(Filing.objects.filter(pk__in=ids).select_related("unit", "department", "project"),
+                     key=lambda filing: position[filing.pk])
+    for filing in filings:
+        filing.variant = variants[filing.variant_id]
+    rows: dict[int, list[tuple]] = {}
+    fields = INDICATOR_FIELDS if extra else INDICATOR_FIELDS[:-1]
+    for row in Indicator.objects.filter(filing_id__in=ids).order_by().values_list(*fields):
+        rows.setdefault(row[0], []).append(row if extra else (*row, None))
+    return filings, rows
 
 
 def write_consolidated(filings: QuerySet, target, chunk_size: int = FILING_CHUNK,
@@ -359,21 +452,33 @@ def write_consolidated(filings: QuerySet, target, chunk_size: int = FILING_CHUNK
         if ids else []
     own_indicator, own_header = OwnColumns(variants, "indicator"), OwnColumns(variants, "filing")
     indicators = Sheet(workbook, "指标", INDICATOR_COLUMNS + own_indicator.columns, taken, max_rows, fast=True)
-    summary = Sheet(workbook, "申报表", SUMMARY_COLUMNS + own_header.columns, taken, max_rows)
+    summary = Sheet(workbook, "申报表", SUMMARY_COLUMNS + own_header.columns, taken, max_rows, fast=True)
     categories = _categories() if ids else {}
     by_scheme: dict[int, list[Category]] = {}
     for category in categories.values():
         by_scheme.setdefault(category.scheme_id, []).append(category)
+    by_pk = {variant.pk: variant for variant in variants}
+    names = {pk: (category.parent.name if category.parent_id else None, category.name)
+             for pk, category in categories.items()}
     try:
         for chunk_ids in batched(ids, chunk_size):
-            chunk = _load(chunk_ids, categories, {variant.pk: variant for variant in variants})
-            siblings = _siblings(chunk)
-            for filing in chunk:
-                if filing.checked_at is None:  # never checked since the upgrade: validated here, not stored
+            chunk, rows = _load(chunk_ids, by_pk, extra=bool(own_indicator.headers))
+            unchecked = [filing.pk for filing in chunk if filing.checked_at is None]
+            if unchecked:  # never checked since the upgrade: validated here, not stored
+                checked = _for_validation(unchecked, categories, by_pk)
+                siblings = _siblings(checked)
+                for filing in checked:
                     store(filing, validate_filing(filing, by_scheme.get(filing.scheme_id, []),
                                                   siblings.get((filing.unit_id, filing.year), [])), None)
+                reports = {filing.pk: filing for filing in checked}
+                for filing in chunk:
+                    if filing.pk in reports:
+                        for name in STORED:
+                            setattr(filing, name, getattr(reports[filing.pk], name))
+            for filing in chunk:
                 prefix = filing_prefix(filing)
-                written = write_indicators(indicators, filing, prefix, own_indicator)
+                written = write_indicators(indicators, filing, prefix, own_indicator, rows.get(filing.pk, []),
+                                           names)
                 write_summary(summary, filing, prefix, written, own_header)
                 counts.filings += 1
                 counts.indicators += written
@@ -385,8 +490,8 @@ def write_consolidated(filings: QuerySet, target, chunk_size: int = FILING_CHUNK
             workbook.move_sheet(sheet.title, index - workbook.index(sheet))
         with tempfile.TemporaryFile() as saved:
             workbook.save(saved)
-            splice(saved, target, indicators.bodies())
+            splice(saved, target, indicators.bodies() | summary.bodies())
     finally:
-        for _sheet, _rows, body in indicators.sheets:
+        for _sheet, _rows, body in indicators.sheets + summary.sheets:
             body.file.close()
     return counts
