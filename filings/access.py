@@ -7,8 +7,9 @@ row without a query, or as one SQL condition. Who is told about a filing (`membe
 
 Nested 财政 bureaus (省 → 市 → 县): a filing belongs to its unit's *nearest* bureau. That bureau's 审核层级 applies
 (or, left “沿用上级”, the next bureau's up), and the 财政 review turn is that bureau's alone: a 财政 member of a
-higher bureau sees the filing but neither has it in 待审核 nor approves or returns it. A 主管部门 审核人 reviews what
-lies below their unit, as before.
+higher bureau sees the filing but neither has it in 待审核 nor approves or returns it. A 审核人 reviews what lies
+below their unit within its bureau (`within_bureau`): a 审核人 at a city bureau reviews the units directly under it,
+not a county's, which are the county's 审核人's.
 """
 
 from dataclasses import dataclass, field
@@ -130,9 +131,15 @@ def has_role_over(user, filing: Filing, role: str) -> bool:
     return any(filing.unit.path.startswith(path) for path in paths)
 
 
+def within_bureau(membership_path: str, bureau: Unit | None) -> bool:
+    """Whether a 审核人 at `membership_path` (on a filing's path) is within the filing's nearest `bureau`: at the bureau
+    or below it. The 主管部门 turn is theirs; a 审核人 above the bureau (at a city for a county's filing) has none."""
+    return bureau is None or membership_path.startswith(bureau.path)
+
+
 def can_review(user, filing: Filing) -> bool:
     """Whether the user reviews the filing now; nobody reviews what they submitted themselves. The 主管部门 turn is
-    any 审核人 on the unit's path; the 财政 turn only the 财政 members of the filing's nearest bureau."""
+    any 审核人 on the unit's path within its nearest bureau; the 财政 turn only the 财政 members of that bureau."""
     if not user.is_authenticated or filing.submitted_by_id == user.pk:
         return False
     bureaus = bureaus_of(filing)
@@ -142,6 +149,10 @@ def can_review(user, filing: Filing) -> bool:
     if role == Role.FINANCE and not user.is_superuser:
         bureau = bureaus.nearest(filing.unit.path)
         return bureau is not None and Membership.objects.filter(user=user, unit=bureau, role=Role.FINANCE).exists()
+    if role == Role.REVIEWER and not user.is_superuser:
+        bureau = bureaus.nearest(filing.unit.path)
+        paths = Membership.objects.filter(user=user, role=role).values_list("unit__path", flat=True)
+        return any(filing.unit.path.startswith(path) and within_bureau(path, bureau) for path in paths)
     return has_role_over(user, filing, role)
 
 
@@ -207,7 +218,7 @@ def members_over(filing: Filing, role: str, bureaus: Bureaus | None = None):
     bureau = bureaus.nearest(filing.unit.path)
     if role == Role.FINANCE:
         return finance_members_of(bureau)
-    prefixes = [p for p in unit_prefixes(filing.unit.path) if bureau is None or len(p) > len(bureau.path)]
+    prefixes = [p for p in unit_prefixes(filing.unit.path) if within_bureau(p, bureau)]
     return (get_user_model().objects
             .filter(is_active=True, memberships__role=role, memberships__unit__path__in=prefixes)
             .distinct().order_by("pk"))
@@ -293,21 +304,17 @@ class Scope:
         role = self.reviewing_role(filing.status, path)
         if role is None or filing.submitted_by_id == self.user_id:
             return False
-        return self.is_finance_of(path) if role == Role.FINANCE else self.has_role_over(role, path)
-
-    def zones(self, path: str) -> list[tuple[str, list[str], int]]:
-        """The subtree at `path` cut by the bureaus in it: (prefix, the prefixes of the outermost bureaus below it
-        that it excludes, the 审核层级 of the part that is left), the part at `path` first."""
-        inner = self.bureaus.under(path)
-        zones = [(path, [bureau.path for bureau in inner], self.review_levels(path))]
-        for bureau in inner:
-            zones += self.zones(bureau.path)
-        return zones
+        if role == Role.FINANCE:
+            return self.is_finance_of(path)
+        bureau = self.bureaus.nearest(path)
+        return self.superuser or any(path.startswith(own) and within_bureau(own, bureau)
+                                     for own in self.paths.get(role, ()))
 
     def review_condition(self) -> Q:
         """The filings whose current review level is this user's, as one SQL condition.
 
-        A 审核人 at P: the submitted filings under P where two levels apply. A 财政 member of the bureau at P: the
+        A 审核人 at P: the submitted filings under P but under none of the bureaus below P (those are their own
+        审核人's), where P's 审核层级 is two. A 财政 member of the bureau at P: the
         filings under P but under none of the outermost bureaus below P (a province excludes its cities, not every
         county), in the states P's 审核层级 gives to 财政. A plain subtree is a path prefix (the path index); a subtree
         with bureaus cut out is resolved once into its unit ids (`zone`): PostgreSQL cannot estimate a prefix with
@@ -315,14 +322,10 @@ class Scope:
         if self.superuser:
             return Q(status__in=REVIEWABLE) & ~Q(submitted_by=self.user_id)
         condition = Q(pk__in=[])
-        for path in self.paths.get(Role.REVIEWER, ()):
-            zones = self.zones(path)
-            if all(levels == 2 for *_zone, levels in zones):
-                condition |= Q(status=FilingStatus.SUBMITTED, unit__path__startswith=path)
-                continue
-            for prefix, excluded, levels in zones:  # a 审核人 above a bureau whose settings differ: rare
-                if levels == 2:
-                    condition |= Q(status=FilingStatus.SUBMITTED) & self.zone(prefix, excluded)
+        for path in self.paths.get(Role.REVIEWER, ()):  # within their nearest bureau: not below a bureau under them
+            if self.review_levels(path) == 2:
+                inner = [bureau.path for bureau in self.bureaus.under(path)]
+                condition |= Q(status=FilingStatus.SUBMITTED) & self.zone(path, inner)
         for path in self.paths.get(Role.FINANCE, ()):
             bureau = self.bureaus.nearest(path)
             if bureau is None or bureau.path != path:

@@ -154,3 +154,16 @@ def test_not_a_number_in_an_amount_is_refused_next_to_the_field(demo, step, valu
     response = client.post(step_url(filing, step), data)
     assert response.status_code == 422
     assert error_summary(html(response))
+
+
+@pytest.mark.parametrize("text", ["\x00", "卫生\x00", "\x01卫生"])
+def test_the_unit_search_and_the_unit_filters_with_nul(demo, text):
+    """PostgreSQL refuses NUL in text: the unit picker's search and a typed unit name with one were server errors."""
+    finance, filer = client_for("cs_czj"), client_for("cs_zyy")
+    response = finance.get(reverse("filings:unit_search"), {"q": text})
+    assert response.status_code == 200 and "\x00" not in html(response)
+    for client, url in [(finance, reverse("filings:queue")), (finance, reverse("home")),
+                        (finance, reverse("filings:unit_events")), (filer, reverse("filings:projects"))]:
+        response = client.get(url, {"unit": "", "unit_q": text})
+        assert response.status_code == 200, url
+        assert "\x00" not in html(response), url

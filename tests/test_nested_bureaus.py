@@ -285,3 +285,27 @@ def test_a_county_without_a_date_is_reminded_by_the_citys(tree):
     found = reminders()
     assert sorted(found) == ["nc_tb", "nk_tb"]
     assert f"{city.due_on:%Y年%m月%d日}" in found["nk_tb"][0]
+
+
+# --- the 主管部门 turn: 审核人 within the nearest bureau -----------------------------------------------------
+
+def test_a_reviewer_at_a_bureau_is_told_of_its_own_units_and_reviews_only_what_they_are_told_of(tree):
+    """A 审核人 at the city bureau reviews the units directly under it (no 主管部门 between) and is told of their
+    submissions; a county's filings are the county's 审核人's, neither told to nor reviewable by the city's."""
+    units, people, filings = tree
+    above = User.objects.create_user("nc_bureau_sh")
+    Membership.objects.create(user=above, unit=units["NC"], role=Role.REVIEWER)
+    direct = Unit.objects.create(code="NCX", name="市直属单位", kind=UnitKind.UNIT, parent=units["NC"])
+    filer = User.objects.create_user("ncx_tb")
+    Membership.objects.create(user=filer, unit=direct, role=Role.FILER)
+    own = filings["NKU"]  # a complete filing, moved to the unit directly under the city bureau
+    Filing.objects.filter(pk=own.pk).update(unit=direct)
+    act(own, filer, Action.SUBMIT)
+    assert told() == ["nc_bureau_sh"]
+    assert can_review(above, reload(own)) and Scope.of(above).can_review(reload(own))
+    county = Filing.objects.create(kind=FilingKind.DEPARTMENT, unit=units["NKU"], year=own.year + 1,
+                                   variant=own.variant, scheme=own.scheme)
+    county = put(county, FilingStatus.SUBMITTED, people["nk_tb"])
+    scope = Scope.of(above)
+    assert not can_review(above, county) and not scope.can_review(county)
+    assert set(queues.to_review(above, scope=scope)) == {reload(own)}

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from ..models import Unit
-from ..text import ascii_number
+from ..text import ascii_number, strip_control_characters
 
 SEARCH_LIMIT = 20
 TEXT_SUFFIX = "_q"  # the typed text's parameter: "unit_q" beside the id's "unit"
@@ -23,7 +23,7 @@ TEXT_SUFFIX = "_q"  # the typed text's parameter: "unit_q" beside the id's "unit
 
 def search_units(units, query: str, limit: int = SEARCH_LIMIT):
     """Up to `limit` of `units` whose name contains `query` or whose code starts with it, in tree order."""
-    query = query.strip()
+    query = strip_control_characters(query).strip()  # PostgreSQL refuses NUL in text
     if not query:
         return Unit.objects.none()
     matching = units.filter(name__icontains=query) | units.filter(code__startswith=query)
@@ -40,7 +40,8 @@ class UnitPicker(forms.Widget):
 
     def value_from_datadict(self, data, files, name):
         """(the id sent, the text typed); the text is None when the request carries none (a link with ?unit=id)."""
-        return data.get(name, ""), data.get(name + TEXT_SUFFIX)
+        text = data.get(name + TEXT_SUFFIX)
+        return data.get(name, ""), None if text is None else strip_control_characters(text)  # no NUL for PostgreSQL
 
     def value_omitted_from_data(self, data, files, name):
         return name not in data and name + TEXT_SUFFIX not in data

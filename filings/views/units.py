@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from ..access import visible_units
 from ..forms.units import SEARCH_LIMIT, search_units
 from ..models import UnitKind
+from ..text import strip_control_characters
 
 FIELD_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,60}")
 
@@ -17,7 +18,7 @@ FIELD_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,60}")
 @require_safe
 def unit_search(request):
     """?q= the typed text; ?for= the picker's input id (its options' ids); ?finance=1 also 财政 units."""
-    query = request.GET.get("q", "")[:100].strip()
+    query = strip_control_characters(request.GET.get("q", ""))[:100].strip()
     base_id = request.GET.get("for", "")
     base_id = base_id if FIELD_ID.fullmatch(base_id) else "unit-picker"
     units = visible_units(request.user)
