@@ -82,7 +82,7 @@ def add_filing(code, kind, status, submitted_days_ago=None, returned=False, posi
     filing = Filing.objects.create(kind=kind, unit=unit(code), year=YEAR, variant=variant,
                                    scheme_id=variant.default_scheme_id, status=status, position=position,
                                    revision=revision, unit_name=unit(code).name, created_by=filer,
-                                   submitted_at=when, submitted_by=filer if when else None)
+                                   submitted_at=when, first_submitted_at=when, submitted_by=filer if when else None)
     if when is not None:
         entry = Transition.objects.create(filing=filing, action=Action.SUBMIT, from_status=S.DRAFT,
                                           to_status=S.SUBMITTED, actor=filer)
