@@ -11,8 +11,9 @@ changes how many bureaus there are, not what one bureau holds: a county (K001) a
 and filings at every scale, so their pages at two scales compare one scope against a larger province.
 
 The database is a fresh one on DATABASE_URL's server (else postgres@127.0.0.1:5432), named --db, dropped first if it
-exists and at the end unless --keep (a --reuse database is never dropped). `migrate` and `load_reference` run first; then units, users, memberships,
-filings and their details go in with bulk_create, indicators, transitions and notifications with COPY.
+exists and at the end unless --keep (a --reuse database is never dropped). `migrate` and `load_reference` run
+first; then units, users, memberships, filings and their details go in with bulk_create, indicators, transitions
+and notifications with COPY.
 
 --measure signs in (force_login: no password hashing is measured) with Django's test Client, in this process, as
 the first --per-role users of each role, and requests 我的申报 (and its 辖区申报表 page 3), the three 工作台 tabs,

@@ -40,10 +40,12 @@ class Migration(migrations.Migration):
             name="first_submitted_at",
             field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="首次提交时间"),
         ),
-        migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name="filing",
             index=models.Index(fields=["year", "unit", "kind", "status", "first_submitted_at"],
                                name="filing_year_unit_covering"),
         ),
+        # After the index: on PostgreSQL a second UPDATE of a row this transaction wrote queues foreign-key
+        # checks until the commit, and CREATE INDEX refuses a table with pending trigger events.
+        migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
     ]
