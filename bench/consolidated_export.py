@@ -96,9 +96,10 @@ def build_region(filings: int, per_filing: int) -> int:
         seed = seeds[number % len(seeds)]
         status = STATUSES[number % len(STATUSES)]
         made.append(Filing(**_fields(seed, skip={"unit", "status", "source", "copied_from", "submitted_at",
-                                                 "submitted_by", "created_by"}),
+                                                 "first_submitted_at", "submitted_by", "created_by"}),
                            unit=units[number // FILINGS_PER_UNIT], status=status, source=f"bench:{number}",
-                           submitted_at=None if status == "draft" else now))
+                           submitted_at=None if status == "draft" else now,
+                           first_submitted_at=None if status == "draft" else now))
     made = Filing.objects.bulk_create(made, batch_size=500)
 
     departments_of = {seed.pk: getattr(seed, "department", None) for seed in seeds}

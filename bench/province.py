@@ -11,8 +11,9 @@ changes how many bureaus there are, not what one bureau holds: a county (K001) a
 and filings at every scale, so their pages at two scales compare one scope against a larger province.
 
 The database is a fresh one on DATABASE_URL's server (else postgres@127.0.0.1:5432), named --db, dropped first if it
-exists and at the end unless --keep. `migrate` and `load_reference` run first; then units, users, memberships,
-filings and their details go in with bulk_create, indicators, transitions and notifications with COPY.
+exists and at the end unless --keep (a --reuse database is never dropped). `migrate` and `load_reference` run
+first; then units, users, memberships, filings and their details go in with bulk_create, indicators, transitions
+and notifications with COPY.
 
 --measure signs in (force_login: no password hashing is measured) with Django's test Client, in this process, as
 the first --per-role users of each role, and requests 我的申报 (and its 辖区申报表 page 3), the three 工作台 tabs,
@@ -195,6 +196,7 @@ def build_filings(filing_units, people):
                 status=status, position=position, unit_name=unit.name, contact_person="张三",
                 contact_phone="0791-8888888", created_by=filer, current_step="indicators",
                 submitted_at=None if status == "draft" else submitted_at,
+                first_submitted_at=None if status == "draft" else submitted_at,  # before its submit transition
                 submitted_by=None if status == "draft" else filer))
     filings = Filing.objects.bulk_create(filings, batch_size=BATCH)
     DepartmentDetails.objects.bulk_create([DepartmentDetails(filing=f, sector="综合") for f in filings
@@ -443,7 +445,7 @@ def run_one(args) -> dict:
         print(f"load average before {outcome['load_before']}, after {outcome['load_after']}")
         return outcome
     finally:
-        if not args.keep:
+        if not args.keep and not args.reuse:  # a database measured again is someone's: never dropped here
             from django.db import connections
 
             connections.close_all()

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Case, CharField, Count, DateTimeField, F, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Count, DateTimeField, F, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import StrIndex, Substr
 from django.utils import timezone
 
@@ -286,9 +286,25 @@ class Overview:
 
 
 def latest_year(scope: Scope) -> int:
-    """The latest year of the user's visible filings (next year if none): one MAX, not the list of every year."""
-    latest = Filing.objects.filter(unit__in=scope.units).aggregate(latest=Max("year"))["latest"]
-    return latest if latest is not None else timezone.localdate().year + 1
+    """The latest year of the user's visible filings (next year if none), in one query that reads a few index entries.
+
+    A MAX over the visible filings reads every one of them (the province's 54,000); ORDER BY year DESC LIMIT 1 walks
+    the (year, unit, …) index down until a visible one comes, tens of thousands for a county. Instead the years are
+    stepped through from the top, each the MAX below the last (one index probe, the same on SQLite and PostgreSQL),
+    and the first year with a visible filing is the answer: a LIMIT 1 subquery per year (not an EXISTS, which the
+    planner would turn into a join over every visible filing), answered from the scope's own units (a county) or the
+    first index entries of the year (the province)."""
+    table, year, unit_id = (connection.ops.quote_name(name) for name in (Filing._meta.db_table, "year", "unit_id"))
+    units_sql, params = scope.units.order_by().values("pk").query.sql_with_params()
+    sql = (f"WITH RECURSIVE years(y) AS (SELECT MAX({year}) FROM {table} "
+           f"UNION ALL SELECT (SELECT MAX({year}) FROM {table} WHERE {year} < years.y) FROM years "
+           f"WHERE years.y IS NOT NULL) "
+           f"SELECT y FROM years WHERE y IS NOT NULL AND (SELECT 1 FROM {table} "
+           f"WHERE {year} = years.y AND {unit_id} IN ({units_sql}) LIMIT 1) IS NOT NULL LIMIT 1")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    return found[0] if found else timezone.localdate().year + 1
 
 
 def scope_roots(scope: Scope) -> list[tuple[Unit, bool]]:
@@ -368,41 +384,38 @@ def _passed_deadlines(bureaus: Bureaus, prefix: str, today: date):
 def _tallies(level: _Level, bureaus: Bureaus, year: int, today: date) -> dict[str, Tally]:
     """Per row key, in one query: units, filings per state, 部门整体 submitted units and late units.
 
-    Three derived tables, each built by the ORM and read once: the level's filing units (row key, the end of their
-    passed deadline), their filings of the year summed per unit, and the first submit transition of their 部门整体
-    filings per unit; the outer query (plain SQL, the same on SQLite and PostgreSQL) joins them per unit and sums
-    per row. Late is `deadline_state(...).late`: the deadline has passed, neither the filing's stamp nor a submit
-    transition is before its end, and the unit is not submitted without any date."""
+    Two derived tables, each built by the ORM and read once: the level's filing units (row key, the end of their
+    passed deadline) and their filings of the year summed per unit (from the covering (year, unit, …) index, with the
+    first submission of their 部门整体 filings, any revision, stored on each filing); the outer query (plain SQL, the
+    same on SQLite and PostgreSQL) joins them per unit and sums per row. Late is `deadline_state(...).late`: the
+    deadline has passed, the first submission is not before its end, and the unit is not submitted without any
+    date."""
     ends = _passed_deadlines(bureaus, "", today)
     units = (Unit.objects.filter(level.condition()).exclude(kind=UnitKind.FINANCE).order_by()
              .annotate(uid=F("pk"), row=level.key(), **({"due_end": ends} if ends is not None else {}))
              .values("uid", "row", *(["due_end"] if ends is not None else [])))
     department = Q(kind=FilingKind.DEPARTMENT)
-    per_state = {f"n_{status}": Count("pk", filter=Q(status=status)) for status in OVERVIEW_STATES}
+    # COUNT(unit_id) (never NULL), not COUNT(id): id is no column of the covering index, it would read the table
+    per_state = {f"n_{status}": Count("unit", filter=Q(status=status)) for status in OVERVIEW_STATES}
     filings = (Filing.objects.filter(level.condition("unit__"), year=year).order_by()
                .annotate(uid=F("unit_id")).values("uid")
                .annotate(**per_state,
-                         dept_submitted=Count("pk", filter=department & Q(status__in=SUBMITTED_STATES)),
-                         stamp=Min("submitted_at", filter=department)))
-    submits = (Transition.objects.filter(level.condition("filing__unit__"), action=Action.SUBMIT,
-                                         filing__kind=FilingKind.DEPARTMENT, filing__year=year)
-               .order_by().annotate(uid=F("filing__unit_id")).values("uid").annotate(logged=Min("created_at")))
-    parts = [queryset.query.sql_with_params() for queryset in (units, filings, submits)]
+                         dept_submitted=Count("unit", filter=department & Q(status__in=SUBMITTED_STATES)),
+                         first=Min("first_submitted_at", filter=department)))
+    parts = [queryset.query.sql_with_params() for queryset in (units, filings)]
     q = connection.ops.quote_name
     uid, row, end = q("uid"), q("row"), q("due_end")
     counts = ", ".join(f"SUM(COALESCE(f.{q(name)}, 0))" for name in per_state)
     submitted = f"COALESCE(f.{q('dept_submitted')}, 0) > 0"
-    stamp, logged = f"f.{q('stamp')}", f"t.{q('logged')}"
+    first = f"f.{q('first')}"
     late = "0"
     if ends is not None:
-        late = (f"SUM(CASE WHEN u.{end} IS NOT NULL AND ({stamp} IS NULL OR {stamp} >= u.{end}) "
-                f"AND ({logged} IS NULL OR {logged} >= u.{end}) "
-                f"AND NOT ({submitted} AND {stamp} IS NULL AND {logged} IS NULL) THEN 1 ELSE 0 END)")
+        late = (f"SUM(CASE WHEN u.{end} IS NOT NULL AND ({first} IS NULL OR {first} >= u.{end}) "
+                f"AND NOT ({submitted} AND {first} IS NULL) THEN 1 ELSE 0 END)")
     sql = (f"SELECT u.{row}, COUNT(*), SUM(CASE WHEN {submitted} THEN 1 ELSE 0 END), {late}, {counts} "
-           f"FROM ({parts[0][0]}) u LEFT JOIN ({parts[1][0]}) f ON f.{uid} = u.{uid} "
-           f"LEFT JOIN ({parts[2][0]}) t ON t.{uid} = u.{uid} GROUP BY u.{row}")
+           f"FROM ({parts[0][0]}) u LEFT JOIN ({parts[1][0]}) f ON f.{uid} = u.{uid} GROUP BY u.{row}")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*parts[0][1], *parts[1][1], *parts[2][1]])
+        cursor.execute(sql, [*parts[0][1], *parts[1][1]])
         found = cursor.fetchall()
     tallies = {}
     for row, unit_count, submitted_count, late_count, *cells in found:
@@ -414,14 +427,8 @@ def _tallies(level: _Level, bureaus: Bureaus, year: int, today: date) -> dict[st
 def _first_submissions(unit_ids, year) -> dict[int, date]:
     """Per unit, the day its department filing of the year was first submitted (any revision)."""
     rows = (Filing.objects.departments().filter(unit__in=unit_ids, year=year).order_by().values("unit_id")
-            .annotate(by_log=Min("transitions__created_at", filter=Q(transitions__action=Action.SUBMIT)),
-                      by_stamp=Min("submitted_at")))
-    first = {}
-    for row in rows:
-        moments = [moment for moment in (row["by_log"], row["by_stamp"]) if moment is not None]
-        if moments:
-            first[row["unit_id"]] = timezone.localdate(min(moments))
-    return first
+            .annotate(first=Min("first_submitted_at")))
+    return {row["unit_id"]: timezone.localdate(row["first"]) for row in rows if row["first"] is not None}
 
 
 def find_node(scope: Scope, unit_id) -> Unit | None:

@@ -180,11 +180,12 @@ def copy_filing(source: Filing, year: int, user, keep_amounts: bool, revision: i
     _copy_fields(source, filing, skip={
         "kind", "unit", "year", "status", "revision", "lock_version", "source", "created_by", "created_at",
         "updated_at", "submitted_at", "submitted_by", "filled_on", "filled_time", "current_step", "saved_steps",
-        "completed_steps", "copied_from",
+        "completed_steps", "copied_from", "first_submitted_at",
     })
     if revision is not None:
         filing.revision = revision
         filing.position = source.position
+        filing.first_submitted_at = source.first_submitted_at  # the same filing, adjusted: first submitted then
     elif source.kind == FilingKind.PROJECT:
         filing.position = next_project_position(source.unit, year)
     filing.save()

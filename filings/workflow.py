@@ -101,7 +101,9 @@ def _submit(filing: Filing, user, review: Review) -> Filing:
     _move(filing, user, Action.SUBMIT, FilingStatus.SUBMITTED, review)
     filing.submitted_at = timezone.now()
     filing.submitted_by = user
-    filing.save(update_fields=["submitted_at", "submitted_by"])
+    if filing.first_submitted_at is None:  # a resubmission after 退回 or 撤回 keeps the first
+        filing.first_submitted_at = filing.submitted_at
+    filing.save(update_fields=["submitted_at", "submitted_by", "first_submitted_at"])
     number = (filing.submissions.aggregate(last=Max("number"))["last"] or 0) + 1
     Submission.objects.create(filing=filing, number=number, data=snapshot(filing), submitted_by=user)
     return filing

@@ -82,7 +82,7 @@ def add_filing(code, kind, status, submitted_days_ago=None, returned=False, posi
     filing = Filing.objects.create(kind=kind, unit=unit(code), year=YEAR, variant=variant,
                                    scheme_id=variant.default_scheme_id, status=status, position=position,
                                    revision=revision, unit_name=unit(code).name, created_by=filer,
-                                   submitted_at=when, submitted_by=filer if when else None)
+                                   submitted_at=when, first_submitted_at=when, submitted_by=filer if when else None)
     if when is not None:
         entry = Transition.objects.create(filing=filing, action=Action.SUBMIT, from_status=S.DRAFT,
                                           to_status=S.SUBMITTED, actor=filer)
@@ -376,3 +376,21 @@ def test_an_administrator_of_an_empty_tree_sees_an_empty_overview(db):
     admin = get_user_model().objects.create_superuser("root_only", password="x-long-password-1")
     report = queues.year_overview(admin, YEAR)
     assert (report.rows, report.unit_count, report.total) == ([], 0, 0)
+
+
+def test_the_default_year_is_the_latest_of_the_users_own_filings(tree):
+    """queues.latest_year walks the years down from the latest in the table: years of other branches above the
+    user's latest are passed over, a gap between years is stepped across, no filing at all means next year."""
+    from filings.access import Scope
+    from filings.queues import latest_year
+
+    def latest(username):
+        return latest_year(Scope.of(get_user_model().objects.get(username=username)))
+
+    assert {name: latest(name) for name in ["t_sheng", "t_xian1", "t_xian2", "t_jiaoyu"]} == dict.fromkeys(
+        ["t_sheng", "t_xian1", "t_xian2", "t_jiaoyu"], YEAR)
+    Filing.objects.filter(unit__code="TK2D1U1").update(year=YEAR - 3)  # 二县's only filing, three years back
+    Filing.objects.filter(unit__code="TPD1U1", kind=FilingKind.PROJECT).update(year=YEAR + 2)  # the province's
+    assert [latest(name) for name in ["t_sheng", "t_shi", "t_xian1", "t_xian2"]] == [YEAR + 2, YEAR, YEAR, YEAR - 3]
+    Filing.objects.filter(unit__code__startswith="TK1").delete()
+    assert latest("t_jiaoyu") == timezone.localdate().year + 1

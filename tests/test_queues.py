@@ -119,7 +119,9 @@ def overview(client, year=None, unit=None):
 def mark_submitted(filing, filer, when=None):
     """The filer's submission, written directly (the seed filings still carry validation errors)."""
     when = when or timezone.now()
-    Filing.objects.filter(pk=filing.pk).update(status=S.SUBMITTED, submitted_at=when, submitted_by=user(filer))
+    first = min(m for m in (fresh(filing).first_submitted_at, when) if m is not None)  # as workflow._submit keeps it
+    Filing.objects.filter(pk=filing.pk).update(status=S.SUBMITTED, submitted_at=when, first_submitted_at=first,
+                                               submitted_by=user(filer))
     entry = Transition.objects.create(filing_id=filing.pk, action=Action.SUBMIT, from_status=fresh(filing).status,
                                       to_status=S.SUBMITTED, actor=user(filer))
     Transition.objects.filter(pk=entry.pk).update(created_at=when)
@@ -554,7 +556,8 @@ def add_filings(source: Filing, count: int, status=None, first_revision: int = 1
         kind = FilingKind.DEPARTMENT if n % 3 == 1 else FilingKind.PROJECT
         planned.append(Filing(**{**fields, "kind": kind, "source": "", "position": 1000 + n,
                                  "revision": first_revision + n, "status": status or STATUS_CYCLE[n % 5],
-                                 "submitted_at": now - timedelta(minutes=n), "submitted_by_id": filer.pk}))
+                                 "submitted_at": now - timedelta(minutes=n),
+                                 "first_submitted_at": now - timedelta(minutes=n), "submitted_by_id": filer.pk}))
     filings = Filing.objects.bulk_create(planned)
     ProjectDetails.objects.bulk_create(ProjectDetails(filing_id=f.pk, name=f"批量项目 {n:04d}")
                                        for n, f in enumerate(filings) if f.kind == FilingKind.PROJECT)

@@ -12,6 +12,7 @@ whose filing s2-dept has no validation errors. 柴桑区 (360404) gives the neig
 import re
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -33,6 +34,7 @@ from filings.models import (
     Unit,
 )
 from filings.review import latest_return
+from filings.services import copy_filing
 from filings.snapshots import snapshot
 from filings.validation import validate_filing
 from filings.workflow import Review, TransitionRefused, perform
@@ -962,3 +964,37 @@ def test_a_remark_on_a_field_points_the_filer_at_that_field(demo, client):
     assert "总体目标太笼统。" in page and 'href="#field-overall_goal"' in page
     review_page = client.get(f"/filings/{filing.pk}/review/").content.decode()
     assert "总体目标 · 年度总体目标：总体目标太笼统。" in review_page
+
+
+# --- the first submission, kept on the filing (the overview's 逾期 reads it) ----------------------------------------
+
+def test_the_first_submission_is_kept_through_return_withdraw_and_resubmission(submitted):
+    first = reload(submitted)
+    assert first.first_submitted_at is not None and first.first_submitted_at == first.submitted_at
+    earlier = first.submitted_at - timedelta(days=3)  # so a later submission can be told apart
+    Filing.objects.filter(pk=first.pk).update(first_submitted_at=earlier, submitted_at=earlier)
+    act(submitted, REVIEWER, Action.RETURN, comment="请补充")
+    act(submitted, FILER, Action.SUBMIT)
+    again = reload(submitted)
+    assert again.submitted_at > earlier and again.first_submitted_at == earlier
+    act(submitted, FILER, Action.WITHDRAW)
+    act(submitted, FILER, Action.SUBMIT)
+    assert reload(submitted).first_submitted_at == earlier
+
+
+def test_a_draft_never_submitted_has_no_first_submission(s2):
+    assert reload(s2).first_submitted_at is None
+    refused(force_status(s2, FilingStatus.APPROVED), FILER, Action.SUBMIT)
+    assert reload(s2).first_submitted_at is None
+
+
+def test_an_adjustment_keeps_the_first_submission_and_a_copy_to_another_year_starts_without(approved):
+    first = reload(approved).first_submitted_at
+    assert first is not None
+    revision = act(approved, FILER, Action.ADJUST, comment="预算调整")
+    assert reload(revision).first_submitted_at == first  # the same filing, adjusted: first submitted back then
+    act(revision, FILER, Action.SUBMIT)
+    two = reload(revision)
+    assert two.submitted_at > first and two.first_submitted_at == first
+    copy = copy_filing(reload(approved), approved.year + 1, user(FILER), keep_amounts=True)
+    assert reload(copy).first_submitted_at is None and reload(copy).submitted_at is None

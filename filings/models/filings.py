@@ -169,6 +169,10 @@ class Filing(models.Model):
         related_name="+",
         verbose_name="提交人",
     )
+    # The first submission of this filing, or of the revision it was copied from (调整 keeps the earliest; a copy
+    # to another year starts without): set by `workflow._submit`, so the year's overview reads it off the filing
+    # instead of scanning the transitions. `submitted_at` is the latest submission.
+    first_submitted_at = models.DateTimeField("首次提交时间", null=True, blank=True, editable=False)
     current_step = models.CharField("上次填写到", max_length=20, blank=True)
     saved_steps = models.JSONField("已保存的步骤", default=list, blank=True)
     completed_steps = models.JSONField("已完成的步骤", default=list, blank=True)
@@ -187,7 +191,14 @@ class Filing(models.Model):
         verbose_name = "绩效目标申报表"
         verbose_name_plural = "绩效目标申报表"
         ordering = ["-year", "unit__path", "kind", "position", "pk"]
-        indexes = [models.Index(fields=["unit", "year", "kind"], name="filing_unit_year_kind")]
+        indexes = [
+            models.Index(fields=["unit", "year", "kind"], name="filing_unit_year_kind"),
+            # Covering: the overview's pass over a year's filings (per unit, by kind and status, the first
+            # submission) and the default year's MAX(year) read this index alone. Key columns rather than INCLUDE,
+            # which only PostgreSQL has (SQLite would warn and drop them).
+            models.Index(fields=["year", "unit", "kind", "status", "first_submitted_at"],
+                         name="filing_year_unit_covering"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "year", "revision"],
