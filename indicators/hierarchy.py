@@ -22,13 +22,14 @@ def region_prefixes(region: str) -> list[str]:
 
 
 def region_of(unit) -> str:
-    """The 所属地区 whose aliases apply to a unit's filings: its own, else its 财政 region's (one query then)."""
+    """The 所属地区 whose aliases apply to a unit's filings: its own, else that of the nearest unit above it that
+    names one (a county bureau that leaves it blank takes its city's; one query then)."""
     if unit is None:
         return ""
     if unit.region:
         return "".join(unit.region.split())
-    finance = unit.finance_region()
-    return "".join(finance.region.split()) if finance is not None else ""
+    named = unit.ancestors().exclude(region="").order_by("-path").values_list("region", flat=True).first()
+    return "".join((named or "").split())
 
 
 @dataclass(frozen=True)

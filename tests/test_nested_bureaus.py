@@ -117,6 +117,9 @@ def test_a_units_finance_region_is_its_nearest_bureau(tree):
     from indicators.hierarchy import region_of
 
     assert region_of(units["NKU"]) == "NK地区"  # the aliases of the county's own 所属地区
+    Unit.objects.filter(pk=units["NK"].pk).update(region="")
+    units["NKU"].refresh_from_db()
+    assert region_of(units["NKU"]) == "NC地区"  # a county that names none takes its city's
 
 
 def test_the_admin_offers_to_inherit_the_review_levels(tree, admin_client):
