@@ -244,14 +244,16 @@ def test_saves_of_two_projects_of_one_unit_at_once_never_deadlock(demo, monkeypa
     Filing.objects.filter(pk__in=[first.pk, second.pk]).update(status=FilingStatus.DRAFT)
     key = wizard.steps_for(first)[0].key
     posts = [(step_url(f, key), {**open_step(client_for("yq_sy"), f, key)[1], "save": ""}) for f in (first, second)]
+    assert key == "project" and "details-name" in posts[0][1]
+    posts[0][1]["details-name"] += "（调整）"  # a new name: W10's input changes, so this save refreshes the siblings
     reached, go = threading.Event(), threading.Event()
     real = wizard.refresh_checks
 
-    def held(filing):  # the first save, holding its locks, stops just before it refreshes the siblings
+    def held(filing, **options):  # the first save, holding its locks, stops just before it refreshes the siblings
         if threading.current_thread().name == "writer-0":
             reached.set()
             assert go.wait(timeout=60)
-        return real(filing)
+        return real(filing, **options)
 
     monkeypatch.setattr(wizard, "refresh_checks", held)
     results, other = [], []

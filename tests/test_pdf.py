@@ -1,6 +1,5 @@
 """The PDF declaration of one filing: real Chinese text, status banners, approval facts, access and a safe fetcher."""
 
-import time
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,7 @@ from .personas import sign_in as login
 
 
 def rendered(filing) -> tuple[bytes, str]:
-    started = time.perf_counter()
-    pdf = render_filing_pdf(filing)
-    assert time.perf_counter() - started < 5, "rendering one seed filing should take well under a few seconds"
+    pdf = render_filing_pdf(filing)  # its time is bench/pdf_render.py's: a wall-clock bound fails on a busy machine
     assert pdf.startswith(b"%PDF-")
     return pdf, pdf_text(pdf)
 

@@ -1,7 +1,6 @@
 """Text and row limits a filing's PDF and e-mails can carry (issue 12 item 4): what an officer may type, how a
 too-long text is refused (in Chinese, the text kept), one-line names, and the PDF of the longest allowed filing."""
 
-import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -309,9 +308,7 @@ def test_the_longest_allowed_department_filing_prints(demo):
     filing = fill_to_limits(Filing.objects.with_related().get(pk=demo["s0-dept"].pk))
     assert filing.indicators.count() == row_limit(Indicator) and filing.tasks.count() == row_limit(AnnualTask)
     assert len(filing.department.function_summary) == 3000
-    started = time.perf_counter()
-    pdf = render_filing_pdf(filing)
-    assert time.perf_counter() - started < 120  # a generous bound: a few seconds on a quiet machine
+    pdf = render_filing_pdf(filing)  # its time is bench/pdf_longest.py's: a wall-clock bound fails on a busy machine
     assert pdf.startswith(b"%PDF-") and int(pdf_tool("pdfinfo", pdf=pdf).split("Pages:")[1].split()[0]) > 50
     assert text_of(10) in pdf_tool("pdftotext", "-l", "1", "-enc", "UTF-8", pdf=pdf).replace("\n", "")
 

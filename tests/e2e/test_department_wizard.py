@@ -180,7 +180,7 @@ def test_filer_enters_seed_000_through_the_wizard(page, browser, live_server, de
         page.set_default_timeout(10_000)
         page.base_url = live_server.url
         sign_in(page, FILER)
-        year = page.locator(f"xpath=//h2[normalize-space()='{seed['year']} 年度']/following-sibling::div[1]"
+        year = page.locator(f"xpath=//h3[normalize-space()='{seed['year']} 年度']/following-sibling::div[1]"
                             "//table[contains(@class, 'filings-table')]")
         filing_row = year.locator("tbody tr", has_text="部门整体支出")
         expect(filing_row.locator(".badge")).to_have_text("草稿")
