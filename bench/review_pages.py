@@ -23,31 +23,15 @@ import re
 import statistics
 import sys
 import tempfile
-import time
 from html.parser import HTMLParser
 from pathlib import Path
+
+from indicator_step import setup_django  # bench/ is the script's folder, first on sys.path
+from server_clock import ServerClock
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 60
 VALUES = ["≥95%", "≤30万元", "{year}年12月底前", "有效提高", "100人次", "≥98.5%", "较上年提高", "≤50元/人次"]
-
-
-class ServerClocks:
-    """Wall and CPU seconds between Django's request_started and request_finished, for the last request."""
-
-    def __init__(self):
-        from django.core.signals import request_finished, request_started
-
-        self.wall = self.cpu = 0.0
-        self._wall = self._cpu = 0.0
-        request_started.connect(self.start, weak=False)
-        request_finished.connect(self.finish, weak=False)
-
-    def start(self, **kwargs):
-        self._wall, self._cpu = time.perf_counter(), time.process_time()
-
-    def finish(self, **kwargs):
-        self.wall, self.cpu = time.perf_counter() - self._wall, time.process_time() - self._cpu
 
 
 class PageText(HTMLParser):
@@ -93,22 +77,6 @@ def normalised(content: bytes) -> str:
     parser = PageText()
     parser.feed(content.decode())
     return parser.normalised()
-
-
-def setup_django(database: Path):
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ.setdefault("PERFBUDGET_DEMO", "1")  # the demo users keep their password (no change at first login)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfbudget.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    # The demo users' passwords are hashed once while loading; that is not what is measured.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def build_filings(rows: int):
@@ -203,7 +171,7 @@ def measure(rows: int, runs: int):
 
     (filing_pk, _, _), filer, reviewer = build_filings(rows)
     as_filer, as_reviewer = clients(filer, reviewer)
-    clocks = ServerClocks()
+    clocks = ServerClock()
     calls = requests(filing_pk, as_filer, as_reviewer)
     sizes = {}
     for _ in range(3):  # warm up: templates compiled, caches filled
@@ -213,7 +181,7 @@ def measure(rows: int, runs: int):
     for _ in range(runs):  # interleaved, so that the machine's noise falls on every page alike
         for name, call in calls:
             call()
-            results[name][0].append(clocks.wall * 1000)
+            results[name][0].append(clocks.elapsed * 1000)
             results[name][1].append(clocks.cpu * 1000)
     queries = {}
     for name, call in calls:
