@@ -39,6 +39,8 @@ where it arranges things differently from the Excel sheet; the wizard and the wo
 on where a sign-off entry has no value (an entry with ``sign`` has one anyway).
 """
 
+import functools
+import json
 from dataclasses import dataclass, field
 
 from .catalogue import ROW_COLUMNS, data_fields
@@ -248,6 +250,23 @@ def parse_layout(data, kind: str) -> FormLayout:
     except (TypeError, AttributeError, KeyError, ValueError, IndexError):
         raise LayoutError(["表样布局中有值的类型不对（如栏目名称、字段名应为文字，rows、fields、columns、parts "
                            "应为列表）。请对照“布局说明”的示例检查。"]) from None
+
+
+def stored_layout(data, kind: str) -> FormLayout:
+    """`parse_layout` of a variant's stored layout, remembered by its JSON text: every page reads its variant's layout,
+    and a FormLayout is immutable (frozen dataclasses of tuples). A changed layout is a new text, so never stale."""
+    try:
+        text = json.dumps(data, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return parse_layout(data, kind)
+    if json.loads(text) != data:  # e.g. tuples, which JSON would turn into lists: parse what was given
+        return parse_layout(data, kind)
+    return _remembered_layout(text, kind)
+
+
+@functools.lru_cache(maxsize=256)
+def _remembered_layout(text: str, kind: str) -> FormLayout:
+    return parse_layout(json.loads(text), kind)
 
 
 def _parse_layout(data, kind: str) -> FormLayout:

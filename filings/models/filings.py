@@ -6,7 +6,7 @@ from django.utils.functional import cached_property
 
 from indicators.models import Scheme
 
-from ..layouts.description import FormLayout, LayoutError, parse_layout, title_without_region
+from ..layouts.description import FormLayout, LayoutError, parse_layout, stored_layout, title_without_region
 from ..money import MoneyUnit
 from .fields import OneLineCharField
 from .units import Unit
@@ -68,7 +68,7 @@ class FormVariant(models.Model):
     @cached_property
     def description(self) -> FormLayout:
         """The parsed layout; raises LayoutError for a stored layout that is not valid (admin saves check it)."""
-        return parse_layout(self.layout, self.kind)
+        return stored_layout(self.layout, self.kind)
 
     def shows(self, name: str) -> bool:
         return self.description.shows(name)
